@@ -1,0 +1,203 @@
+/*
+ * virtmigd.c: the virtmig daemon: command line, start-up and main loop
+ */
+#include <locale.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <glib-unix.h>
+
+#include "virtmigd_config.h"
+#include "virerror.h"
+#include "virfile.h"
+#include "virlog.h"
+#include "viruuid.h"
+
+#define VIR_FROM_THIS VIR_FROM_NONE
+
+VIR_LOG_INIT("daemon.virtmigd");
+
+typedef struct {
+    char *root;
+    char *configFile;
+    GStrv listenTcp;
+    gboolean verbose;
+    gboolean version;
+} virtmigdArgs;
+
+/* Everything the running daemon owns; lives on main()'s stack. */
+typedef struct {
+    virtmigdPaths *paths;
+    virtmigdConfig *config;
+    GMainLoop *loop;
+    int pidFd;
+    unsigned char hostUUID[VIR_UUID_BUFLEN];
+} virtmigdDaemon;
+
+static gboolean
+virtmigdHandleSignal(gpointer opaque)
+{
+    virtmigdDaemon *d = opaque;
+
+    VIR_INFO("shutdown requested by signal");
+    g_main_loop_quit(d->loop);
+    return G_SOURCE_CONTINUE;
+}
+
+static int
+virtmigdParseArgs(int *argc, char ***argv, virtmigdArgs *args)
+{
+    GOptionEntry entries[] = {
+        { "root", 0, 0, G_OPTION_ARG_FILENAME, &args->root,
+          N_("relocate every path the daemon uses under DIR"), "DIR" },
+        { "config", 'f', 0, G_OPTION_ARG_FILENAME, &args->configFile,
+          N_("configuration file (default ROOT/etc/virtmig/virtmigd.conf)"),
+          "FILE" },
+        { "listen-tcp", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args->listenTcp,
+          N_("listen for TCP clients on ADDR[:PORT] (repeatable)"),
+          "ADDR[:PORT]" },
+        { "verbose", 'v', 0, G_OPTION_ARG_NONE, &args->verbose,
+          N_("log informational messages to stderr"), NULL },
+        { "version", 'V', 0, G_OPTION_ARG_NONE, &args->version,
+          N_("print the version and exit"), NULL },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new(NULL);
+    g_autoptr(GError) gerr = NULL;
+
+    g_option_context_set_summary(ctx,
+        _("virtmigd: a libvirt-compatible QEMU driver daemon for live migration"));
+    g_option_context_set_translation_domain(ctx, GETTEXT_PACKAGE);
+    g_option_context_add_main_entries(ctx, entries, GETTEXT_PACKAGE);
+    if (!g_option_context_parse(ctx, argc, argv, &gerr)) {
+        fprintf(stderr, "virtmigd: %s\n", gerr->message);
+        return -1;
+    }
+    if (*argc > 1) {
+        fprintf(stderr, _("virtmigd: unexpected argument '%s'\n"), (*argv)[1]);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+virtmigdLoadConfig(virtmigdDaemon *d, const virtmigdArgs *args)
+{
+    const char *path = args->configFile ? args->configFile
+                                        : d->paths->configFile;
+
+    if (args->configFile || virFileExists(path)) {
+        if (virtmigdConfigLoadFile(d->config, path) < 0)
+            return -1;
+    }
+    if (args->listenTcp && args->listenTcp[0]) {
+        size_t i;
+
+        for (i = 0; args->listenTcp[i]; i++) {
+            g_autofree char *addr = NULL;
+            unsigned int port;
+
+            if (virtmigdParseListenAddress(args->listenTcp[i], &addr, &port) < 0)
+                return -1;
+        }
+        g_strfreev(d->config->listenTcp);
+        d->config->listenTcp = g_strdupv(args->listenTcp);
+    }
+    if (args->verbose && d->config->logLevel > VIR_LOG_INFO)
+        d->config->logLevel = VIR_LOG_INFO;
+    return virLogSetup(d->config->logLevel, d->config->logFilters,
+                       d->config->logOutputs);
+}
+
+/* The host UUID: from the config, else generated once and kept under
+ * ROOT/var/lib so that each "host" root has its own stable identity. */
+static int
+virtmigdLoadHostUUID(virtmigdDaemon *d)
+{
+    g_autofree char *path = g_build_filename(d->paths->libDir, "host-uuid", NULL);
+    g_autofree char *data = NULL;
+    char str[VIR_UUID_STRING_BUFLEN];
+
+    if (d->config->hostUUIDSet) {
+        memcpy(d->hostUUID, d->config->hostUUID, VIR_UUID_BUFLEN);
+        return 0;
+    }
+    if (virFileExists(path)) {
+        if (virFileReadAll(path, 1024, &data) < 0)
+            return -1;
+        if (virUUIDParse(g_strstrip(data), d->hostUUID) == 0)
+            return 0;
+        VIR_WARN("ignoring malformed host UUID in %s", path);
+    }
+    virUUIDGenerate(d->hostUUID);
+    virUUIDFormat(d->hostUUID, str);
+    data = g_strdup_printf("%s\n", str);
+    return virFileWriteAtomic(path, data, strlen(data), 0644);
+}
+
+static void
+virtmigdCleanup(virtmigdDaemon *d)
+{
+    if (d->pidFd >= 0) {
+        unlink(d->paths->pidFile);
+        close(d->pidFd);
+    }
+    g_clear_pointer(&d->loop, g_main_loop_unref);
+    g_clear_pointer(&d->config, virtmigdConfigFree);
+    g_clear_pointer(&d->paths, virtmigdPathsFree);
+}
+
+static int
+virtmigdRun(virtmigdDaemon *d)
+{
+    char uuidstr[VIR_UUID_STRING_BUFLEN];
+
+    d->loop = g_main_loop_new(NULL, FALSE);
+    g_unix_signal_add(SIGTERM, virtmigdHandleSignal, d);
+    g_unix_signal_add(SIGINT, virtmigdHandleSignal, d);
+
+    VIR_INFO("virtmigd %s started on root %s, host UUID %s",
+             PACKAGE_VERSION, d->paths->root,
+             virUUIDFormat(d->hostUUID, uuidstr));
+    g_main_loop_run(d->loop);
+    VIR_INFO("virtmigd stopping");
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    virtmigdArgs args = { 0 };
+    virtmigdDaemon d = { .pidFd = -1 };
+    int ret = EXIT_FAILURE;
+
+    setlocale(LC_ALL, "");
+    bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
+    textdomain(GETTEXT_PACKAGE);
+
+    if (virtmigdParseArgs(&argc, &argv, &args) < 0)
+        goto cleanup;
+    if (args.version) {
+        printf("virtmigd %s\n", PACKAGE_VERSION);
+        ret = EXIT_SUCCESS;
+        goto cleanup;
+    }
+
+    d.paths = virtmigdPathsNew(args.root);
+    d.config = virtmigdConfigNew();
+    if (virtmigdLoadConfig(&d, &args) < 0 ||
+        virtmigdPathsCreate(d.paths) < 0 ||
+        (d.pidFd = virPidFileAcquire(d.paths->pidFile, getpid())) < 0 ||
+        virtmigdLoadHostUUID(&d) < 0) {
+        fprintf(stderr, "virtmigd: %s\n", virGetLastErrorMessage());
+        goto cleanup;
+    }
+    if (virtmigdRun(&d) == 0)
+        ret = EXIT_SUCCESS;
+
+ cleanup:
+    virtmigdCleanup(&d);
+    g_free(args.root);
+    g_free(args.configFile);
+    g_strfreev(args.listenTcp);
+    return ret;
+}

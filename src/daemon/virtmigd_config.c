@@ -1,0 +1,286 @@
+/*
+ * virtmigd_config.c: the daemon's configuration file and path layout
+ */
+#include <string.h>
+
+#include "virtmigd_config.h"
+#include "virconf.h"
+#include "virerror.h"
+#include "virfile.h"
+#include "virlog.h"
+#include "viruuid.h"
+
+#define VIR_FROM_THIS VIR_FROM_CONF
+
+virtmigdPaths *
+virtmigdPathsNew(const char *root)
+{
+    virtmigdPaths *p = g_new0(virtmigdPaths, 1);
+
+    p->root = g_strdup(root && *root ? root : "/");
+    p->configFile = g_build_filename(p->root, "etc/virtmig/virtmigd.conf", NULL);
+    p->domainConfigDir = g_build_filename(p->root, "etc/virtmig/qemu", NULL);
+    p->runDir = g_build_filename(p->root, "run", NULL);
+    p->stateDir = g_build_filename(p->root, "run/virtmig/qemu", NULL);
+    p->libDir = g_build_filename(p->root, "var/lib/virtmig", NULL);
+    p->logDir = g_build_filename(p->root, "var/log/virtmig/qemu", NULL);
+    p->socketPath = g_build_filename(p->runDir, "virtmigd-sock", NULL);
+    p->socketPathRO = g_build_filename(p->runDir, "virtmigd-sock-ro", NULL);
+    p->pidFile = g_build_filename(p->runDir, "virtmigd.pid", NULL);
+    return p;
+}
+
+void
+virtmigdPathsFree(virtmigdPaths *p)
+{
+    if (!p)
+        return;
+    g_free(p->root);
+    g_free(p->configFile);
+    g_free(p->domainConfigDir);
+    g_free(p->runDir);
+    g_free(p->stateDir);
+    g_free(p->libDir);
+    g_free(p->logDir);
+    g_free(p->socketPath);
+    g_free(p->socketPathRO);
+    g_free(p->pidFile);
+    g_free(p);
+}
+
+int
+virtmigdPathsCreate(const virtmigdPaths *p)
+{
+    const char *dirs[] = { p->domainConfigDir, p->runDir, p->stateDir,
+                           p->libDir, p->logDir };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(dirs); i++) {
+        if (virFileMakePath(dirs[i], 0755) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+virtmigdConfig *
+virtmigdConfigNew(void)
+{
+    virtmigdConfig *cfg = g_new0(virtmigdConfig, 1);
+
+    cfg->listenTcp = g_new0(char *, 1);
+    cfg->migrationPortMin = VIRTMIGD_DEFAULT_MIGRATION_PORT_MIN;
+    cfg->migrationPortMax = VIRTMIGD_DEFAULT_MIGRATION_PORT_MAX;
+    cfg->logLevel = VIR_LOG_WARN;
+    cfg->jobWaitTimeout = 30;
+    cfg->keepaliveInterval = 5;
+    cfg->keepaliveCount = 5;
+    cfg->maxClients = 5000;
+    cfg->maxWorkers = 20;
+    cfg->prioWorkers = 5;
+    cfg->maxMessageSize = 32 * 1024 * 1024;
+    return cfg;
+}
+
+void
+virtmigdConfigFree(virtmigdConfig *cfg)
+{
+    if (!cfg)
+        return;
+    g_strfreev(cfg->listenTcp);
+    g_free(cfg->migrationAddress);
+    g_free(cfg->logFilters);
+    g_free(cfg->logOutputs);
+    g_free(cfg);
+}
+
+int
+virtmigdParseListenAddress(const char *spec, char **addr, unsigned int *port)
+{
+    const char *portstr = NULL;
+    g_autofree char *host = NULL;
+    guint64 val;
+
+    if (spec[0] == '[') {
+        const char *end = strchr(spec, ']');
+
+        if (!end || (end[1] && end[1] != ':'))
+            goto error;
+        host = g_strndup(spec + 1, end - spec - 1);
+        portstr = end[1] ? end + 2 : NULL;
+    } else {
+        const char *colon = strrchr(spec, ':');
+
+        if (colon && strchr(spec, ':') != colon)
+            goto error;  /* bare IPv6 needs brackets */
+        host = colon ? g_strndup(spec, colon - spec) : g_strdup(spec);
+        portstr = colon ? colon + 1 : NULL;
+    }
+    if (!*host)
+        goto error;
+    *port = VIRTMIGD_DEFAULT_TCP_PORT;
+    if (portstr) {
+        if (!g_ascii_string_to_unsigned(portstr, 10, 1, 65535, &val, NULL))
+            goto error;
+        *port = val;
+    }
+    *addr = g_steal_pointer(&host);
+    return 0;
+
+ error:
+    virReportError(VIR_ERR_CONF_SYNTAX,
+                   _("invalid listen address '%1$s' (expected ADDR[:PORT])"),
+                   spec);
+    return -1;
+}
+
+static const char *const virtmigdConfigKeys[] = {
+    "listen_tcp", "host_uuid", "migration_address", "migration_port_min",
+    "migration_port_max", "log_level", "log_filters", "log_outputs",
+    "job_wait_timeout", "keepalive_interval", "keepalive_count",
+    "max_clients", "max_workers", "prio_workers", "max_message_size",
+    NULL,
+};
+
+static int
+virtmigdConfigCheckKeys(virConf *conf, const char *filename)
+{
+    const char *const *keys = virConfKeys(conf);
+    size_t i;
+
+    for (i = 0; keys[i]; i++) {
+        if (!g_strv_contains(virtmigdConfigKeys, keys[i])) {
+            virReportError(VIR_ERR_CONF_SYNTAX,
+                           _("%1$s: unknown setting '%2$s'"), filename, keys[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int
+virtmigdConfigLoadListen(virtmigdConfig *cfg, virConf *conf)
+{
+    g_auto(GStrv) list = NULL;
+    size_t i;
+
+    int rc = virConfGetValueStringList(conf, "listen_tcp", &list);
+
+    if (rc <= 0)
+        return rc;
+    for (i = 0; list[i]; i++) {
+        g_autofree char *addr = NULL;
+        unsigned int port;
+
+        if (virtmigdParseListenAddress(list[i], &addr, &port) < 0)
+            return -1;
+    }
+    g_strfreev(cfg->listenTcp);
+    cfg->listenTcp = g_steal_pointer(&list);
+    return 0;
+}
+
+static int
+virtmigdConfigLoadHostUUID(virtmigdConfig *cfg, virConf *conf,
+                           const char *filename)
+{
+    g_autofree char *str = NULL;
+    int rc = virConfGetValueString(conf, "host_uuid", &str);
+
+    if (rc <= 0)
+        return rc;
+    if (virUUIDParse(str, cfg->hostUUID) < 0 || virUUIDIsNull(cfg->hostUUID)) {
+        virReportError(VIR_ERR_CONF_SYNTAX,
+                       _("%1$s: invalid host_uuid '%2$s'"), filename, str);
+        return -1;
+    }
+    cfg->hostUUIDSet = true;
+    return 0;
+}
+
+static int
+virtmigdConfigLoadLog(virtmigdConfig *cfg, virConf *conf, const char *filename)
+{
+    g_autofree char *level = NULL;
+
+    if (virConfGetType(conf, "log_level") == VIR_CONF_STRING) {
+        if (virConfGetValueString(conf, "log_level", &level) < 0)
+            return -1;
+    } else if (virConfGetValueInt(conf, "log_level", &cfg->logLevel) < 0) {
+        return -1;
+    }
+    if (level && (cfg->logLevel = virLogParseLevel(level)) < 0) {
+        virReportError(VIR_ERR_CONF_SYNTAX,
+                       _("%1$s: invalid log_level '%2$s'"), filename, level);
+        return -1;
+    }
+    if (cfg->logLevel < VIR_LOG_DEBUG || cfg->logLevel > VIR_LOG_ERROR) {
+        virReportError(VIR_ERR_CONF_SYNTAX,
+                       _("%1$s: log_level must be between 1 and 4"), filename);
+        return -1;
+    }
+    if (virConfGetValueString(conf, "log_filters", &cfg->logFilters) < 0 ||
+        virConfGetValueString(conf, "log_outputs", &cfg->logOutputs) < 0)
+        return -1;
+    return 0;
+}
+
+static int
+virtmigdConfigLoadNumbers(virtmigdConfig *cfg, virConf *conf,
+                          const char *filename)
+{
+    if (virConfGetValueUInt(conf, "migration_port_min", &cfg->migrationPortMin) < 0 ||
+        virConfGetValueUInt(conf, "migration_port_max", &cfg->migrationPortMax) < 0 ||
+        virConfGetValueUInt(conf, "job_wait_timeout", &cfg->jobWaitTimeout) < 0 ||
+        virConfGetValueInt(conf, "keepalive_interval", &cfg->keepaliveInterval) < 0 ||
+        virConfGetValueUInt(conf, "keepalive_count", &cfg->keepaliveCount) < 0 ||
+        virConfGetValueUInt(conf, "max_clients", &cfg->maxClients) < 0 ||
+        virConfGetValueUInt(conf, "max_workers", &cfg->maxWorkers) < 0 ||
+        virConfGetValueUInt(conf, "prio_workers", &cfg->prioWorkers) < 0 ||
+        virConfGetValueUInt(conf, "max_message_size", &cfg->maxMessageSize) < 0)
+        return -1;
+
+    if (cfg->migrationPortMin == 0 || cfg->migrationPortMax > 65535 ||
+        cfg->migrationPortMin > cfg->migrationPortMax) {
+        virReportError(VIR_ERR_CONF_SYNTAX,
+                       _("%1$s: invalid migration port range %2$u-%3$u"),
+                       filename, cfg->migrationPortMin, cfg->migrationPortMax);
+        return -1;
+    }
+    if (cfg->maxWorkers == 0 || cfg->maxClients == 0) {
+        virReportError(VIR_ERR_CONF_SYNTAX,
+                       _("%1$s: max_workers and max_clients must be positive"),
+                       filename);
+        return -1;
+    }
+    return 0;
+}
+
+int
+virtmigdConfigLoadString(virtmigdConfig *cfg, const char *content,
+                         const char *filename)
+{
+    g_autoptr(virConf) conf = NULL;
+
+    virResetLastError();
+    if (!(conf = virConfReadString(content, filename)))
+        return -1;
+    if (virtmigdConfigCheckKeys(conf, filename) < 0 ||
+        virtmigdConfigLoadListen(cfg, conf) < 0 ||
+        virtmigdConfigLoadHostUUID(cfg, conf, filename) < 0 ||
+        virConfGetValueString(conf, "migration_address",
+                              &cfg->migrationAddress) < 0 ||
+        virtmigdConfigLoadLog(cfg, conf, filename) < 0 ||
+        virtmigdConfigLoadNumbers(cfg, conf, filename) < 0)
+        return -1;
+    return 0;
+}
+
+int
+virtmigdConfigLoadFile(virtmigdConfig *cfg, const char *path)
+{
+    g_autofree char *data = NULL;
+
+    if (virFileReadAll(path, 1024 * 1024, &data) < 0)
+        return -1;
+    return virtmigdConfigLoadString(cfg, data, path);
+}

@@ -1,0 +1,71 @@
+/*
+ * virtmigd_config.h: the daemon's configuration file and path layout
+ */
+#pragma once
+
+#include "internal.h"
+
+#define VIRTMIGD_DEFAULT_TCP_PORT 16509
+#define VIRTMIGD_DEFAULT_MIGRATION_PORT_MIN 49152
+#define VIRTMIGD_DEFAULT_MIGRATION_PORT_MAX 49215
+
+/*
+ * Every path the daemon uses, derived from one root directory so that
+ * several daemons (a "source host" and a "destination host") can run
+ * side by side on one machine.
+ */
+typedef struct _virtmigdPaths virtmigdPaths;
+struct _virtmigdPaths {
+    char *root;           /* "/" by default, or --root */
+    char *configFile;     /* ROOT/etc/virtmig/virtmigd.conf */
+    char *domainConfigDir;/* ROOT/etc/virtmig/qemu: persistent definitions */
+    char *runDir;         /* ROOT/run */
+    char *stateDir;       /* ROOT/run/virtmig/qemu: status of running domains */
+    char *libDir;         /* ROOT/var/lib/virtmig: host UUID etc. */
+    char *logDir;         /* ROOT/var/log/virtmig/qemu: per-domain QEMU logs */
+    char *socketPath;     /* ROOT/run/virtmigd-sock */
+    char *socketPathRO;   /* ROOT/run/virtmigd-sock-ro */
+    char *pidFile;        /* ROOT/run/virtmigd.pid */
+};
+
+virtmigdPaths *virtmigdPathsNew(const char *root);
+void virtmigdPathsFree(virtmigdPaths *paths);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virtmigdPaths, virtmigdPathsFree);
+
+/* Creates every directory of @paths. 0 or -1 (reported). */
+int virtmigdPathsCreate(const virtmigdPaths *paths);
+
+typedef struct _virtmigdConfig virtmigdConfig;
+struct _virtmigdConfig {
+    GStrv listenTcp;              /* "ADDR[:PORT]" entries; empty: none */
+    bool hostUUIDSet;
+    unsigned char hostUUID[VIR_UUID_BUFLEN];
+    char *migrationAddress;       /* NULL: the address the client used */
+    unsigned int migrationPortMin;
+    unsigned int migrationPortMax;
+    int logLevel;                 /* virLogPriority */
+    char *logFilters;
+    char *logOutputs;
+    unsigned int jobWaitTimeout;  /* seconds a job waits for the lock */
+    int keepaliveInterval;        /* seconds; <= 0 disables probes */
+    unsigned int keepaliveCount;
+    unsigned int maxClients;
+    unsigned int maxWorkers;
+    unsigned int prioWorkers;
+    unsigned int maxMessageSize;  /* bytes; RPC payload limit */
+};
+
+virtmigdConfig *virtmigdConfigNew(void);
+void virtmigdConfigFree(virtmigdConfig *cfg);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virtmigdConfig, virtmigdConfigFree);
+
+/* Applies the settings in @content over @cfg.  Unknown keys, wrong
+ * types and invalid values are errors (VIR_ERR_CONF_SYNTAX).
+ * @filename is used in messages.  Returns 0 or -1. */
+int virtmigdConfigLoadString(virtmigdConfig *cfg, const char *content,
+                             const char *filename);
+int virtmigdConfigLoadFile(virtmigdConfig *cfg, const char *path);
+
+/* Splits "ADDR[:PORT]" / "[V6ADDR]:PORT"; *port defaults to 16509. */
+int virtmigdParseListenAddress(const char *spec, char **addr,
+                               unsigned int *port);
