@@ -7,6 +7,7 @@
 #include <glib-unix.h>
 
 #include "virtmigd_config.h"
+#include "qemu_driver.h"
 #include "virerror.h"
 #include "virfile.h"
 #include "virlog.h"
@@ -29,6 +30,7 @@ typedef struct {
     virtmigdPaths *paths;
     virtmigdConfig *config;
     GMainLoop *loop;
+    qemuDriver *driver;
     int pidFd;
     unsigned char hostUUID[VIR_UUID_BUFLEN];
 } virtmigdDaemon;
@@ -141,9 +143,29 @@ virtmigdCleanup(virtmigdDaemon *d)
         unlink(d->paths->pidFile);
         close(d->pidFd);
     }
+    g_clear_pointer(&d->driver, qemuDriverFree);
     g_clear_pointer(&d->loop, g_main_loop_unref);
     g_clear_pointer(&d->config, virtmigdConfigFree);
     g_clear_pointer(&d->paths, virtmigdPathsFree);
+}
+
+static int
+virtmigdStartDriver(virtmigdDaemon *d)
+{
+    qemuDriverConfig cfg = {
+        .domainConfigDir = d->paths->domainConfigDir,
+        .stateDir = d->paths->stateDir,
+        .logDir = d->paths->logDir,
+        .libDir = d->paths->libDir,
+        .migrationAddress = d->config->migrationAddress,
+        .migrationPortMin = d->config->migrationPortMin,
+        .migrationPortMax = d->config->migrationPortMax,
+        .jobWaitTimeoutMs = d->config->jobWaitTimeout * 1000,
+    };
+
+    memcpy(cfg.hostUUID, d->hostUUID, VIR_UUID_BUFLEN);
+    d->driver = qemuDriverNew(&cfg);
+    return d->driver ? 0 : -1;
 }
 
 static int
@@ -152,6 +174,8 @@ virtmigdRun(virtmigdDaemon *d)
     char uuidstr[VIR_UUID_STRING_BUFLEN];
 
     d->loop = g_main_loop_new(NULL, FALSE);
+    if (virtmigdStartDriver(d) < 0)
+        return -1;
     g_unix_signal_add(SIGTERM, virtmigdHandleSignal, d);
     g_unix_signal_add(SIGINT, virtmigdHandleSignal, d);
 
@@ -193,6 +217,8 @@ main(int argc, char **argv)
     }
     if (virtmigdRun(&d) == 0)
         ret = EXIT_SUCCESS;
+    else
+        fprintf(stderr, "virtmigd: %s\n", virGetLastErrorMessage());
 
  cleanup:
     virtmigdCleanup(&d);

@@ -10,6 +10,9 @@
 
 /* N_() (mark for translation without translating) comes from gi18n. */
 
+/* A printable string for possibly NULL @s. */
+#define NULLSTR(s) ((s) ? (s) : "<null>")
+
 /* Explicitly discard a return value the compiler would warn about. */
 #define ignore_value(x) \
     (__extension__ ({ __typeof__ (x) __x = (x); (void) __x; }))

@@ -1,0 +1,29 @@
+/*
+ * qemu_capabilities.h: what the host's QEMU binary offers
+ *
+ * Probed lazily (the first capabilities query pays for it, never a
+ * domain start or a migration), then cached for the driver's lifetime.
+ */
+#pragma once
+
+#include "internal.h"
+
+typedef struct _qemuCaps qemuCaps;
+
+#define QEMU_DEFAULT_EMULATOR "/usr/bin/qemu-system-x86_64"
+
+/* @emulator: QEMU binary, NULL for QEMU_DEFAULT_EMULATOR. */
+qemuCaps *qemuCapsNew(const char *emulator);
+void qemuCapsFree(qemuCaps *caps);
+
+const char *qemuCapsGetEmulator(qemuCaps *caps);
+
+/* QEMU's version as libvirt encodes it (major * 1000000 + minor * 1000
+ * + micro), or 0 with an error reported if it cannot be run. */
+unsigned long qemuCapsGetVersion(qemuCaps *caps);
+
+/* True if /dev/kvm can be opened for reading and writing. */
+bool qemuCapsKVMUsable(void);
+
+/* libvirt-style host capabilities XML (caller frees). */
+char *qemuCapsFormatXML(qemuCaps *caps, const unsigned char *hostUUID);

@@ -1,0 +1,62 @@
+/*
+ * qemu_conf.h: the QEMU driver object (internal to src/qemu)
+ *
+ * The driver object owns all of the driver's mutable state; there are
+ * no globals.  Fields set at creation are read-only afterwards; the
+ * mutable ones say which lock protects them.
+ */
+#pragma once
+
+#include "internal.h"
+#include "qemu_driver.h"
+#include "virdomainobj.h"
+#include "qemu_capabilities.h"
+
+typedef struct _qemuEventListener qemuEventListener;
+struct _qemuEventListener {
+    int id;
+    qemuDomainEventCallback cb;
+    void *opaque;
+};
+
+struct _qemuDriver {
+    /* read-only after qemuDriverNew */
+    char *domainConfigDir;
+    char *stateDir;
+    char *logDir;
+    char *libDir;
+    char *emulator;
+    unsigned char hostUUID[VIR_UUID_BUFLEN];
+    char *migrationAddress;
+    unsigned int migrationPortMin;
+    unsigned int migrationPortMax;
+    unsigned int jobWaitTimeoutMs;
+    GMainContext *ctx;           /* runs monitor I/O and callbacks */
+    GMainLoop *monLoop;          /* ... in the monThread */
+    GThread *monThread;
+    qemuCaps *caps;              /* has its own lock */
+
+    virDomainObjList *domains;   /* has its own lock */
+
+    GMutex eventLock;            /* protects listeners, nextListenerID */
+    GArray *listeners;           /* of qemuEventListener */
+    int nextListenerID;
+
+    GThreadPool *workers;        /* deferred work from monitor events */
+    gint shuttingDown;           /* atomic: daemon exit in progress, so
+                                  * monitor failures are not QEMU's fault */
+};
+
+/* Path helpers: caller frees. */
+char *qemuDriverConfigFile(qemuDriver *driver, const char *name);
+char *qemuDriverStatusFile(qemuDriver *driver, const char *name);
+char *qemuDriverMonitorPath(qemuDriver *driver, const char *name);
+char *qemuDriverLogFile(qemuDriver *driver, const char *name);
+
+/* Sends a lifecycle event for @vm (locked or not; only its name, UUID
+ * and id are read) to every listener. */
+void qemuDriverEmitLifecycle(qemuDriver *driver, virDomainObj *vm,
+                             int event, int detail);
+/* Sends any event; takes ownership of @params (floating ok). */
+void qemuDriverEmitEvent(qemuDriver *driver, virDomainObj *vm, int eventID,
+                         int event, int detail, GVariant *params);

@@ -1,0 +1,62 @@
+/*
+ * qemu_domain.h: the QEMU driver's per-domain data, status and config
+ * files, and entering/leaving the monitor
+ */
+#pragma once
+
+#include "internal.h"
+#include "qemu_conf.h"
+#include "qemu_domainjob.h"
+#include "qemu_monitor.h"
+
+typedef struct _qemuDomainObjPrivate qemuDomainObjPrivate;
+struct _qemuDomainObjPrivate {
+    qemuDriver *driver;          /* not owned */
+    qemuMonitor *mon;            /* NULL when inactive */
+    char *monitorPath;
+    unsigned long long procStart;/* QEMU's start time (/proc/PID/stat),
+                                  * tells a reused pid from our QEMU */
+    qemuDomainJobObj job;
+    bool beingDestroyed;         /* we are stopping it: EOF is expected */
+    bool gotShutdown;            /* guest powered off: EOF is a shutdown */
+    bool monitorGone;            /* EOF already handled */
+    int pausedReason;            /* reason the next STOP event reports */
+    int runningReason;           /* reason the next RESUME event reports */
+};
+
+#define QEMU_DOMAIN_PRIVATE(vm) ((qemuDomainObjPrivate *)(vm)->privateData)
+
+/* Attaches fresh private data to @vm. */
+void qemuDomainObjInitPrivate(qemuDriver *driver, virDomainObj *vm);
+
+/**
+ * qemuDomainSaveStatus:
+ * Writes @vm's status file (live definition, pid, monitor, state, job)
+ * atomically.  @vm must be locked and active.  Returns 0 or -1.
+ */
+int qemuDomainSaveStatus(qemuDriver *driver, virDomainObj *vm);
+/* Like qemuDomainSaveStatus but only logs a failure (for paths where
+ * the state change already happened and cannot be undone). */
+void qemuDomainSaveStatusOrWarn(qemuDriver *driver, virDomainObj *vm);
+void qemuDomainRemoveStatus(qemuDriver *driver, virDomainObj *vm);
+
+/**
+ * qemuDomainLoadStatus:
+ * Parses a status file into a new (unlisted, unlocked) domain object with
+ * def, id, pid, state, reason and private data filled in.
+ */
+virDomainObj *qemuDomainLoadStatus(qemuDriver *driver, const char *path);
+
+/* Persistent definition files. */
+int qemuDomainSaveConfig(qemuDriver *driver, const virDomainDef *def);
+int qemuDomainDeleteConfig(qemuDriver *driver, const char *name);
+
+/**
+ * qemuDomainObjEnterMonitor:
+ * With a job held and @vm locked: takes a reference on the monitor and
+ * unlocks @vm so that the monitor call does not block other readers.
+ * Returns the monitor, or NULL (reported) if QEMU is gone; in both cases
+ * call qemuDomainObjExitMonitor afterwards to re-lock @vm.
+ */
+qemuMonitor *qemuDomainObjEnterMonitor(virDomainObj *vm);
+void qemuDomainObjExitMonitor(virDomainObj *vm, qemuMonitor *mon);

@@ -1,0 +1,538 @@
+/*
+ * qemu_driver_domain.c: domain lifecycle and query APIs of the driver
+ *
+ * Each API is a checklist: find the domain, check arguments and state,
+ * take the job it needs, do the work (qemu_process.c), persist, emit
+ * the event, end the job.
+ */
+#include <signal.h>
+#include <string.h>
+
+#include "qemu_conf.h"
+#include "qemu_domain.h"
+#include "qemu_process.h"
+#include "qemu_monitor_json.h"
+#include "domain_conf.h"
+#include "virerror.h"
+#include "virlog.h"
+#include "virprocess.h"
+#include "virtypedparam.h"
+
+#define VIR_FROM_THIS VIR_FROM_QEMU
+
+VIR_LOG_INIT("qemu.qemu_driver_domain");
+
+/* libvirt API flag values */
+#define VIR_DOMAIN_DEFINE_VALIDATE (1 << 0)
+#define VIR_DOMAIN_START_PAUSED (1 << 0)
+#define VIR_DOMAIN_START_AUTODESTROY (1 << 1)
+#define VIR_DOMAIN_START_BYPASS_CACHE (1 << 2)
+#define VIR_DOMAIN_START_FORCE_BOOT (1 << 3)
+#define VIR_DOMAIN_START_VALIDATE (1 << 4)
+#define VIR_DOMAIN_DESTROY_GRACEFUL (1 << 0)
+#define VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN (1 << 0)
+#define VIR_DOMAIN_UNDEFINE_MANAGED_SAVE (1 << 0)
+#define VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA (1 << 1)
+#define VIR_DOMAIN_UNDEFINE_NVRAM (1 << 2)
+#define VIR_DOMAIN_UNDEFINE_KEEP_NVRAM (1 << 3)
+#define VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA (1 << 4)
+#define VIR_DOMAIN_UNDEFINE_TPM (1 << 5)
+#define VIR_DOMAIN_UNDEFINE_KEEP_TPM (1 << 6)
+#define VIR_DOMAIN_JOB_STATS_COMPLETED (1 << 0)
+#define VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED (1 << 1)
+
+static virDomainObj *
+qemuDomObjFromUUID(qemuDriver *driver, const unsigned char *uuid)
+{
+    return virDomainObjListFindByUUID(driver->domains, uuid);
+}
+
+static bool
+qemuDomainCheckActive(virDomainObj *vm)
+{
+    if (virDomainObjIsActive(vm))
+        return true;
+    virReportError(VIR_ERR_OPERATION_INVALID, "%s", _("domain is not running"));
+    return false;
+}
+
+/* Drops the domain from the list if it is transient and shut off. */
+static void
+qemuDomainRemoveInactive(qemuDriver *driver, virDomainObj *vm)
+{
+    if (!vm->persistent && !virDomainObjIsActive(vm))
+        virDomainObjListRemove(driver->domains, vm);
+}
+
+static void
+qemuDomainRefFromObj(qemuDomainRef *ref, virDomainObj *vm)
+{
+    ref->name = g_strdup(vm->def->name);
+    memcpy(ref->uuid, vm->def->uuid, VIR_UUID_BUFLEN);
+    ref->id = vm->id;
+}
+
+/* Emits an event with @vm unlocked (listeners may look domains up). */
+static void
+qemuDomainEmitUnlocked(qemuDriver *driver, virDomainObj *vm, int event,
+                       int detail)
+{
+    virDomainObjUnlock(vm);
+    qemuDriverEmitLifecycle(driver, vm, event, detail);
+    virDomainObjLock(vm);
+}
+
+/* Puts the definition replaced by a failed define back. */
+static void
+qemuDomainDefineRollback(qemuDriver *driver, virDomainObj *vm,
+                         virDomainDef **oldDef, bool wasPersistent)
+{
+    virDomainDef **slot = virDomainObjIsActive(vm) ? &vm->newDef : &vm->def;
+
+    if (!*oldDef) {
+        /* a brand new domain, or a transient running one */
+        if (virDomainObjIsActive(vm))
+            g_clear_pointer(&vm->newDef, virDomainDefFree);
+        else
+            virDomainObjListRemove(driver->domains, vm);
+        return;
+    }
+    virDomainDefFree(*slot);
+    *slot = g_steal_pointer(oldDef);
+    vm->persistent = wasPersistent;
+}
+
+int
+qemuDomainDefineXML(qemuDriver *driver, const char *xml, unsigned int flags,
+                    qemuDomainRef *ref)
+{
+    g_autoptr(virDomainDef) def = NULL;
+    g_autoptr(virDomainDef) oldDef = NULL;
+    virDomainObj *vm;
+    bool wasPersistent;
+
+    if (!virCheckFlags(flags, VIR_DOMAIN_DEFINE_VALIDATE))
+        return -1;
+    if (!(def = virDomainDefParseString(xml, VIR_DOMAIN_DEF_PARSE_INACTIVE)))
+        return -1;
+    if (!(vm = virDomainObjListAdd(driver->domains, &def, 0, &oldDef)))
+        return -1;
+    if (!vm->privateData)
+        qemuDomainObjInitPrivate(driver, vm);
+    wasPersistent = vm->persistent;
+    if (qemuDomainSaveConfig(driver, virDomainObjGetPersistentDef(vm)) < 0) {
+        qemuDomainDefineRollback(driver, vm, &oldDef, wasPersistent);
+        virDomainObjEndAPI(&vm);
+        return -1;
+    }
+    vm->persistent = true;
+    qemuDomainRefFromObj(ref, vm);
+    qemuDomainEmitUnlocked(driver, vm, VIR_DOMAIN_EVENT_DEFINED,
+                           wasPersistent ? VIR_DOMAIN_EVENT_DEFINED_UPDATED
+                                         : VIR_DOMAIN_EVENT_DEFINED_ADDED);
+    virDomainObjEndAPI(&vm);
+    return 0;
+}
+
+int
+qemuDomainUndefine(qemuDriver *driver, const unsigned char *uuid,
+                   unsigned int flags)
+{
+    qemuDomainObjPrivate *priv;
+    virDomainObj *vm;
+    int ret = -1;
+
+    if (!virCheckFlags(flags, VIR_DOMAIN_UNDEFINE_MANAGED_SAVE |
+                              VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA |
+                              VIR_DOMAIN_UNDEFINE_NVRAM |
+                              VIR_DOMAIN_UNDEFINE_KEEP_NVRAM |
+                              VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA |
+                              VIR_DOMAIN_UNDEFINE_TPM |
+                              VIR_DOMAIN_UNDEFINE_KEEP_TPM))
+        return -1;
+    if (!(vm = qemuDomObjFromUUID(driver, uuid)))
+        return -1;
+    priv = QEMU_DOMAIN_PRIVATE(vm);
+    if (qemuDomainObjBeginJob(vm, &priv->job, VIR_JOB_MODIFY,
+                              driver->jobWaitTimeoutMs) < 0)
+        goto cleanup;
+    if (!vm->persistent) {
+        virReportError(VIR_ERR_OPERATION_INVALID, "%s",
+                       _("cannot undefine transient domain"));
+        goto endjob;
+    }
+    if (qemuDomainDeleteConfig(driver, vm->def->name) < 0)
+        goto endjob;
+    vm->persistent = false;
+    g_clear_pointer(&vm->newDef, virDomainDefFree);
+    if (virDomainObjIsActive(vm))
+        qemuDomainSaveStatusOrWarn(driver, vm);
+    ret = 0;
+    qemuDomainEmitUnlocked(driver, vm, VIR_DOMAIN_EVENT_UNDEFINED,
+                           VIR_DOMAIN_EVENT_UNDEFINED_REMOVED);
+ endjob:
+    qemuDomainObjEndJob(vm, &priv->job);
+    if (ret == 0)
+        qemuDomainRemoveInactive(driver, vm);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+/* Starts @vm (locked, job held) and emits STARTED. */
+static int
+qemuDomainStartLocked(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
+{
+    unsigned int pflags = 0;
+
+    if (flags & VIR_DOMAIN_START_PAUSED)
+        pflags |= QEMU_PROCESS_START_PAUSED;
+    if (qemuProcessStart(driver, vm, pflags) < 0)
+        return -1;
+    qemuDomainEmitUnlocked(driver, vm, VIR_DOMAIN_EVENT_STARTED,
+                           VIR_DOMAIN_EVENT_STARTED_BOOTED);
+    if (flags & VIR_DOMAIN_START_PAUSED)
+        qemuDomainEmitUnlocked(driver, vm, VIR_DOMAIN_EVENT_SUSPENDED,
+                               VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+    return 0;
+}
+
+/* Start flags that are accepted: FORCE_BOOT and BYPASS_CACHE only
+ * matter for managed-save images, which virtmig never has. */
+#define QEMU_START_FLAGS (VIR_DOMAIN_START_PAUSED | \
+                          VIR_DOMAIN_START_BYPASS_CACHE | \
+                          VIR_DOMAIN_START_FORCE_BOOT | \
+                          VIR_DOMAIN_START_VALIDATE)
+
+int
+qemuDomainCreate(qemuDriver *driver, const unsigned char *uuid,
+                 unsigned int flags)
+{
+    qemuDomainObjPrivate *priv;
+    virDomainObj *vm;
+    int ret = -1;
+
+    if (!virCheckFlags(flags, QEMU_START_FLAGS))
+        return -1;
+    if (!(vm = qemuDomObjFromUUID(driver, uuid)))
+        return -1;
+    priv = QEMU_DOMAIN_PRIVATE(vm);
+    if (qemuDomainObjBeginJob(vm, &priv->job, VIR_JOB_MODIFY,
+                              driver->jobWaitTimeoutMs) < 0)
+        goto cleanup;
+    if (virDomainObjIsActive(vm)) {
+        virReportError(VIR_ERR_OPERATION_INVALID, "%s",
+                       _("domain is already running"));
+    } else {
+        ret = qemuDomainStartLocked(driver, vm, flags);
+    }
+    qemuDomainObjEndJob(vm, &priv->job);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+int
+qemuDomainCreateXML(qemuDriver *driver, const char *xml, unsigned int flags,
+                    qemuDomainRef *ref)
+{
+    g_autoptr(virDomainDef) def = NULL;
+    qemuDomainObjPrivate *priv;
+    virDomainObj *vm;
+    int ret = -1;
+
+    if (!virCheckFlags(flags, QEMU_START_FLAGS))
+        return -1;
+    if (!(def = virDomainDefParseString(xml, VIR_DOMAIN_DEF_PARSE_INACTIVE)))
+        return -1;
+    if (!(vm = virDomainObjListAdd(driver->domains, &def,
+                                   VIR_DOMAIN_OBJ_LIST_ADD_CHECK_LIVE |
+                                   VIR_DOMAIN_OBJ_LIST_ADD_LIVE, NULL)))
+        return -1;
+    if (!vm->privateData)
+        qemuDomainObjInitPrivate(driver, vm);
+    priv = QEMU_DOMAIN_PRIVATE(vm);
+    if (qemuDomainObjBeginJob(vm, &priv->job, VIR_JOB_MODIFY,
+                              driver->jobWaitTimeoutMs) == 0) {
+        ret = qemuDomainStartLocked(driver, vm, flags);
+        qemuDomainObjEndJob(vm, &priv->job);
+    }
+    if (ret == 0)
+        qemuDomainRefFromObj(ref, vm);
+    else
+        qemuDomainRemoveInactive(driver, vm);
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+int
+qemuDomainDestroy(qemuDriver *driver, const unsigned char *uuid,
+                  unsigned int flags)
+{
+    qemuDomainObjPrivate *priv;
+    virDomainObj *vm;
+    int ret = -1;
+
+    if (!virCheckFlags(flags, VIR_DOMAIN_DESTROY_GRACEFUL))
+        return -1;
+    if (!(vm = qemuDomObjFromUUID(driver, uuid)))
+        return -1;
+    priv = QEMU_DOMAIN_PRIVATE(vm);
+    if (!qemuDomainCheckActive(vm))
+        goto cleanup;
+    /* Destroy can always interrupt: make QEMU go away first so that a
+     * job stuck talking to it (e.g. a migration) fails and lets us in. */
+    priv->beingDestroyed = true;
+    if (!(flags & VIR_DOMAIN_DESTROY_GRACEFUL) && vm->pid > 0)
+        ignore_value(kill(vm->pid, SIGTERM));
+    if (qemuDomainObjBeginJob(vm, &priv->job, VIR_JOB_DESTROY,
+                              driver->jobWaitTimeoutMs) < 0) {
+        priv->beingDestroyed = false;
+        goto cleanup;
+    }
+    if (virDomainObjIsActive(vm)) {
+        qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_DESTROYED);
+        ret = 0;
+        qemuDomainEmitUnlocked(driver, vm, VIR_DOMAIN_EVENT_STOPPED,
+                               VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
+    } else {
+        ignore_value(qemuDomainCheckActive(vm));
+    }
+    priv->beingDestroyed = false;
+    qemuDomainObjEndJob(vm, &priv->job);
+    qemuDomainRemoveInactive(driver, vm);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+/* Runs one monitor command under @job on an active domain. */
+static int
+qemuDomainSimpleMonitorJob(qemuDriver *driver, const unsigned char *uuid,
+                           virDomainJob job, int (*cmd)(qemuMonitor *mon))
+{
+    qemuDomainObjPrivate *priv;
+    virDomainObj *vm;
+    qemuMonitor *mon;
+    int ret = -1;
+
+    if (!(vm = qemuDomObjFromUUID(driver, uuid)))
+        return -1;
+    priv = QEMU_DOMAIN_PRIVATE(vm);
+    if (qemuDomainObjBeginJob(vm, &priv->job, job, driver->jobWaitTimeoutMs) < 0)
+        goto cleanup;
+    if (qemuDomainCheckActive(vm)) {
+        mon = qemuDomainObjEnterMonitor(vm);
+        ret = mon ? cmd(mon) : -1;
+        qemuDomainObjExitMonitor(vm, mon);
+    }
+    qemuDomainObjEndJob(vm, &priv->job);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+int
+qemuDomainShutdown(qemuDriver *driver, const unsigned char *uuid,
+                   unsigned int flags)
+{
+    if (!virCheckFlags(flags, VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN))
+        return -1;
+    return qemuDomainSimpleMonitorJob(driver, uuid, VIR_JOB_MODIFY,
+                                      qemuMonitorJSONSystemPowerdown);
+}
+
+int
+qemuDomainSuspend(qemuDriver *driver, const unsigned char *uuid)
+{
+    qemuDomainObjPrivate *priv;
+    virDomainObj *vm;
+    int ret = -1;
+
+    if (!(vm = qemuDomObjFromUUID(driver, uuid)))
+        return -1;
+    priv = QEMU_DOMAIN_PRIVATE(vm);
+    if (qemuDomainObjBeginJob(vm, &priv->job, VIR_JOB_SUSPEND,
+                              driver->jobWaitTimeoutMs) < 0)
+        goto cleanup;
+    if (qemuDomainCheckActive(vm)) {
+        if (vm->state == VIR_DOMAIN_PAUSED)
+            ret = 0;
+        else
+            ret = qemuProcessStopCPUs(driver, vm, VIR_DOMAIN_PAUSED_USER);
+        if (ret == 0)
+            qemuDomainSaveStatusOrWarn(driver, vm);
+    }
+    qemuDomainObjEndJob(vm, &priv->job);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+int
+qemuDomainResume(qemuDriver *driver, const unsigned char *uuid)
+{
+    qemuDomainObjPrivate *priv;
+    virDomainObj *vm;
+    int ret = -1;
+
+    if (!(vm = qemuDomObjFromUUID(driver, uuid)))
+        return -1;
+    priv = QEMU_DOMAIN_PRIVATE(vm);
+    if (qemuDomainObjBeginJob(vm, &priv->job, VIR_JOB_MODIFY,
+                              driver->jobWaitTimeoutMs) < 0)
+        goto cleanup;
+    if (qemuDomainCheckActive(vm)) {
+        if (vm->state == VIR_DOMAIN_RUNNING)
+            ret = 0;
+        else
+            ret = qemuProcessStartCPUs(driver, vm, VIR_DOMAIN_RUNNING_UNPAUSED);
+        if (ret == 0)
+            qemuDomainSaveStatusOrWarn(driver, vm);
+    }
+    qemuDomainObjEndJob(vm, &priv->job);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+char *
+qemuDomainGetXMLDesc(qemuDriver *driver, const unsigned char *uuid,
+                     unsigned int flags)
+{
+    virDomainObj *vm;
+    unsigned int fmt = virDomainDefFormatConvertXMLFlags(flags);
+    const virDomainDef *def;
+    char *ret;
+
+    if (!virCheckFlags(flags, VIR_DOMAIN_XML_SECURE | VIR_DOMAIN_XML_INACTIVE |
+                              VIR_DOMAIN_XML_UPDATE_CPU |
+                              VIR_DOMAIN_XML_MIGRATABLE))
+        return NULL;
+    if (!(vm = qemuDomObjFromUUID(driver, uuid)))
+        return NULL;
+    def = vm->def;
+    if (flags & VIR_DOMAIN_XML_INACTIVE)
+        def = virDomainObjGetPersistentDef(vm);
+    if (!virDomainObjIsActive(vm))
+        fmt |= VIR_DOMAIN_DEF_FORMAT_INACTIVE;
+    ret = virDomainDefFormat(def, fmt);
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+int
+qemuDomainGetInfo(qemuDriver *driver, const unsigned char *uuid,
+                  qemuDomainInfo *info)
+{
+    virDomainObj *vm;
+
+    if (!(vm = qemuDomObjFromUUID(driver, uuid)))
+        return -1;
+    memset(info, 0, sizeof(*info));
+    info->state = vm->state;
+    info->maxMemKiB = vm->def->memory;
+    info->memKiB = vm->def->currentMemory;
+    info->nrVirtCpu = vm->def->vcpus;
+    if (virDomainObjIsActive(vm))
+        info->cpuTimeNs = virProcessGetCPUTime(vm->pid);
+    virDomainObjEndAPI(&vm);
+    return 0;
+}
+
+int
+qemuDomainGetState(qemuDriver *driver, const unsigned char *uuid,
+                   int *state, int *reason, unsigned int flags)
+{
+    virDomainObj *vm;
+
+    if (!virCheckFlags(flags, 0))
+        return -1;
+    if (!(vm = qemuDomObjFromUUID(driver, uuid)))
+        return -1;
+    *state = virDomainObjGetState(vm, reason);
+    virDomainObjEndAPI(&vm);
+    return 0;
+}
+
+char *
+qemuDomainGetOSType(qemuDriver *driver, const unsigned char *uuid)
+{
+    virDomainObj *vm;
+
+    if (!(vm = qemuDomObjFromUUID(driver, uuid)))
+        return NULL;
+    virDomainObjEndAPI(&vm);
+    return g_strdup("hvm");
+}
+
+int
+qemuDomainIsActive(qemuDriver *driver, const unsigned char *uuid)
+{
+    virDomainObj *vm;
+    int ret;
+
+    if (!(vm = qemuDomObjFromUUID(driver, uuid)))
+        return -1;
+    ret = virDomainObjIsActive(vm);
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+int
+qemuDomainIsPersistent(qemuDriver *driver, const unsigned char *uuid)
+{
+    virDomainObj *vm;
+    int ret;
+
+    if (!(vm = qemuDomObjFromUUID(driver, uuid)))
+        return -1;
+    ret = vm->persistent;
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+int
+qemuDomainGetAutostart(qemuDriver *driver, const unsigned char *uuid,
+                       int *autostart)
+{
+    virDomainObj *vm;
+
+    if (!(vm = qemuDomObjFromUUID(driver, uuid)))
+        return -1;
+    *autostart = vm->autostart;
+    virDomainObjEndAPI(&vm);
+    return 0;
+}
+
+int
+qemuDomainGetJobInfo(qemuDriver *driver, const unsigned char *uuid,
+                     qemuDomainJobInfo *info)
+{
+    virDomainObj *vm;
+
+    if (!(vm = qemuDomObjFromUUID(driver, uuid)))
+        return -1;
+    /* migration jobs report their progress here (issue 6) */
+    memset(info, 0, sizeof(*info));
+    virDomainObjEndAPI(&vm);
+    return 0;
+}
+
+int
+qemuDomainGetJobStats(qemuDriver *driver, const unsigned char *uuid,
+                      int *type, virTypedParamList **params,
+                      unsigned int flags)
+{
+    virDomainObj *vm;
+
+    if (!virCheckFlags(flags, VIR_DOMAIN_JOB_STATS_COMPLETED |
+                              VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED))
+        return -1;
+    if (!(vm = qemuDomObjFromUUID(driver, uuid)))
+        return -1;
+    *type = 0;
+    *params = virTypedParamListNew();
+    virDomainObjEndAPI(&vm);
+    return 0;
+}

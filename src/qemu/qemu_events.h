@@ -1,0 +1,30 @@
+/*
+ * qemu_events.h: reacting to QEMU monitor events
+ *
+ * Monitor callbacks run in the main-loop thread.  They only take the
+ * domain lock briefly to update state and emit events; anything that
+ * blocks (cleaning up after QEMU died) is queued to the driver's worker
+ * pool and done there under a job.
+ */
+#pragma once
+
+#include "qemu_domain.h"
+
+/* The callbacks given to every domain monitor (opaque: the domain). */
+const qemuMonitorCallbacks *qemuProcessMonitorCallbacks(void);
+
+typedef enum {
+    QEMU_PROCESS_EVENT_MONITOR_EOF,   /* QEMU exited or the monitor broke */
+    QEMU_PROCESS_EVENT_RECONNECT,     /* daemon start: reconnect to QEMU;
+                                       * the domain's job is already held */
+    QEMU_PROCESS_EVENT_LAST
+} qemuProcessEventType;
+
+typedef struct _qemuProcessEvent qemuProcessEvent;
+struct _qemuProcessEvent {
+    qemuProcessEventType type;
+    virDomainObj *vm;                 /* one reference */
+};
+
+/* GThreadPool function of driver->workers (@user_data: the driver). */
+void qemuProcessEventWorker(gpointer data, gpointer user_data);

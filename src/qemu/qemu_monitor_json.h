@@ -1,0 +1,374 @@
+/*
+ * qemu_monitor_json.h: QMP commands, built and parsed with json-c
+ *
+ * Two layers:
+ *  - pure functions that build a command or parse the "return" member
+ *    of a reply; they do no I/O and are tested on strings;
+ *  - wrappers qemuMonitorJSON<Verb>(mon, ...) that make the command,
+ *    send it with qemuMonitorSendCommand(), check the reply for a QMP
+ *    error and parse it.  They block the calling thread (never the
+ *    event-loop thread) and report errors once.
+ *
+ * QMP errors become libvirt errors like libvirt reports them:
+ * "unable to execute QEMU command 'NAME': DESC" with
+ * VIR_ERR_INTERNAL_ERROR, except class CommandNotFound which gives
+ * VIR_ERR_OPERATION_UNSUPPORTED (same message).
+ *
+ * Command names and arguments follow QEMU 7.2's qapi/misc.json,
+ * qapi/run-state.json, qapi/machine.json and qapi/migration.json.
+ */
+#pragma once
+
+#include "qemu_monitor.h"
+
+/* ---- generic helpers (qemu_monitor_json.c) ---- */
+
+/* {"execute": @name, "arguments": @args}; @args (may be NULL) is
+ * consumed.  Never fails. */
+json_object *qemuMonitorJSONMakeCommand(const char *name, json_object *args);
+
+/* Returns 0 if @reply has a "return" member, else -1 with the QMP
+ * error (or a generic one) reported for command @cmd. */
+int qemuMonitorJSONCheckError(json_object *cmd, json_object *reply);
+
+/* The "return" member of @reply if it is of @type (borrowed), or NULL
+ * with an error reported. */
+json_object *qemuMonitorJSONGetReturn(json_object *cmd, json_object *reply,
+                                      json_type type);
+
+/* Whether @reply is a QMP error of class @klass (e.g. "GenericError"). */
+bool qemuMonitorJSONHasErrorClass(json_object *reply, const char *klass);
+
+/**
+ * qemuMonitorJSONCommand:
+ * Sends @cmd (borrowed) and checks the reply for a QMP error.  On
+ * success *reply (if @reply is not NULL) gets the reply, owned by the
+ * caller.  Returns 0 or -1 (reported).
+ */
+int qemuMonitorJSONCommand(qemuMonitor *mon, json_object *cmd,
+                           json_object **reply) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Make, send and check command @name whose return value is not needed;
+ * @args (may be NULL) is consumed.  Returns 0 or -1 (reported). */
+int qemuMonitorJSONSimpleCommand(qemuMonitor *mon, const char *name,
+                                 json_object *args);
+
+/* ---- VM state (qemu_monitor_json.c) ---- */
+
+/* QEMU's RunState (qapi/run-state.json, QEMU 7.2), plus UNKNOWN. */
+typedef enum {
+    QEMU_MONITOR_VM_STATUS_DEBUG,
+    QEMU_MONITOR_VM_STATUS_INMIGRATE,
+    QEMU_MONITOR_VM_STATUS_INTERNAL_ERROR,
+    QEMU_MONITOR_VM_STATUS_IO_ERROR,
+    QEMU_MONITOR_VM_STATUS_PAUSED,
+    QEMU_MONITOR_VM_STATUS_POSTMIGRATE,
+    QEMU_MONITOR_VM_STATUS_PRELAUNCH,
+    QEMU_MONITOR_VM_STATUS_FINISH_MIGRATE,
+    QEMU_MONITOR_VM_STATUS_RESTORE_VM,
+    QEMU_MONITOR_VM_STATUS_RUNNING,
+    QEMU_MONITOR_VM_STATUS_SAVE_VM,
+    QEMU_MONITOR_VM_STATUS_SHUTDOWN,
+    QEMU_MONITOR_VM_STATUS_SUSPENDED,
+    QEMU_MONITOR_VM_STATUS_WATCHDOG,
+    QEMU_MONITOR_VM_STATUS_GUEST_PANICKED,
+    QEMU_MONITOR_VM_STATUS_COLO,
+    QEMU_MONITOR_VM_STATUS_UNKNOWN,
+
+    QEMU_MONITOR_VM_STATUS_LAST
+} qemuMonitorVMStatus;
+
+VIR_ENUM_DECL(qemuMonitorVMStatus);
+
+/* Parses query-status's return; an unknown status string gives
+ * QEMU_MONITOR_VM_STATUS_UNKNOWN (logged).  @status may be NULL.
+ * 0 or -1 (reported). */
+int qemuMonitorJSONParseStatus(json_object *ret, bool *running,
+                               qemuMonitorVMStatus *status);
+int qemuMonitorJSONGetStatus(qemuMonitor *mon, bool *running,
+                             qemuMonitorVMStatus *status);
+
+int qemuMonitorJSONStartCPUs(qemuMonitor *mon);        /* cont */
+int qemuMonitorJSONStopCPUs(qemuMonitor *mon);         /* stop */
+int qemuMonitorJSONSystemPowerdown(qemuMonitor *mon);  /* system_powerdown */
+int qemuMonitorJSONSystemReset(qemuMonitor *mon);      /* system_reset */
+
+/* quit: success also if QEMU closed the monitor before replying. */
+int qemuMonitorJSONQuit(qemuMonitor *mon);
+
+/* pmemsave / memsave: @length bytes of guest memory at @offset
+ * (physical / virtual of the current CPU) into @path on the host. */
+int qemuMonitorJSONSavePhysicalMemory(qemuMonitor *mon,
+                                      unsigned long long offset,
+                                      unsigned long long length,
+                                      const char *path);
+int qemuMonitorJSONSaveVirtualMemory(qemuMonitor *mon,
+                                     unsigned long long offset,
+                                     unsigned long long length,
+                                     const char *path);
+
+typedef struct _qemuMonitorCPUInfo qemuMonitorCPUInfo;
+struct _qemuMonitorCPUInfo {
+    int cpuIndex;
+    int threadId;       /* host thread id of the vCPU */
+    char *qomPath;
+};
+
+/* query-cpus-fast.  *cpus is an array of *ncpus entries, freed with
+ * qemuMonitorCPUInfoFree().  0 or -1 (reported). */
+int qemuMonitorJSONParseCPUInfoFast(json_object *ret,
+                                    qemuMonitorCPUInfo **cpus,
+                                    size_t *ncpus);
+int qemuMonitorJSONGetCPUInfoFast(qemuMonitor *mon,
+                                  qemuMonitorCPUInfo **cpus,
+                                  size_t *ncpus);
+void qemuMonitorCPUInfoFree(qemuMonitorCPUInfo *cpus, size_t ncpus);
+
+/* ---- migration (qemu_monitor_json_migration.c) ---- */
+
+/* MigrationStats (the "ram" and "disk" members of query-migrate). */
+typedef struct _qemuMonitorMigrationMemStats qemuMonitorMigrationMemStats;
+struct _qemuMonitorMigrationMemStats {
+    unsigned long long transferred;
+    unsigned long long remaining;
+    unsigned long long total;
+    unsigned long long duplicate;
+    unsigned long long skipped;
+    unsigned long long normal;
+    unsigned long long normalBytes;
+    unsigned long long dirtyPagesRate;
+    double mbps;
+    unsigned long long dirtySyncCount;
+    unsigned long long postcopyRequests;
+    unsigned long long pageSize;
+    unsigned long long multifdBytes;
+    unsigned long long pagesPerSecond;
+    unsigned long long precopyBytes;
+    unsigned long long downtimeBytes;
+    unsigned long long postcopyBytes;
+    unsigned long long dirtySyncMissedZeroCopy;
+};
+
+typedef struct _qemuMonitorMigrationXbzrleStats qemuMonitorMigrationXbzrleStats;
+struct _qemuMonitorMigrationXbzrleStats {
+    unsigned long long cacheSize;
+    unsigned long long bytes;
+    unsigned long long pages;
+    unsigned long long cacheMiss;
+    double cacheMissRate;
+    double encodingRate;
+    unsigned long long overflow;
+};
+
+typedef struct _qemuMonitorMigrationCompressionStats
+    qemuMonitorMigrationCompressionStats;
+struct _qemuMonitorMigrationCompressionStats {
+    unsigned long long pages;
+    unsigned long long busy;
+    double busyRate;
+    unsigned long long compressedSize;
+    double compressionRate;
+};
+
+/* query-migrate's MigrationInfo.  Each *Set flag says whether QEMU sent
+ * the member (most are only present in some states). */
+typedef struct _qemuMonitorMigrationStats qemuMonitorMigrationStats;
+struct _qemuMonitorMigrationStats {
+    qemuMonitorMigrationStatus status;  /* NONE if QEMU sent no status */
+    char *errorDesc;                    /* "error-desc", or NULL */
+    GStrv blockedReasons;               /* "blocked-reasons", or NULL */
+
+    bool totalTimeSet;
+    unsigned long long totalTime;       /* ms */
+    bool expectedDowntimeSet;
+    unsigned long long expectedDowntime;
+    bool downtimeSet;
+    unsigned long long downtime;
+    bool setupTimeSet;
+    unsigned long long setupTime;
+    bool cpuThrottlePercentageSet;
+    unsigned long long cpuThrottlePercentage;
+
+    bool ramSet;
+    qemuMonitorMigrationMemStats ram;
+    bool diskSet;
+    qemuMonitorMigrationMemStats disk;
+    bool vfioSet;
+    unsigned long long vfioTransferred;
+    bool xbzrleSet;
+    qemuMonitorMigrationXbzrleStats xbzrle;
+    bool compressionSet;
+    qemuMonitorMigrationCompressionStats compression;
+
+    bool postcopyBlocktimeSet;
+    unsigned long long postcopyBlocktime;        /* ms */
+    unsigned long long *postcopyVcpuBlocktime;   /* ms per vCPU */
+    size_t npostcopyVcpuBlocktime;
+};
+
+/* Frees the members (not @stats itself) and zeroes it. */
+void qemuMonitorMigrationStatsClear(qemuMonitorMigrationStats *stats);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(qemuMonitorMigrationStats,
+                                 qemuMonitorMigrationStatsClear);
+
+/* Parses query-migrate's return into @stats (cleared first).
+ * 0 or -1 (reported). */
+int qemuMonitorJSONParseMigrationStats(json_object *ret,
+                                       qemuMonitorMigrationStats *stats);
+int qemuMonitorJSONGetMigrationStats(qemuMonitor *mon,
+                                     qemuMonitorMigrationStats *stats);
+
+/* MigrationCapability (QEMU 7.2). */
+typedef enum {
+    QEMU_MONITOR_MIGRATION_CAP_XBZRLE,
+    QEMU_MONITOR_MIGRATION_CAP_RDMA_PIN_ALL,
+    QEMU_MONITOR_MIGRATION_CAP_AUTO_CONVERGE,
+    QEMU_MONITOR_MIGRATION_CAP_ZERO_BLOCKS,
+    QEMU_MONITOR_MIGRATION_CAP_COMPRESS,
+    QEMU_MONITOR_MIGRATION_CAP_EVENTS,
+    QEMU_MONITOR_MIGRATION_CAP_POSTCOPY_RAM,
+    QEMU_MONITOR_MIGRATION_CAP_X_COLO,
+    QEMU_MONITOR_MIGRATION_CAP_RELEASE_RAM,
+    QEMU_MONITOR_MIGRATION_CAP_BLOCK,
+    QEMU_MONITOR_MIGRATION_CAP_RETURN_PATH,
+    QEMU_MONITOR_MIGRATION_CAP_PAUSE_BEFORE_SWITCHOVER,
+    QEMU_MONITOR_MIGRATION_CAP_MULTIFD,
+    QEMU_MONITOR_MIGRATION_CAP_DIRTY_BITMAPS,
+    QEMU_MONITOR_MIGRATION_CAP_POSTCOPY_BLOCKTIME,
+    QEMU_MONITOR_MIGRATION_CAP_LATE_BLOCK_ACTIVATE,
+    QEMU_MONITOR_MIGRATION_CAP_X_IGNORE_SHARED,
+    QEMU_MONITOR_MIGRATION_CAP_VALIDATE_UUID,
+    QEMU_MONITOR_MIGRATION_CAP_BACKGROUND_SNAPSHOT,
+    QEMU_MONITOR_MIGRATION_CAP_ZERO_COPY_SEND,
+    QEMU_MONITOR_MIGRATION_CAP_POSTCOPY_PREEMPT,
+
+    QEMU_MONITOR_MIGRATION_CAP_LAST
+} qemuMonitorMigrationCap;
+
+VIR_ENUM_DECL(qemuMonitorMigrationCap);
+
+/* Capability sets are bit masks of (1ULL << qemuMonitorMigrationCap). */
+#define QEMU_MONITOR_MIGRATION_CAP_BIT(cap) (1ULL << (cap))
+
+/* The "capabilities" argument of migrate-set-capabilities: one entry
+ * per bit of @caps, enabled if the bit is also in @enable.  NULL with
+ * VIR_ERR_INVALID_ARG if @caps has unknown bits. */
+json_object *qemuMonitorJSONBuildMigrationCapabilities(unsigned long long caps,
+                                                       unsigned long long enable);
+int qemuMonitorJSONSetMigrationCapabilities(qemuMonitor *mon,
+                                            unsigned long long caps,
+                                            unsigned long long enable);
+
+/* query-migrate-capabilities: the capabilities QEMU knows and those
+ * enabled.  Names this enum lacks are logged and ignored. */
+int qemuMonitorJSONParseMigrationCapabilities(json_object *ret,
+                                              unsigned long long *supported,
+                                              unsigned long long *enabled);
+int qemuMonitorJSONGetMigrationCapabilities(qemuMonitor *mon,
+                                            unsigned long long *supported,
+                                            unsigned long long *enabled);
+
+/* MigrationParameters (QEMU 7.2) except block-bitmap-mapping. */
+typedef enum {
+    QEMU_MONITOR_MIGRATION_PARAM_ANNOUNCE_INITIAL,
+    QEMU_MONITOR_MIGRATION_PARAM_ANNOUNCE_MAX,
+    QEMU_MONITOR_MIGRATION_PARAM_ANNOUNCE_ROUNDS,
+    QEMU_MONITOR_MIGRATION_PARAM_ANNOUNCE_STEP,
+    QEMU_MONITOR_MIGRATION_PARAM_COMPRESS_LEVEL,
+    QEMU_MONITOR_MIGRATION_PARAM_COMPRESS_THREADS,
+    QEMU_MONITOR_MIGRATION_PARAM_COMPRESS_WAIT_THREAD,
+    QEMU_MONITOR_MIGRATION_PARAM_DECOMPRESS_THREADS,
+    QEMU_MONITOR_MIGRATION_PARAM_THROTTLE_TRIGGER_THRESHOLD,
+    QEMU_MONITOR_MIGRATION_PARAM_CPU_THROTTLE_INITIAL,
+    QEMU_MONITOR_MIGRATION_PARAM_CPU_THROTTLE_INCREMENT,
+    QEMU_MONITOR_MIGRATION_PARAM_CPU_THROTTLE_TAILSLOW,
+    QEMU_MONITOR_MIGRATION_PARAM_TLS_CREDS,
+    QEMU_MONITOR_MIGRATION_PARAM_TLS_HOSTNAME,
+    QEMU_MONITOR_MIGRATION_PARAM_TLS_AUTHZ,
+    QEMU_MONITOR_MIGRATION_PARAM_MAX_BANDWIDTH,
+    QEMU_MONITOR_MIGRATION_PARAM_DOWNTIME_LIMIT,
+    QEMU_MONITOR_MIGRATION_PARAM_X_CHECKPOINT_DELAY,
+    QEMU_MONITOR_MIGRATION_PARAM_BLOCK_INCREMENTAL,
+    QEMU_MONITOR_MIGRATION_PARAM_MULTIFD_CHANNELS,
+    QEMU_MONITOR_MIGRATION_PARAM_XBZRLE_CACHE_SIZE,
+    QEMU_MONITOR_MIGRATION_PARAM_MAX_POSTCOPY_BANDWIDTH,
+    QEMU_MONITOR_MIGRATION_PARAM_MAX_CPU_THROTTLE,
+    QEMU_MONITOR_MIGRATION_PARAM_MULTIFD_COMPRESSION,
+    QEMU_MONITOR_MIGRATION_PARAM_MULTIFD_ZLIB_LEVEL,
+    QEMU_MONITOR_MIGRATION_PARAM_MULTIFD_ZSTD_LEVEL,
+
+    QEMU_MONITOR_MIGRATION_PARAM_LAST
+} qemuMonitorMigrationParam;
+
+VIR_ENUM_DECL(qemuMonitorMigrationParam);
+
+typedef enum {
+    QEMU_MONITOR_MIGRATION_PARAM_TYPE_ULL,
+    QEMU_MONITOR_MIGRATION_PARAM_TYPE_BOOL,
+    QEMU_MONITOR_MIGRATION_PARAM_TYPE_STRING,
+} qemuMonitorMigrationParamType;
+
+qemuMonitorMigrationParamType
+qemuMonitorMigrationParamGetType(qemuMonitorMigrationParam param);
+
+/* A set of migration parameters; only those set are sent. */
+typedef struct _qemuMonitorMigrationParams qemuMonitorMigrationParams;
+
+qemuMonitorMigrationParams *qemuMonitorMigrationParamsNew(void);
+void qemuMonitorMigrationParamsFree(qemuMonitorMigrationParams *params);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuMonitorMigrationParams,
+                              qemuMonitorMigrationParamsFree);
+
+/* Setters fail with VIR_ERR_INTERNAL_ERROR if @param is not of that
+ * type.  Getters return false if @param is unset or of another type;
+ * the string is borrowed. */
+int qemuMonitorMigrationParamsSetULL(qemuMonitorMigrationParams *params,
+                                     qemuMonitorMigrationParam param,
+                                     unsigned long long value);
+int qemuMonitorMigrationParamsSetBool(qemuMonitorMigrationParams *params,
+                                      qemuMonitorMigrationParam param,
+                                      bool value);
+int qemuMonitorMigrationParamsSetString(qemuMonitorMigrationParams *params,
+                                        qemuMonitorMigrationParam param,
+                                        const char *value);
+bool qemuMonitorMigrationParamsGetULL(const qemuMonitorMigrationParams *params,
+                                      qemuMonitorMigrationParam param,
+                                      unsigned long long *value);
+bool qemuMonitorMigrationParamsGetBool(const qemuMonitorMigrationParams *params,
+                                       qemuMonitorMigrationParam param,
+                                       bool *value);
+const char *
+qemuMonitorMigrationParamsGetString(const qemuMonitorMigrationParams *params,
+                                    qemuMonitorMigrationParam param);
+bool qemuMonitorMigrationParamsIsSet(const qemuMonitorMigrationParams *params,
+                                     qemuMonitorMigrationParam param);
+
+/* The arguments of migrate-set-parameters (never fails). */
+json_object *
+qemuMonitorJSONBuildMigrationParams(const qemuMonitorMigrationParams *params);
+int qemuMonitorJSONSetMigrationParams(qemuMonitor *mon,
+                                      const qemuMonitorMigrationParams *params);
+
+/* query-migrate-parameters; unknown members are logged and ignored.
+ * *params is owned by the caller.  0 or -1 (reported). */
+int qemuMonitorJSONParseMigrationParams(json_object *ret,
+                                        qemuMonitorMigrationParams **params);
+int qemuMonitorJSONGetMigrationParams(qemuMonitor *mon,
+                                      qemuMonitorMigrationParams **params);
+
+typedef enum {
+    QEMU_MONITOR_MIGRATE_RESUME = 1 << 0,           /* "resume": postcopy recovery */
+    QEMU_MONITOR_MIGRATE_NON_SHARED_DISK = 1 << 1,  /* "blk" */
+    QEMU_MONITOR_MIGRATE_NON_SHARED_INC = 1 << 2,   /* "inc" */
+} qemuMonitorMigrateFlags;
+
+/* The arguments of migrate; NULL with VIR_ERR_INVALID_ARG on unknown
+ * @flags. */
+json_object *qemuMonitorJSONBuildMigrate(const char *uri, unsigned int flags);
+int qemuMonitorJSONMigrate(qemuMonitor *mon, const char *uri,
+                           unsigned int flags);
+int qemuMonitorJSONMigrateIncoming(qemuMonitor *mon, const char *uri);
+int qemuMonitorJSONMigrateCancel(qemuMonitor *mon);        /* migrate_cancel */
+int qemuMonitorJSONMigrateStartPostCopy(qemuMonitor *mon);
+int qemuMonitorJSONMigrateRecover(qemuMonitor *mon, const char *uri);
+int qemuMonitorJSONMigratePause(qemuMonitor *mon);

@@ -1,0 +1,54 @@
+/*
+ * remote_server.h: libvirt's remote protocol server for virtmigd
+ *
+ * The stock libvirt client (virsh, libvirt.so, python3-libvirt) connects
+ * to these listeners as to libvirtd: qemu+unix:///system?socket=PATH or
+ * qemu+tcp://ADDR/system (auth none).  Calls run on worker threads
+ * against the QEMU driver; I/O runs in the GMainContext given here.
+ */
+#pragma once
+
+#include <sys/types.h>
+
+#include "internal.h"
+#include "qemu_driver.h"
+
+typedef struct _remoteServer remoteServer;
+
+typedef struct {
+    unsigned int maxClients;      /* connections beyond are refused */
+    unsigned int maxWorkers;      /* threads running calls */
+    unsigned int prioWorkers;     /* extra threads for high-priority calls */
+    unsigned int maxMessageSize;  /* bytes of header + payload of one
+                                   * message, like libvirt's
+                                   * VIR_NET_MESSAGE_MAX (32 MiB), which
+                                   * is also the largest accepted */
+    int keepaliveInterval;        /* seconds; <= 0 disables our probes */
+    unsigned int keepaliveCount;  /* unanswered probes before dropping */
+} remoteServerConfig;
+
+/**
+ * remoteServerNew:
+ * Creates the server and registers it as an event listener of @driver.
+ * Nothing listens until remoteServerAdd*.  @ctx NULL means the default
+ * main context.  Returns NULL with an error reported on failure.
+ */
+remoteServer *remoteServerNew(qemuDriver *driver, const remoteServerConfig *cfg,
+                              GMainContext *ctx);
+
+/* Listens on a UNIX socket (a stale socket file is replaced); a
+ * read-only socket refuses every modifying procedure.  0 or -1. */
+int remoteServerAddUnixSocket(remoteServer *srv, const char *path, mode_t mode,
+                              bool readonly);
+
+/* Listens on TCP @addr:@port (auth none).  0 or -1. */
+int remoteServerAddTCP(remoteServer *srv, const char *addr, unsigned int port);
+
+/**
+ * remoteServerFree:
+ * Stops the listeners, drops the clients, waits for running calls and
+ * frees the server.  Call it from the thread that runs the context,
+ * after the main loop stopped and before the driver is freed.
+ */
+void remoteServerFree(remoteServer *srv);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(remoteServer, remoteServerFree);

@@ -1,0 +1,792 @@
+/*
+ * virnetserverclient.c: one client connection of the RPC server
+ *
+ * Threads: the fields under "main thread" are touched only by the
+ * thread running client->ctx; those under "lock" by anyone holding
+ * client->lock.  Other threads never touch the socket: they queue
+ * output and wake the main context (virNetServerClientWake), which
+ * then creates or removes the socket sources.
+ */
+#include <string.h>
+
+#include "virnetserverclient.h"
+#include "virkeepalive.h"
+#include "virkeepaliveprotocol.h"
+#include "virlog.h"
+
+#define VIR_FROM_THIS VIR_FROM_RPC
+
+VIR_LOG_INIT("rpc.netserverclient");
+
+/* Packets handled per readable wakeup, so that one busy client cannot
+ * starve the others. */
+#define VIR_NET_SERVER_CLIENT_READ_BURST 16
+
+/* Initial receive buffer; it grows with the data actually received, so
+ * a peer announcing a huge packet does not get it allocated up front. */
+#define VIR_NET_SERVER_CLIENT_RX_CHUNK 65536
+
+typedef struct {
+    int id;
+    virNetServerClientCloseFunc func;
+    void *opaque;
+    GDestroyNotify freeFunc;
+} virNetServerClientHook;
+
+struct _virNetServerClient {
+    gatomicrefcount refs;
+    guint64 id;
+    GSocket *sock;
+    GMainContext *ctx;
+    bool readonly;
+    bool local;
+    char *localHost;
+    char *localAddr;
+    char *remoteAddr;
+    virNetServerClientLimits limits;
+    virNetServerClientDispatchFunc dispatch;
+    void *dispatchOpaque;
+    void *privateData;
+    GDestroyNotify privateFree;
+
+    /* main thread */
+    GSource *readSource;
+    GSource *writeSource;
+    GSource *kaSource;
+    gint64 kaDeadline;
+    char lenBuf[VIR_NET_MESSAGE_LEN_MAX];
+    size_t lenHave;
+    char *rxBuf;
+    size_t rxLength;
+    size_t rxHave;
+    size_t rxAlloc;
+    GBytes *txCurrent;
+    size_t txOffset;
+    bool started;
+
+    /* lock */
+    GMutex lock;
+    GQueue txQueue;
+    size_t txQueued;
+    unsigned int nrequests;
+    bool wantClose;
+    bool closed;
+    bool wakeScheduled;
+    virKeepAlive ka;
+    GArray *hooks;
+    int lastHookId;
+};
+
+static void virNetServerClientUpdateSources(virNetServerClient *client);
+static void virNetServerClientDoClose(virNetServerClient *client);
+
+static char *
+virNetServerClientFormatAddr(GSocketAddress *addr, char **host)
+{
+    g_autofree char *ip = NULL;
+    GInetAddress *inet;
+
+    if (!addr)
+        return g_strdup("unknown");
+    if (!G_IS_INET_SOCKET_ADDRESS(addr))
+        return g_strdup("unix");
+    inet = g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(addr));
+    ip = g_inet_address_to_string(inet);
+    if (host)
+        *host = g_strdup(ip);
+    return g_strdup_printf("%s:%u", ip,
+                           g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(addr)));
+}
+
+static void
+virNetServerClientInitAddrs(virNetServerClient *client)
+{
+    g_autoptr(GSocketAddress) local = g_socket_get_local_address(client->sock, NULL);
+    g_autoptr(GSocketAddress) remote = g_socket_get_remote_address(client->sock, NULL);
+
+    client->local = g_socket_get_family(client->sock) == G_SOCKET_FAMILY_UNIX;
+    client->localAddr = virNetServerClientFormatAddr(local, &client->localHost);
+    client->remoteAddr = virNetServerClientFormatAddr(remote, NULL);
+}
+
+virNetServerClient *
+virNetServerClientNew(guint64 id, GSocket *sock, GMainContext *ctx,
+                      bool readonly, const virNetServerClientLimits *limits,
+                      virNetServerClientDispatchFunc dispatch, void *opaque)
+{
+    virNetServerClient *client = g_new0(virNetServerClient, 1);
+
+    g_atomic_ref_count_init(&client->refs);
+    g_mutex_init(&client->lock);
+    g_queue_init(&client->txQueue);
+    client->id = id;
+    client->sock = g_object_ref(sock);
+    client->ctx = g_main_context_ref(ctx);
+    client->readonly = readonly;
+    client->limits = *limits;
+    client->dispatch = dispatch;
+    client->dispatchOpaque = opaque;
+    client->hooks = g_array_new(FALSE, FALSE, sizeof(virNetServerClientHook));
+    g_socket_set_blocking(sock, FALSE);
+    virKeepAliveInit(&client->ka, limits->keepaliveInterval,
+                     limits->keepaliveCount);
+    virNetServerClientInitAddrs(client);
+    VIR_DEBUG("client %" G_GUINT64_FORMAT " from %s to %s%s", id,
+              client->remoteAddr, client->localAddr,
+              readonly ? " (read-only)" : "");
+    return client;
+}
+
+virNetServerClient *
+virNetServerClientRef(virNetServerClient *client)
+{
+    g_atomic_ref_count_inc(&client->refs);
+    return client;
+}
+
+void
+virNetServerClientUnref(virNetServerClient *client)
+{
+    if (!client || !g_atomic_ref_count_dec(&client->refs))
+        return;
+    if (client->privateFree)
+        client->privateFree(client->privateData);
+    g_queue_clear_full(&client->txQueue, (GDestroyNotify)g_bytes_unref);
+    g_clear_pointer(&client->txCurrent, g_bytes_unref);
+    g_array_unref(client->hooks);
+    g_free(client->rxBuf);
+    g_object_unref(client->sock);
+    g_main_context_unref(client->ctx);
+    g_free(client->localHost);
+    g_free(client->localAddr);
+    g_free(client->remoteAddr);
+    g_mutex_clear(&client->lock);
+    g_free(client);
+}
+
+guint64
+virNetServerClientGetID(virNetServerClient *client)
+{
+    return client->id;
+}
+
+bool
+virNetServerClientIsReadonly(virNetServerClient *client)
+{
+    return client->readonly;
+}
+
+bool
+virNetServerClientIsLocal(virNetServerClient *client)
+{
+    return client->local;
+}
+
+const char *
+virNetServerClientGetLocalHost(virNetServerClient *client)
+{
+    return client->localHost;
+}
+
+const char *
+virNetServerClientGetLocalAddr(virNetServerClient *client)
+{
+    return client->localAddr;
+}
+
+const char *
+virNetServerClientGetRemoteAddr(virNetServerClient *client)
+{
+    return client->remoteAddr;
+}
+
+void
+virNetServerClientSetPrivateData(virNetServerClient *client, void *priv,
+                                 GDestroyNotify freeFunc)
+{
+    client->privateData = priv;
+    client->privateFree = freeFunc;
+}
+
+void *
+virNetServerClientGetPrivateData(virNetServerClient *client)
+{
+    return client->privateData;
+}
+
+bool
+virNetServerClientIsClosed(virNetServerClient *client)
+{
+    bool closed;
+
+    g_mutex_lock(&client->lock);
+    closed = client->closed || client->wantClose;
+    g_mutex_unlock(&client->lock);
+    return closed;
+}
+
+/* ---- waking the main thread ---------------------------------------- */
+
+static gboolean
+virNetServerClientOnWake(gpointer opaque)
+{
+    virNetServerClient *client = opaque;
+    bool wantClose;
+
+    g_mutex_lock(&client->lock);
+    client->wakeScheduled = false;
+    wantClose = client->wantClose;
+    g_mutex_unlock(&client->lock);
+
+    if (wantClose)
+        virNetServerClientDoClose(client);
+    else
+        virNetServerClientUpdateSources(client);
+    return G_SOURCE_REMOVE;
+}
+
+/* Asks the main thread to re-evaluate the sources.  Call with the lock. */
+static void
+virNetServerClientWakeLocked(virNetServerClient *client)
+{
+    GSource *source;
+
+    if (client->wakeScheduled || client->closed)
+        return;
+    client->wakeScheduled = true;
+    source = g_idle_source_new();
+    g_source_set_priority(source, G_PRIORITY_DEFAULT);
+    g_source_set_callback(source, virNetServerClientOnWake,
+                          virNetServerClientRef(client),
+                          (GDestroyNotify)virNetServerClientUnref);
+    g_source_attach(source, client->ctx);
+    g_source_unref(source);
+}
+
+/* Applies a state change now if we are the main thread, else later. */
+static void
+virNetServerClientKick(virNetServerClient *client)
+{
+    if (g_main_context_is_owner(client->ctx)) {
+        virNetServerClientOnWake(virNetServerClientRef(client));
+        virNetServerClientUnref(client);
+        return;
+    }
+    g_mutex_lock(&client->lock);
+    virNetServerClientWakeLocked(client);
+    g_mutex_unlock(&client->lock);
+}
+
+/* ---- output ---------------------------------------------------------- */
+
+int
+virNetServerClientSendMessage(virNetServerClient *client, GBytes *packet)
+{
+    size_t len = g_bytes_get_size(packet);
+    bool overflow = false;
+
+    g_mutex_lock(&client->lock);
+    if (client->closed || client->wantClose) {
+        g_mutex_unlock(&client->lock);
+        return -1;
+    }
+    if (client->txQueued + len > client->limits.maxQueued) {
+        overflow = true;
+    } else {
+        g_queue_push_tail(&client->txQueue, g_bytes_ref(packet));
+        client->txQueued += len;
+    }
+    g_mutex_unlock(&client->lock);
+
+    if (overflow) {
+        VIR_WARN("client %" G_GUINT64_FORMAT " does not read its replies (%zu bytes queued): dropping it",
+                 client->id, client->txQueued);
+        virNetServerClientClose(client);
+        return -1;
+    }
+    virNetServerClientKick(client);
+    return 0;
+}
+
+/* Takes the next packet to write, or returns false if none. */
+static bool
+virNetServerClientNextOutput(virNetServerClient *client)
+{
+    if (client->txCurrent)
+        return true;
+    g_mutex_lock(&client->lock);
+    client->txCurrent = g_queue_pop_head(&client->txQueue);
+    g_mutex_unlock(&client->lock);
+    client->txOffset = 0;
+    return client->txCurrent != NULL;
+}
+
+static void
+virNetServerClientOutputDone(virNetServerClient *client)
+{
+    size_t len = g_bytes_get_size(client->txCurrent);
+
+    g_mutex_lock(&client->lock);
+    client->txQueued -= len;
+    g_mutex_unlock(&client->lock);
+    g_clear_pointer(&client->txCurrent, g_bytes_unref);
+}
+
+static gboolean
+virNetServerClientOnWritable(GSocket *sock, GIOCondition cond, gpointer opaque)
+{
+    virNetServerClient *client = opaque;
+
+    while (virNetServerClientNextOutput(client)) {
+        gsize len;
+        const char *data = g_bytes_get_data(client->txCurrent, &len);
+        g_autoptr(GError) err = NULL;
+        gssize n = g_socket_send(sock, data + client->txOffset,
+                                 len - client->txOffset, NULL, &err);
+
+        if (n < 0) {
+            if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+                return G_SOURCE_CONTINUE;
+            VIR_DEBUG("client %" G_GUINT64_FORMAT ": write failed: %s",
+                      client->id, err->message);
+            virNetServerClientDoClose(client);
+            return G_SOURCE_REMOVE;
+        }
+        client->txOffset += n;
+        if (client->txOffset == len)
+            virNetServerClientOutputDone(client);
+    }
+    g_clear_pointer(&client->writeSource, g_source_unref);
+    return G_SOURCE_REMOVE;
+}
+
+/* ---- input ----------------------------------------------------------- */
+
+/* Receives into @buf; 1 data, 0 would block, -1 EOF or error. */
+static int
+virNetServerClientRecv(virNetServerClient *client, char *buf, size_t len,
+                       size_t *got)
+{
+    g_autoptr(GError) err = NULL;
+    gssize n = g_socket_receive(client->sock, buf, len, NULL, &err);
+
+    if (n < 0) {
+        if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            return 0;
+        VIR_DEBUG("client %" G_GUINT64_FORMAT ": read failed: %s",
+                  client->id, err->message);
+        return -1;
+    }
+    if (n == 0) {
+        VIR_DEBUG("client %" G_GUINT64_FORMAT ": end of file", client->id);
+        return -1;
+    }
+    *got = n;
+    return 1;
+}
+
+/* Reads the length word and sets up the packet buffer. */
+static int
+virNetServerClientReadLength(virNetServerClient *client)
+{
+    size_t got = 0;
+    int rc = virNetServerClientRecv(client, client->lenBuf + client->lenHave,
+                                    sizeof(client->lenBuf) - client->lenHave,
+                                    &got);
+
+    if (rc <= 0)
+        return rc;
+    client->lenHave += got;
+    if (client->lenHave < sizeof(client->lenBuf))
+        return 0;
+    if (virNetMessageDecodeLength(client->lenBuf, client->limits.maxLength,
+                                  &client->rxLength) < 0) {
+        VIR_WARN("client %" G_GUINT64_FORMAT ": %s", client->id,
+                 virGetLastErrorMessage());
+        return -1;
+    }
+    client->rxAlloc = MIN(client->rxLength, VIR_NET_SERVER_CLIENT_RX_CHUNK);
+    client->rxBuf = g_malloc(client->rxAlloc);
+    memcpy(client->rxBuf, client->lenBuf, sizeof(client->lenBuf));
+    client->rxHave = sizeof(client->lenBuf);
+    return 1;
+}
+
+/* Reads the rest of the packet: 1 complete, 0 would block, -1 error. */
+static int
+virNetServerClientReadBody(virNetServerClient *client)
+{
+    while (client->rxHave < client->rxLength) {
+        size_t got = 0;
+        int rc;
+
+        if (client->rxHave == client->rxAlloc) {
+            client->rxAlloc = MIN(client->rxAlloc * 2, client->rxLength);
+            client->rxBuf = g_realloc(client->rxBuf, client->rxAlloc);
+        }
+        rc = virNetServerClientRecv(client, client->rxBuf + client->rxHave,
+                                    client->rxAlloc - client->rxHave, &got);
+        if (rc <= 0)
+            return rc;
+        client->rxHave += got;
+    }
+    return 1;
+}
+
+/* 1 and *msg set: a packet; 0: would block; -1: close the client. */
+static int
+virNetServerClientReadPacket(virNetServerClient *client, virNetMessage **msg)
+{
+    g_autoptr(virNetMessage) packet = NULL;
+    int rc;
+
+    if (!client->rxBuf) {
+        if ((rc = virNetServerClientReadLength(client)) <= 0)
+            return rc;
+    }
+    if ((rc = virNetServerClientReadBody(client)) <= 0)
+        return rc;
+
+    packet = virNetMessageNew(g_steal_pointer(&client->rxBuf), client->rxLength);
+    client->lenHave = client->rxHave = client->rxLength = client->rxAlloc = 0;
+    if (virNetMessageDecodeHeader(packet) < 0) {
+        VIR_WARN("client %" G_GUINT64_FORMAT ": %s", client->id,
+                 virGetLastErrorMessage());
+        return -1;
+    }
+    *msg = g_steal_pointer(&packet);
+    return 1;
+}
+
+/* Answers a PING; PONGs and anything else of the program are dropped. */
+static void
+virNetServerClientHandleKeepAlive(virNetServerClient *client,
+                                  const virNetMessageHeader *header)
+{
+    g_autoptr(GBytes) pong = NULL;
+
+    if (header->vers != KEEPALIVE_PROTOCOL_VERSION ||
+        header->type != VIR_NET_MESSAGE ||
+        header->proc != KEEPALIVE_PROC_PING) {
+        if (header->proc != KEEPALIVE_PROC_PONG)
+            VIR_DEBUG("client %" G_GUINT64_FORMAT ": ignoring keepalive message vers=%u type=%d proc=%d",
+                      client->id, header->vers, header->type, header->proc);
+        return;
+    }
+    if ((pong = virKeepAliveMessageNew(KEEPALIVE_PROC_PONG)))
+        virNetServerClientSendMessage(client, pong);
+}
+
+static void
+virNetServerClientHandlePacket(virNetServerClient *client, virNetMessage *msg)
+{
+    g_mutex_lock(&client->lock);
+    virKeepAliveReceived(&client->ka, g_get_monotonic_time());
+    g_mutex_unlock(&client->lock);
+
+    if (virKeepAliveIsMessage(&msg->header)) {
+        virNetServerClientHandleKeepAlive(client, &msg->header);
+        virNetMessageFree(msg);
+        return;
+    }
+    if (client->dispatch(client, msg, client->dispatchOpaque)) {
+        g_mutex_lock(&client->lock);
+        client->nrequests++;
+        g_mutex_unlock(&client->lock);
+    }
+}
+
+static bool
+virNetServerClientWantsInput(virNetServerClient *client)
+{
+    bool wants;
+
+    g_mutex_lock(&client->lock);
+    wants = !client->closed && !client->wantClose &&
+            client->nrequests < client->limits.maxRequests;
+    g_mutex_unlock(&client->lock);
+    return wants;
+}
+
+static gboolean
+virNetServerClientOnReadable(GSocket *sock, GIOCondition cond, gpointer opaque)
+{
+    virNetServerClient *client = opaque;
+    /* dispatching may close the client and drop the server's reference */
+    g_autoptr(virNetServerClient) ref = virNetServerClientRef(client);
+    size_t i;
+
+    for (i = 0; i < VIR_NET_SERVER_CLIENT_READ_BURST; i++) {
+        virNetMessage *msg = NULL;
+        int rc;
+
+        if (!virNetServerClientWantsInput(client))
+            break;
+        if ((rc = virNetServerClientReadPacket(client, &msg)) < 0) {
+            virNetServerClientDoClose(client);
+            return G_SOURCE_REMOVE;
+        }
+        if (rc == 0)
+            return G_SOURCE_CONTINUE;
+        virNetServerClientHandlePacket(client, msg);
+    }
+    if (virNetServerClientWantsInput(client))
+        return G_SOURCE_CONTINUE;
+    /* paused until a request completes (or closed) */
+    g_clear_pointer(&client->readSource, g_source_unref);
+    return G_SOURCE_REMOVE;
+}
+
+void
+virNetServerClientRequestDone(virNetServerClient *client)
+{
+    bool resume;
+
+    g_mutex_lock(&client->lock);
+    resume = client->nrequests == client->limits.maxRequests;
+    client->nrequests--;
+    if (resume)
+        virNetServerClientWakeLocked(client);
+    g_mutex_unlock(&client->lock);
+}
+
+/* ---- keepalive ------------------------------------------------------- */
+
+static void virNetServerClientArmKeepAlive(virNetServerClient *client,
+                                           gint64 deadline);
+
+static gboolean
+virNetServerClientOnKeepAlive(gpointer opaque)
+{
+    virNetServerClient *client = opaque;
+    g_autoptr(GBytes) ping = NULL;
+    gint64 now = g_get_monotonic_time();
+    virKeepAliveAction action;
+    gint64 next = G_MAXINT64;
+
+    g_clear_pointer(&client->kaSource, g_source_unref);
+    g_mutex_lock(&client->lock);
+    /* While we do not read (too many calls in flight) the client's
+     * packets cannot reach us: do not count that silence against it. */
+    if (client->nrequests >= client->limits.maxRequests)
+        virKeepAliveReceived(&client->ka, now);
+    action = virKeepAliveCheck(&client->ka, now, &next);
+    g_mutex_unlock(&client->lock);
+
+    switch (action) {
+    case VIR_KEEPALIVE_DEAD:
+        VIR_WARN("client %" G_GUINT64_FORMAT " (%s) did not answer %u keepalive probes: dropping it",
+                 client->id, client->remoteAddr, client->limits.keepaliveCount);
+        virNetServerClientDoClose(client);
+        return G_SOURCE_REMOVE;
+    case VIR_KEEPALIVE_SEND_PING:
+        if ((ping = virKeepAliveMessageNew(KEEPALIVE_PROC_PING)))
+            virNetServerClientSendMessage(client, ping);
+        break;
+    case VIR_KEEPALIVE_WAIT:
+        break;
+    }
+    virNetServerClientArmKeepAlive(client, next);
+    return G_SOURCE_REMOVE;
+}
+
+/* (Re)arms the keepalive timer for @deadline (main thread). */
+static void
+virNetServerClientArmKeepAlive(virNetServerClient *client, gint64 deadline)
+{
+    gint64 now = g_get_monotonic_time();
+    guint ms;
+
+    if (deadline == G_MAXINT64 || client->closed)
+        return;
+    if (client->kaSource && client->kaDeadline == deadline)
+        return;
+    if (client->kaSource) {
+        g_source_destroy(client->kaSource);
+        g_clear_pointer(&client->kaSource, g_source_unref);
+    }
+    ms = deadline > now ? (guint)((deadline - now + 999) / 1000) : 0;
+    client->kaDeadline = deadline;
+    client->kaSource = g_timeout_source_new(ms);
+    g_source_set_callback(client->kaSource, virNetServerClientOnKeepAlive,
+                          client, NULL);
+    g_source_attach(client->kaSource, client->ctx);
+}
+
+void
+virNetServerClientStartKeepAlive(virNetServerClient *client)
+{
+    bool started;
+
+    g_mutex_lock(&client->lock);
+    started = virKeepAliveStart(&client->ka, g_get_monotonic_time());
+    g_mutex_unlock(&client->lock);
+    if (started)
+        virNetServerClientKick(client);
+}
+
+/* ---- sources --------------------------------------------------------- */
+
+static GSource *
+virNetServerClientAddWatch(virNetServerClient *client, GIOCondition cond,
+                           GSocketSourceFunc func)
+{
+    GSource *source = g_socket_create_source(client->sock, cond, NULL);
+
+    g_source_set_callback(source, G_SOURCE_FUNC(func), client, NULL);
+    g_source_attach(source, client->ctx);
+    return source;
+}
+
+/* Creates or removes the socket sources and the keepalive timer to
+ * match the current state (main thread). */
+static void
+virNetServerClientUpdateSources(virNetServerClient *client)
+{
+    bool haveOutput;
+    gint64 next = G_MAXINT64;
+
+    if (!client->started)
+        return;
+    g_mutex_lock(&client->lock);
+    if (client->closed) {
+        g_mutex_unlock(&client->lock);
+        return;
+    }
+    haveOutput = client->txCurrent || !g_queue_is_empty(&client->txQueue);
+    if (client->ka.started) {
+        next = client->ka.intervalStart +
+               (gint64)client->ka.interval * G_USEC_PER_SEC;
+    }
+    g_mutex_unlock(&client->lock);
+
+    if (haveOutput && !client->writeSource) {
+        client->writeSource = virNetServerClientAddWatch(client, G_IO_OUT,
+                                                         virNetServerClientOnWritable);
+    }
+    if (!client->readSource && virNetServerClientWantsInput(client)) {
+        client->readSource = virNetServerClientAddWatch(client,
+                                                        G_IO_IN | G_IO_HUP | G_IO_ERR,
+                                                        virNetServerClientOnReadable);
+    }
+    if (!client->kaSource)
+        virNetServerClientArmKeepAlive(client, next);
+}
+
+void
+virNetServerClientStart(virNetServerClient *client)
+{
+    client->started = true;
+    virNetServerClientUpdateSources(client);
+}
+
+/* ---- closing --------------------------------------------------------- */
+
+static void
+virNetServerClientDropSource(GSource **source)
+{
+    if (!*source)
+        return;
+    g_source_destroy(*source);
+    g_clear_pointer(source, g_source_unref);
+}
+
+static void
+virNetServerClientRunHooks(virNetServerClient *client)
+{
+    g_autoptr(GArray) hooks = NULL;
+    guint i;
+
+    g_mutex_lock(&client->lock);
+    hooks = g_steal_pointer(&client->hooks);
+    client->hooks = g_array_new(FALSE, FALSE, sizeof(virNetServerClientHook));
+    g_mutex_unlock(&client->lock);
+
+    for (i = hooks->len; i > 0; i--) {
+        virNetServerClientHook *hook = &g_array_index(hooks, virNetServerClientHook,
+                                                      i - 1);
+
+        hook->func(client, hook->opaque);
+        if (hook->freeFunc)
+            hook->freeFunc(hook->opaque);
+    }
+}
+
+/* Tears the connection down (main thread). */
+static void
+virNetServerClientDoClose(virNetServerClient *client)
+{
+    g_autoptr(virNetServerClient) ref = virNetServerClientRef(client);
+
+    g_mutex_lock(&client->lock);
+    if (client->closed) {
+        g_mutex_unlock(&client->lock);
+        return;
+    }
+    client->closed = true;
+    client->wantClose = true;
+    g_queue_clear_full(&client->txQueue, (GDestroyNotify)g_bytes_unref);
+    client->txQueued = 0;
+    g_mutex_unlock(&client->lock);
+
+    VIR_DEBUG("closing client %" G_GUINT64_FORMAT " (%s)", client->id,
+              client->remoteAddr);
+    virNetServerClientDropSource(&client->readSource);
+    virNetServerClientDropSource(&client->writeSource);
+    virNetServerClientDropSource(&client->kaSource);
+    g_clear_pointer(&client->txCurrent, g_bytes_unref);
+    g_socket_close(client->sock, NULL);
+    virNetServerClientRunHooks(client);
+}
+
+void
+virNetServerClientClose(virNetServerClient *client)
+{
+    g_mutex_lock(&client->lock);
+    if (client->wantClose || client->closed) {
+        g_mutex_unlock(&client->lock);
+        return;
+    }
+    client->wantClose = true;
+    g_mutex_unlock(&client->lock);
+    virNetServerClientKick(client);
+}
+
+/* ---- close hooks ----------------------------------------------------- */
+
+int
+virNetServerClientAddCloseHook(virNetServerClient *client,
+                               virNetServerClientCloseFunc func,
+                               void *opaque, GDestroyNotify freeFunc)
+{
+    virNetServerClientHook hook = { 0, func, opaque, freeFunc };
+
+    g_mutex_lock(&client->lock);
+    if (client->closed) {
+        g_mutex_unlock(&client->lock);
+        return -1;
+    }
+    hook.id = ++client->lastHookId;
+    g_array_append_val(client->hooks, hook);
+    g_mutex_unlock(&client->lock);
+    return hook.id;
+}
+
+void
+virNetServerClientRemoveCloseHook(virNetServerClient *client, int id)
+{
+    virNetServerClientHook removed = { 0 };
+    guint i;
+
+    g_mutex_lock(&client->lock);
+    for (i = 0; i < client->hooks->len; i++) {
+        if (g_array_index(client->hooks, virNetServerClientHook, i).id == id) {
+            removed = g_array_index(client->hooks, virNetServerClientHook, i);
+            g_array_remove_index(client->hooks, i);
+            break;
+        }
+    }
+    g_mutex_unlock(&client->lock);
+    if (removed.freeFunc)
+        removed.freeFunc(removed.opaque);
+}

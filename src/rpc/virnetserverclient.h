@@ -1,0 +1,111 @@
+/*
+ * virnetserverclient.h: one client connection of the RPC server
+ *
+ * Owns the socket and does all its I/O in the main-loop thread (the
+ * GMainContext given at creation): reads packets (framing and limits),
+ * answers keepalive PINGs, runs the server's keepalive probes, and
+ * writes queued packets.  Complete non-keepalive packets are handed to
+ * the dispatch function.  Replies and events may be queued from any
+ * thread (virNetServerClientSendMessage): the queue is locked and the
+ * main context woken.
+ *
+ * Lifetime: reference counted.  Closing (from any thread) stops I/O,
+ * drops unsent output and runs the close hooks in the main-loop thread;
+ * the object lives on while workers hold references.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "internal.h"
+#include "virnetmessage.h"
+
+typedef struct _virNetServerClient virNetServerClient;
+
+/* Called in the main-loop thread with each complete packet that is not
+ * a keepalive message; takes @msg.  Returns true if it started a
+ * request, which the client counts until virNetServerClientRequestDone. */
+typedef bool (*virNetServerClientDispatchFunc)(virNetServerClient *client,
+                                               virNetMessage *msg,
+                                               void *opaque);
+
+/* A close hook: runs once, in the main-loop thread, when the client
+ * goes away.  It must not block (queue long work elsewhere). */
+typedef void (*virNetServerClientCloseFunc)(virNetServerClient *client,
+                                            void *opaque);
+
+typedef struct _virNetServerClientLimits virNetServerClientLimits;
+struct _virNetServerClientLimits {
+    size_t maxLength;           /* largest packet accepted or sent */
+    unsigned int maxRequests;   /* calls in flight before we stop reading */
+    size_t maxQueued;           /* unsent output before the client is dropped */
+    int keepaliveInterval;      /* seconds; <= 0: no probes */
+    unsigned int keepaliveCount;
+};
+
+/**
+ * virNetServerClientNew:
+ * @id: identifier unique within the server
+ * @sock: the connected socket (a reference is taken; made non-blocking)
+ * @ctx: the main-loop context doing the I/O
+ * @readonly: connected through a read-only listener
+ *
+ * The client does nothing until virNetServerClientStart.
+ */
+virNetServerClient *virNetServerClientNew(guint64 id, GSocket *sock,
+                                          GMainContext *ctx, bool readonly,
+                                          const virNetServerClientLimits *limits,
+                                          virNetServerClientDispatchFunc dispatch,
+                                          void *opaque);
+
+virNetServerClient *virNetServerClientRef(virNetServerClient *client);
+void virNetServerClientUnref(virNetServerClient *client);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virNetServerClient, virNetServerClientUnref);
+
+/* Starts reading (main-loop thread). */
+void virNetServerClientStart(virNetServerClient *client);
+
+/* Closes the connection (any thread; the teardown runs in the main-loop
+ * thread).  Idempotent. */
+void virNetServerClientClose(virNetServerClient *client);
+bool virNetServerClientIsClosed(virNetServerClient *client);
+
+/* Queues a complete packet (any thread).  Takes a reference on @packet.
+ * Dropped silently if the client is closed; closes the client if its
+ * unsent output would exceed the limit.  Returns 0 or -1 (dropped). */
+int virNetServerClientSendMessage(virNetServerClient *client, GBytes *packet);
+
+/* A request started by the dispatch function has been answered. */
+void virNetServerClientRequestDone(virNetServerClient *client);
+
+/* Starts the server's keepalive probes (any thread). */
+void virNetServerClientStartKeepAlive(virNetServerClient *client);
+
+/* Identity: constant for the client's life. */
+guint64 virNetServerClientGetID(virNetServerClient *client);
+bool virNetServerClientIsReadonly(virNetServerClient *client);
+bool virNetServerClientIsLocal(virNetServerClient *client);
+/* The address the client connected to, without port ("127.0.0.2",
+ * "::1"), or NULL for a UNIX socket.  Migration's Prepare uses it. */
+const char *virNetServerClientGetLocalHost(virNetServerClient *client);
+/* "ADDR:PORT" of both ends (TCP) or "unix" / the socket path. */
+const char *virNetServerClientGetLocalAddr(virNetServerClient *client);
+const char *virNetServerClientGetRemoteAddr(virNetServerClient *client);
+
+/* One private pointer for the program layer (set once, before Start);
+ * @freeFunc runs when the last reference goes. */
+void virNetServerClientSetPrivateData(virNetServerClient *client, void *priv,
+                                      GDestroyNotify freeFunc);
+void *virNetServerClientGetPrivateData(virNetServerClient *client);
+
+/**
+ * virNetServerClientAddCloseHook:
+ * Registers @func to run when the client closes (hooks run newest
+ * first); @freeFunc(@opaque) runs after it, or on removal.
+ * Returns a positive hook id, or -1 if the client is already closed
+ * (then nothing is registered and @opaque is not freed).
+ */
+int virNetServerClientAddCloseHook(virNetServerClient *client,
+                                   virNetServerClientCloseFunc func,
+                                   void *opaque, GDestroyNotify freeFunc);
+void virNetServerClientRemoveCloseHook(virNetServerClient *client, int id);

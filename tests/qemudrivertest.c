@@ -1,0 +1,431 @@
+/*
+ * qemudrivertest.c: the QEMU driver against real QEMU and the test guest
+ *
+ * Each case creates a private root, a driver on it, and drives domains
+ * through the driver API (the same calls the RPC layer makes): lifecycle,
+ * events, errors from QEMU, a QEMU killed behind our back, and a driver
+ * restart that must find its guests again.  Uses KVM when /dev/kvm is
+ * usable, TCG otherwise.  Needs VIRTMIG_GUEST_IMAGE (set by meson).
+ */
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
+#include "testutils.h"
+#include "qemu_driver.h"
+#include "qemu_capabilities.h"
+#include "virerror.h"
+#include "viruuid.h"
+
+/* Deadlines, generous for TCG; tests poll and return as soon as ready. */
+#define SERIAL_DEADLINE_S 90
+#define EVENT_DEADLINE_S 30
+
+typedef struct {
+    char *root;
+    char *image;
+    qemuDriver *driver;
+    GAsyncQueue *events;   /* of qemuDomainEvent copies (no params) */
+    int listener;
+} testCtx;
+
+static void
+testEventCopyFree(gpointer data)
+{
+    qemuDomainEvent *ev = data;
+
+    qemuDomainRefClear(&ev->dom);
+    g_free(ev);
+}
+
+static void
+testEventCallback(const qemuDomainEvent *ev, void *opaque)
+{
+    testCtx *ctx = opaque;
+    qemuDomainEvent *copy = g_new0(qemuDomainEvent, 1);
+
+    copy->eventID = ev->eventID;
+    copy->event = ev->event;
+    copy->detail = ev->detail;
+    copy->dom.name = g_strdup(ev->dom.name);
+    memcpy(copy->dom.uuid, ev->dom.uuid, VIR_UUID_BUFLEN);
+    copy->dom.id = ev->dom.id;
+    g_async_queue_push(ctx->events, copy);
+}
+
+static void
+testDriverOpen(testCtx *ctx)
+{
+    qemuDriverConfig cfg = { 0 };
+    g_autofree char *etc = g_build_filename(ctx->root, "etc", NULL);
+    g_autofree char *run = g_build_filename(ctx->root, "run", NULL);
+    g_autofree char *log = g_build_filename(ctx->root, "log", NULL);
+
+    g_assert_cmpint(g_mkdir_with_parents(etc, 0755), ==, 0);
+    g_assert_cmpint(g_mkdir_with_parents(run, 0755), ==, 0);
+    g_assert_cmpint(g_mkdir_with_parents(log, 0755), ==, 0);
+    cfg.domainConfigDir = etc;
+    cfg.stateDir = run;
+    cfg.logDir = log;
+    cfg.libDir = ctx->root;
+    cfg.jobWaitTimeoutMs = 5000;
+    cfg.migrationPortMin = 49152;
+    cfg.migrationPortMax = 49215;
+    virUUIDGenerate(cfg.hostUUID);
+    ctx->driver = qemuDriverNew(&cfg);
+    g_assert_nonnull(ctx->driver);
+    ctx->listener = qemuDriverAddEventListener(ctx->driver, testEventCallback, ctx);
+}
+
+static void
+testDriverClose(testCtx *ctx)
+{
+    qemuDriverRemoveEventListener(ctx->driver, ctx->listener);
+    g_clear_pointer(&ctx->driver, qemuDriverFree);
+}
+
+static testCtx *
+testSetup(void)
+{
+    testCtx *ctx = g_new0(testCtx, 1);
+    g_autoptr(GError) err = NULL;
+
+    ctx->image = g_strdup(g_getenv("VIRTMIG_GUEST_IMAGE"));
+    g_assert_nonnull(ctx->image);
+    ctx->root = g_dir_make_tmp("qemudrivertest-XXXXXX", &err);
+    g_assert_no_error(err);
+    ctx->events = g_async_queue_new_full(testEventCopyFree);
+    testDriverOpen(ctx);
+    return ctx;
+}
+
+static void
+testTeardown(testCtx *ctx)
+{
+    g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", ctx->root);
+    qemuDomainRef *refs = NULL;
+    int n, i;
+
+    /* never leave a QEMU behind, whatever the test did */
+    if (ctx->driver) {
+        n = qemuConnectListAllDomains(ctx->driver, &refs, 1);
+        for (i = 0; i < n; i++)
+            ignore_value(qemuDomainDestroy(ctx->driver, refs[i].uuid, 0));
+        qemuDomainRefListFree(refs, MAX(n, 0));
+        testDriverClose(ctx);
+    }
+    ignore_value(system(cmd));
+    g_async_queue_unref(ctx->events);
+    g_free(ctx->root);
+    g_free(ctx->image);
+    g_free(ctx);
+}
+
+/* Loads a data file with @ROOT@, @IMAGE@, @SERIAL@, @VIRTTYPE@ replaced. */
+static char *
+testLoadXML(testCtx *ctx, const char *name)
+{
+    g_autofree char *rel = g_strdup_printf("qemudriverdata/%s", name);
+    g_autofree char *xml = virTestLoadFile(rel);
+    g_autofree char *serial = g_build_filename(ctx->root, "serial.log", NULL);
+    const char *from[] = { "@ROOT@", "@IMAGE@", "@SERIAL@", "@VIRTTYPE@" };
+    const char *to[] = { ctx->root, ctx->image, serial,
+                         qemuCapsKVMUsable() ? "kvm" : "qemu" };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(from); i++) {
+        g_auto(GStrv) parts = g_strsplit(xml, from[i], -1);
+
+        g_free(xml);
+        xml = g_strjoinv(to[i], parts);
+    }
+    return g_steal_pointer(&xml);
+}
+
+static void
+testDefine(testCtx *ctx, const char *file, qemuDomainRef *ref)
+{
+    g_autofree char *xml = testLoadXML(ctx, file);
+
+    if (qemuDomainDefineXML(ctx->driver, xml, 0, ref) < 0)
+        g_error("define %s: %s", file, virGetLastErrorMessage());
+}
+
+/* Waits for a lifecycle event (type, detail) for @name, skipping others. */
+static void
+testWaitEvent(testCtx *ctx, const char *name, int event, int detail)
+{
+    gint64 deadline = g_get_monotonic_time() + EVENT_DEADLINE_S * G_USEC_PER_SEC;
+    qemuDomainEvent *ev;
+
+    while ((ev = g_async_queue_timeout_pop(ctx->events,
+                                           MAX(1, deadline - g_get_monotonic_time())))) {
+        bool match = ev->eventID == VIR_DOMAIN_EVENT_ID_LIFECYCLE &&
+                     g_str_equal(ev->dom.name, name) &&
+                     ev->event == event && ev->detail == detail;
+
+        testEventCopyFree(ev);
+        if (match)
+            return;
+    }
+    g_error("no lifecycle event %d/%d for %s", event, detail, name);
+}
+
+static void
+testAssertState(testCtx *ctx, const unsigned char *uuid, int state, int reason)
+{
+    int st = -1, rs = -1;
+
+    g_assert_cmpint(qemuDomainGetState(ctx->driver, uuid, &st, &rs, 0), ==, 0);
+    g_assert_cmpint(st, ==, state);
+    g_assert_cmpint(rs, ==, reason);
+}
+
+/* Number of "pass" lines the guest printed on its serial port so far. */
+static int
+testSerialPasses(testCtx *ctx)
+{
+    g_autofree char *path = g_build_filename(ctx->root, "serial.log", NULL);
+    g_autofree char *data = NULL;
+    int n = 0;
+    const char *p;
+
+    if (!g_file_get_contents(path, &data, NULL, NULL))
+        return 0;
+    for (p = data; (p = strstr(p, "pass")); p += 4)
+        n++;
+    return n;
+}
+
+static void
+testWaitPasses(testCtx *ctx, int atLeast)
+{
+    gint64 deadline = g_get_monotonic_time() + SERIAL_DEADLINE_S * G_USEC_PER_SEC;
+
+    while (testSerialPasses(ctx) < atLeast) {
+        if (g_get_monotonic_time() > deadline)
+            g_error("guest printed %d passes, expected %d", testSerialPasses(ctx),
+                    atLeast);
+        g_usleep(100 * 1000);
+    }
+}
+
+static void
+testLifecycle(void)
+{
+    testCtx *ctx = testSetup();
+    qemuDomainRef ref = { 0 }, ref2 = { 0 };
+    qemuDomainInfo info;
+    int passes;
+
+    testDefine(ctx, "guest.xml", &ref);
+    testWaitEvent(ctx, "guest", VIR_DOMAIN_EVENT_DEFINED, VIR_DOMAIN_EVENT_DEFINED_ADDED);
+    g_assert_cmpint(ref.id, ==, -1);
+    testAssertState(ctx, ref.uuid, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_UNKNOWN);
+
+    g_assert_cmpint(qemuDomainCreate(ctx->driver, ref.uuid, 0), ==, 0);
+    testWaitEvent(ctx, "guest", VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_BOOTED);
+    testAssertState(ctx, ref.uuid, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    g_assert_cmpint(qemuDomainLookupByName(ctx->driver, "guest", &ref2), ==, 0);
+    g_assert_cmpint(ref2.id, >, 0);
+    g_assert_cmpint(qemuDomainIsActive(ctx->driver, ref.uuid), ==, 1);
+    testWaitPasses(ctx, 2);
+
+    g_assert_cmpint(qemuDomainSuspend(ctx->driver, ref.uuid), ==, 0);
+    testWaitEvent(ctx, "guest", VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+    testAssertState(ctx, ref.uuid, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+    g_assert_cmpint(qemuDomainResume(ctx->driver, ref.uuid), ==, 0);
+    testWaitEvent(ctx, "guest", VIR_DOMAIN_EVENT_RESUMED, VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
+    testAssertState(ctx, ref.uuid, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
+    passes = testSerialPasses(ctx);
+    testWaitPasses(ctx, passes + 1);
+
+    g_assert_cmpint(qemuDomainGetInfo(ctx->driver, ref.uuid, &info), ==, 0);
+    g_assert_cmpint(info.state, ==, VIR_DOMAIN_RUNNING);
+    g_assert_cmpuint(info.maxMemKiB, ==, 128 * 1024);
+    g_assert_cmpuint(info.nrVirtCpu, ==, 1);
+    g_assert_cmpuint(info.cpuTimeNs, >, 0);
+
+    g_assert_cmpint(qemuDomainDestroy(ctx->driver, ref.uuid, 0), ==, 0);
+    testWaitEvent(ctx, "guest", VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
+    testAssertState(ctx, ref.uuid, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_DESTROYED);
+    g_assert_cmpint(qemuDomainDestroy(ctx->driver, ref.uuid, 0), ==, -1);
+    g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_OPERATION_INVALID);
+
+    g_assert_cmpint(qemuDomainUndefine(ctx->driver, ref.uuid, 0), ==, 0);
+    g_assert_cmpint(qemuDomainLookupByName(ctx->driver, "guest", &ref2), ==, -1);
+    g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_NO_DOMAIN);
+    qemuDomainRefClear(&ref);
+    qemuDomainRefClear(&ref2);
+    testTeardown(ctx);
+}
+
+static void
+testRealWorldXML(void)
+{
+    testCtx *ctx = testSetup();
+    qemuDomainRef ref = { 0 };
+
+    testDefine(ctx, "libvirt-dumpxml-example.xml", &ref);
+    if (qemuDomainCreate(ctx->driver, ref.uuid, 0) < 0)
+        g_error("start: %s", virGetLastErrorMessage());
+    testAssertState(ctx, ref.uuid, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    testWaitPasses(ctx, 1);
+    g_assert_cmpint(qemuDomainDestroy(ctx->driver, ref.uuid, 0), ==, 0);
+    qemuDomainRefClear(&ref);
+    testTeardown(ctx);
+}
+
+static void
+testMissingDisk(void)
+{
+    testCtx *ctx = testSetup();
+    qemuDomainRef ref = { 0 };
+    g_autofree char *expected = NULL;
+
+    testDefine(ctx, "missing-disk.xml", &ref);
+    g_assert_cmpint(qemuDomainCreate(ctx->driver, ref.uuid, 0), ==, -1);
+    expected = g_strdup_printf("Cannot access storage file '%s/missing.img': "
+                               "No such file or directory", ctx->root);
+    g_assert_cmpstr(virGetLastErrorMessage(), ==, expected);
+    testAssertState(ctx, ref.uuid, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_UNKNOWN);
+    qemuDomainRefClear(&ref);
+    testTeardown(ctx);
+}
+
+static void
+testQEMUError(void)
+{
+    testCtx *ctx = testSetup();
+    qemuDomainRef ref = { 0 }, ref2 = { 0 };
+    g_autofree char *img = g_build_filename(ctx->root, "not-a-qcow2.img", NULL);
+    g_autofree char *dir = g_build_filename(ctx->root, "a-directory.img", NULL);
+    g_autofree char *log = g_build_filename(ctx->root, "log", "badformat.log", NULL);
+    g_autofree char *expected = NULL;
+
+    /* QEMU's own message, naming the file */
+    g_assert_cmpint(g_mkdir(dir, 0755), ==, 0);
+    testDefine(ctx, "disk-is-directory.xml", &ref2);
+    g_assert_cmpint(qemuDomainCreate(ctx->driver, ref2.uuid, 0), ==, -1);
+    expected = g_strdup_printf("'file' driver requires '%s' to be a regular file", dir);
+    g_assert_nonnull(strstr(virGetLastErrorMessage(), expected));
+    g_assert_true(g_str_has_prefix(virGetLastErrorMessage(), "internal error: "));
+
+    g_assert_true(g_file_set_contents(img, "this is no qcow2 image", -1, NULL));
+    testDefine(ctx, "bad-format.xml", &ref);
+    g_assert_cmpint(qemuDomainCreate(ctx->driver, ref.uuid, 0), ==, -1);
+    g_assert_nonnull(strstr(virGetLastErrorMessage(), "Image is not in qcow2 format"));
+    g_assert_true(g_file_test(log, G_FILE_TEST_EXISTS));
+    testAssertState(ctx, ref.uuid, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_FAILED);
+    g_assert_cmpint(qemuDomainIsActive(ctx->driver, ref.uuid), ==, 0);
+    qemuDomainRefClear(&ref);
+    qemuDomainRefClear(&ref2);
+    testTeardown(ctx);
+}
+
+/* The pid of the domain's QEMU, from its status file. */
+static pid_t
+testQEMUPid(testCtx *ctx, const char *name)
+{
+    g_autofree char *file = g_strdup_printf("%s.xml", name);
+    g_autofree char *path = g_build_filename(ctx->root, "run", file, NULL);
+    g_autofree char *data = NULL;
+    const char *p;
+
+    g_assert_true(g_file_get_contents(path, &data, NULL, NULL));
+    g_assert_nonnull((p = strstr(data, " pid='")));
+    return g_ascii_strtoll(p + 6, NULL, 10);
+}
+
+static void
+testCrash(void)
+{
+    testCtx *ctx = testSetup();
+    qemuDomainRef ref = { 0 };
+
+    testDefine(ctx, "guest.xml", &ref);
+    g_assert_cmpint(qemuDomainCreate(ctx->driver, ref.uuid, 0), ==, 0);
+    testWaitEvent(ctx, "guest", VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_BOOTED);
+    g_assert_cmpint(kill(testQEMUPid(ctx, "guest"), SIGKILL), ==, 0);
+    testWaitEvent(ctx, "guest", VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_CRASHED);
+    testAssertState(ctx, ref.uuid, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_CRASHED);
+    /* still defined, and it starts again */
+    g_assert_cmpint(qemuDomainCreate(ctx->driver, ref.uuid, 0), ==, 0);
+    g_assert_cmpint(qemuDomainDestroy(ctx->driver, ref.uuid, 0), ==, 0);
+    qemuDomainRefClear(&ref);
+    testTeardown(ctx);
+}
+
+static void
+testRestart(void)
+{
+    testCtx *ctx = testSetup();
+    qemuDomainRef ref = { 0 };
+    pid_t pid;
+    int passes;
+
+    testDefine(ctx, "guest.xml", &ref);
+    g_assert_cmpint(qemuDomainCreate(ctx->driver, ref.uuid, 0), ==, 0);
+    pid = testQEMUPid(ctx, "guest");
+    testWaitPasses(ctx, 1);
+
+    /* the "daemon" goes away; QEMU must keep running */
+    testDriverClose(ctx);
+    g_assert_cmpint(kill(pid, 0), ==, 0);
+    testDriverOpen(ctx);
+    testAssertState(ctx, ref.uuid, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    g_assert_cmpint(testQEMUPid(ctx, "guest"), ==, pid);
+    g_assert_cmpint(qemuDomainSuspend(ctx->driver, ref.uuid), ==, 0);
+    testAssertState(ctx, ref.uuid, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+    g_assert_cmpint(qemuDomainResume(ctx->driver, ref.uuid), ==, 0);
+    passes = testSerialPasses(ctx);
+    testWaitPasses(ctx, passes + 1);
+
+    /* QEMU dies while the "daemon" is down: reported shut off (crashed) */
+    testDriverClose(ctx);
+    g_assert_cmpint(kill(pid, SIGKILL), ==, 0);
+    testDriverOpen(ctx);
+    testAssertState(ctx, ref.uuid, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_CRASHED);
+    g_assert_cmpint(qemuDomainIsActive(ctx->driver, ref.uuid), ==, 0);
+    qemuDomainRefClear(&ref);
+    testTeardown(ctx);
+}
+
+static void
+testTransient(void)
+{
+    testCtx *ctx = testSetup();
+    g_autofree char *xml = testLoadXML(ctx, "guest.xml");
+    qemuDomainRef ref = { 0 }, ref2 = { 0 };
+
+    g_assert_cmpint(qemuDomainCreateXML(ctx->driver, xml, 0, &ref), ==, 0);
+    g_assert_cmpint(qemuDomainIsPersistent(ctx->driver, ref.uuid), ==, 0);
+    g_assert_cmpint(qemuDomainUndefine(ctx->driver, ref.uuid, 0), ==, -1);
+    g_assert_cmpstr(virGetLastErrorMessage(), ==,
+                    "Requested operation is not valid: cannot undefine transient domain");
+    g_assert_cmpint(qemuDomainDestroy(ctx->driver, ref.uuid, 0), ==, 0);
+    g_assert_cmpint(qemuDomainLookupByName(ctx->driver, "guest", &ref2), ==, -1);
+    g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_NO_DOMAIN);
+    qemuDomainRefClear(&ref);
+    testTeardown(ctx);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    if (access("/usr/bin/qemu-system-x86_64", X_OK) < 0 ||
+        !g_getenv("VIRTMIG_GUEST_IMAGE")) {
+        g_print("1..0 # SKIP qemu-system-x86_64 or the guest image is missing\n");
+        return 77;
+    }
+    g_test_add_func("/driver/lifecycle", testLifecycle);
+    g_test_add_func("/driver/real-world-xml", testRealWorldXML);
+    g_test_add_func("/driver/missing-disk", testMissingDisk);
+    g_test_add_func("/driver/qemu-error", testQEMUError);
+    g_test_add_func("/driver/crash", testCrash);
+    g_test_add_func("/driver/restart", testRestart);
+    g_test_add_func("/driver/transient", testTransient);
+    return g_test_run();
+}

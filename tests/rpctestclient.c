@@ -1,0 +1,286 @@
+/*
+ * rpctestclient.c: a minimal blocking RPC client for the server tests
+ */
+#include <string.h>
+#include <unistd.h>
+#include <poll.h>
+#include <gio/gio.h>
+
+#include "rpctestclient.h"
+#include "virkeepalive.h"
+#include "virkeepaliveprotocol.h"
+
+struct _rpcTestClient {
+    GSocket *sock;
+    unsigned int serial;
+    bool autoPong;
+    unsigned int pings;
+    unsigned int pongs;
+    GQueue events;        /* virNetMessage of type MESSAGE */
+};
+
+static rpcTestClient *
+rpcTestClientConnect(GSocketAddress *addr)
+{
+    g_autoptr(GSocket) sock = NULL;
+    rpcTestClient *client;
+
+    if (!(sock = g_socket_new(g_socket_address_get_family(addr),
+                              G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
+                              NULL)))
+        return NULL;
+    if (!g_socket_connect(sock, addr, NULL, NULL))
+        return NULL;
+    client = g_new0(rpcTestClient, 1);
+    client->sock = g_steal_pointer(&sock);
+    client->autoPong = true;
+    g_queue_init(&client->events);
+    return client;
+}
+
+rpcTestClient *
+rpcTestClientConnectUnix(const char *path)
+{
+    g_autoptr(GSocketAddress) addr = g_unix_socket_address_new(path);
+
+    return rpcTestClientConnect(addr);
+}
+
+rpcTestClient *
+rpcTestClientConnectTCP(const char *addr, unsigned int port)
+{
+    g_autoptr(GSocketAddress) saddr = g_inet_socket_address_new_from_string(addr, port);
+
+    return rpcTestClientConnect(saddr);
+}
+
+void
+rpcTestClientFree(rpcTestClient *client)
+{
+    if (!client)
+        return;
+    g_queue_clear_full(&client->events, (GDestroyNotify)virNetMessageFree);
+    g_socket_close(client->sock, NULL);
+    g_object_unref(client->sock);
+    g_free(client);
+}
+
+void
+rpcTestClientSetAutoPong(rpcTestClient *client, bool autoPong)
+{
+    client->autoPong = autoPong;
+}
+
+unsigned int
+rpcTestClientPingsSeen(rpcTestClient *client)
+{
+    return client->pings;
+}
+
+unsigned int
+rpcTestClientPongsSeen(rpcTestClient *client)
+{
+    return client->pongs;
+}
+
+int
+rpcTestClientSendRaw(rpcTestClient *client, const void *data, size_t len)
+{
+    size_t done = 0;
+
+    while (done < len) {
+        gssize n = g_socket_send(client->sock, (const char *)data + done,
+                                 len - done, NULL, NULL);
+
+        if (n <= 0)
+            return -1;
+        done += n;
+    }
+    return 0;
+}
+
+/* Reads exactly @len bytes before @deadline: 1, 0 timeout, -1 EOF. */
+static int
+rpcTestClientReadFull(rpcTestClient *client, char *buf, size_t len,
+                      gint64 deadline)
+{
+    size_t done = 0;
+
+    while (done < len) {
+        struct pollfd pfd = { g_socket_get_fd(client->sock), POLLIN, 0 };
+        gint64 left = (deadline - g_get_monotonic_time()) / 1000;
+        gssize n;
+
+        if (left <= 0 || poll(&pfd, 1, (int)left) == 0)
+            return 0;
+        if ((n = read(pfd.fd, buf + done, len - done)) <= 0)
+            return -1;
+        done += n;
+    }
+    return 1;
+}
+
+/* One raw packet, whatever it is. */
+static int
+rpcTestClientRecvAny(rpcTestClient *client, gint64 deadline, virNetMessage **msg)
+{
+    char lenbuf[4];
+    g_autofree char *buf = NULL;
+    size_t len;
+    int rc;
+
+    if ((rc = rpcTestClientReadFull(client, lenbuf, 4, deadline)) <= 0)
+        return rc;
+    if (virNetMessageDecodeLength(lenbuf, VIR_NET_MESSAGE_MAX + 4, &len) < 0)
+        return -1;
+    buf = g_malloc(len);
+    memcpy(buf, lenbuf, 4);
+    if ((rc = rpcTestClientReadFull(client, buf + 4, len - 4, deadline)) <= 0)
+        return rc < 0 ? -1 : 0;
+    *msg = virNetMessageNew(g_steal_pointer(&buf), len);
+    return virNetMessageDecodeHeader(*msg) < 0 ? -1 : 1;
+}
+
+/* Handles keepalive packets; true if @msg was one (and is consumed). */
+static bool
+rpcTestClientKeepAlive(rpcTestClient *client, virNetMessage *msg)
+{
+    g_autoptr(GBytes) pong = NULL;
+
+    if (!virKeepAliveIsMessage(&msg->header))
+        return false;
+    if (msg->header.proc == KEEPALIVE_PROC_PONG)
+        client->pongs++;
+    if (msg->header.proc == KEEPALIVE_PROC_PING) {
+        client->pings++;
+        if (client->autoPong && (pong = virKeepAliveMessageNew(KEEPALIVE_PROC_PONG)))
+            rpcTestClientSendRaw(client, g_bytes_get_data(pong, NULL),
+                                 g_bytes_get_size(pong));
+    }
+    virNetMessageFree(msg);
+    return true;
+}
+
+int
+rpcTestClientRecv(rpcTestClient *client, int timeoutMs, virNetMessage **msg)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)timeoutMs * 1000;
+
+    for (;;) {
+        virNetMessage *packet = NULL;
+        int rc = rpcTestClientRecvAny(client, deadline, &packet);
+
+        if (rc <= 0)
+            return rc;
+        if (!rpcTestClientKeepAlive(client, packet)) {
+            *msg = packet;
+            return 1;
+        }
+    }
+}
+
+unsigned int
+rpcTestClientSendCall(rpcTestClient *client, int proc, xdrproc_t argsFilter,
+                      void *args)
+{
+    virNetMessageHeader header = {
+        .prog = REMOTE_PROGRAM,
+        .vers = REMOTE_PROTOCOL_VERSION,
+        .proc = proc,
+        .type = VIR_NET_CALL,
+        .serial = ++client->serial,
+        .status = VIR_NET_OK,
+    };
+    g_autoptr(GBytes) packet = virNetMessageEncode(&header, argsFilter, args,
+                                                   VIR_NET_MESSAGE_MAX + 4);
+
+    if (!packet ||
+        rpcTestClientSendRaw(client, g_bytes_get_data(packet, NULL),
+                             g_bytes_get_size(packet)) < 0)
+        return 0;
+    return header.serial;
+}
+
+virNetMessage *
+rpcTestClientWaitReply(rpcTestClient *client, unsigned int serial, int timeoutMs)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)timeoutMs * 1000;
+
+    for (;;) {
+        virNetMessage *msg = NULL;
+        gint64 left = (deadline - g_get_monotonic_time()) / 1000;
+
+        if (left <= 0 || rpcTestClientRecv(client, (int)left, &msg) <= 0)
+            return NULL;
+        if (msg->header.type == VIR_NET_MESSAGE) {
+            g_queue_push_tail(&client->events, msg);
+            continue;
+        }
+        if (msg->header.type == VIR_NET_REPLY && msg->header.serial == serial)
+            return msg;
+        virNetMessageFree(msg);
+    }
+}
+
+int
+rpcTestClientCall(rpcTestClient *client, int proc, xdrproc_t argsFilter,
+                  void *args, xdrproc_t retFilter, void *ret, virError **err)
+{
+    unsigned int serial = rpcTestClientSendCall(client, proc, argsFilter, args);
+    g_autoptr(virNetMessage) reply = NULL;
+
+    if (!serial || !(reply = rpcTestClientWaitReply(client, serial,
+                                                    RPC_TEST_TIMEOUT_MS)))
+        return -1;
+    if (reply->header.status == VIR_NET_ERROR) {
+        if (!err || !(*err = virNetMessageDecodeError(reply)))
+            return -1;
+        return 1;
+    }
+    return virNetMessageDecodePayload(reply, retFilter, ret) < 0 ? -1 : 0;
+}
+
+int
+rpcTestClientOpen(rpcTestClient *client, const char *uri, unsigned int flags)
+{
+    remote_auth_list_ret auth = { 0 };
+    remote_connect_supports_feature_args feature = { 10 };
+    remote_connect_supports_feature_ret supported = { 0 };
+    char *name = (char *)uri;
+    remote_connect_open_args open = { uri ? &name : NULL, flags };
+    int rc;
+
+    if (rpcTestClientCall(client, REMOTE_PROC_AUTH_LIST,
+                          (xdrproc_t)virNetMessageXdrVoid, NULL,
+                          (xdrproc_t)xdr_remote_auth_list_ret, &auth, NULL) != 0)
+        return -1;
+    xdr_free((xdrproc_t)xdr_remote_auth_list_ret, (char *)&auth);
+    if (rpcTestClientCall(client, REMOTE_PROC_CONNECT_SUPPORTS_FEATURE,
+                          (xdrproc_t)xdr_remote_connect_supports_feature_args, &feature,
+                          (xdrproc_t)xdr_remote_connect_supports_feature_ret, &supported,
+                          NULL) != 0)
+        return -1;
+    rc = rpcTestClientCall(client, REMOTE_PROC_CONNECT_OPEN,
+                           (xdrproc_t)xdr_remote_connect_open_args, &open,
+                           (xdrproc_t)virNetMessageXdrVoid, NULL, NULL);
+    return rc == 0 ? 0 : -1;
+}
+
+virNetMessage *
+rpcTestClientNextEvent(rpcTestClient *client, int timeoutMs)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)timeoutMs * 1000;
+
+    while (g_queue_is_empty(&client->events)) {
+        virNetMessage *msg = NULL;
+        gint64 left = (deadline - g_get_monotonic_time()) / 1000;
+
+        if (left <= 0 || rpcTestClientRecv(client, (int)left, &msg) <= 0)
+            return NULL;
+        if (msg->header.type == VIR_NET_MESSAGE)
+            g_queue_push_tail(&client->events, msg);
+        else
+            virNetMessageFree(msg);
+    }
+    return g_queue_pop_head(&client->events);
+}

@@ -1,0 +1,61 @@
+/*
+ * rpctestclient.h: a minimal blocking RPC client for the server tests
+ *
+ * Speaks the wire protocol directly (src/rpc/virnetmessage.h and the
+ * generated XDR code), so tests can send well-formed calls as well as
+ * arbitrary bytes, and see exactly what the server answers.
+ */
+#pragma once
+
+#include "internal.h"
+#include "virnetmessage.h"
+#include "remote_protocol.h"
+
+#define RPC_TEST_TIMEOUT_MS 5000
+
+typedef struct _rpcTestClient rpcTestClient;
+
+rpcTestClient *rpcTestClientConnectUnix(const char *path);
+rpcTestClient *rpcTestClientConnectTCP(const char *addr, unsigned int port);
+void rpcTestClientFree(rpcTestClient *client);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(rpcTestClient, rpcTestClientFree);
+
+/* Answer the server's keepalive PINGs while waiting (default: yes). */
+void rpcTestClientSetAutoPong(rpcTestClient *client, bool autoPong);
+
+/* Writes @len bytes as they are.  0, or -1 if the peer is gone. */
+int rpcTestClientSendRaw(rpcTestClient *client, const void *data, size_t len);
+
+/* Receives one packet: 1 (and *msg), 0 after @timeoutMs, -1 on EOF. */
+int rpcTestClientRecv(rpcTestClient *client, int timeoutMs, virNetMessage **msg);
+
+/* Sends a CALL of the remote program; returns its serial, or 0. */
+unsigned int rpcTestClientSendCall(rpcTestClient *client, int proc,
+                                   xdrproc_t argsFilter, void *args);
+
+/* Waits for the reply with @serial, queueing events met meanwhile.
+ * NULL on EOF or timeout. */
+virNetMessage *rpcTestClientWaitReply(rpcTestClient *client, unsigned int serial,
+                                      int timeoutMs);
+
+/**
+ * rpcTestClientCall:
+ * Calls @proc and decodes the answer: 0 with @ret filled (free with
+ * xdr_free), 1 with *@err set for an error reply, -1 on a transport
+ * failure (EOF, timeout, undecodable reply).
+ */
+int rpcTestClientCall(rpcTestClient *client, int proc,
+                      xdrproc_t argsFilter, void *args,
+                      xdrproc_t retFilter, void *ret, virError **err);
+
+/* Opens the connection like libvirt's client: AUTH_LIST,
+ * SUPPORTS_FEATURE(PROGRAM_KEEPALIVE), CONNECT_OPEN(@uri, @flags). */
+int rpcTestClientOpen(rpcTestClient *client, const char *uri, unsigned int flags);
+
+/* The next event (MESSAGE of the remote program), waiting up to
+ * @timeoutMs; NULL if none came. */
+virNetMessage *rpcTestClientNextEvent(rpcTestClient *client, int timeoutMs);
+
+/* Keepalive messages seen: PINGs and PONGs from the server. */
+unsigned int rpcTestClientPingsSeen(rpcTestClient *client);
+unsigned int rpcTestClientPongsSeen(rpcTestClient *client);
