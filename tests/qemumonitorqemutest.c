@@ -115,6 +115,15 @@ testLoopThread(gpointer opaque)
 }
 
 
+/* Quits from inside the loop, so that it cannot be lost. */
+static gboolean
+testQuitLoop(gpointer opaque)
+{
+    g_main_loop_quit(opaque);
+    return G_SOURCE_REMOVE;
+}
+
+
 static void
 testQueries(qemuMonitor *mon)
 {
@@ -238,7 +247,7 @@ testRealQEMU(void)
     g_assert_cmpint(testReapQEMU(pid), ==, 0);
     g_spawn_close_pid(pid);
 
-    g_main_loop_quit(loop);
+    g_main_context_invoke(ctx, testQuitLoop, loop);
     g_thread_join(thread);
     g_free(state.shutdownReason);
     g_cond_clear(&state.cond);

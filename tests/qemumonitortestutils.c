@@ -726,12 +726,26 @@ qemuMonitorTestCloseMonitor(qemuMonitorTest *test)
 }
 
 
+static gboolean
+qemuMonitorTestQuitLoop(gpointer opaque)
+{
+    g_main_loop_quit(opaque);
+    return G_SOURCE_REMOVE;
+}
+
+
+/* The quit goes through the loop itself: a g_main_loop_quit() before
+ * the thread got to g_main_loop_run() would be lost. */
 static void
 qemuMonitorTestStopLoop(qemuMonitorTest *test)
 {
+    g_autoptr(GSource) source = NULL;
+
     if (!test->loopThread)
         return;
-    g_main_loop_quit(test->loop);
+    source = g_idle_source_new();
+    g_source_set_callback(source, qemuMonitorTestQuitLoop, test->loop, NULL);
+    g_source_attach(source, test->ctx);
     g_thread_join(g_steal_pointer(&test->loopThread));
 }
 

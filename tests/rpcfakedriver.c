@@ -482,14 +482,16 @@ qemuDomainDefineXML(qemuDriver *driver, const char *xml, unsigned int flags,
     fakeDomain *def = fakeParseXML(xml);
     fakeDomain *dom;
     bool updated = false;
+    int detail = VIR_DOMAIN_EVENT_DEFINED_ADDED;
 
     if (!def || !(dom = fakeAdd(driver, def, true, &updated)))
         return -1;
     fakeRef(dom, ref);
     g_mutex_unlock(&driver->lock);
+    if (updated)
+        detail = VIR_DOMAIN_EVENT_DEFINED_UPDATED;
     fakeLifecycle(driver, ref->name, ref->uuid, ref->id, VIR_DOMAIN_EVENT_DEFINED,
-                  updated ? VIR_DOMAIN_EVENT_DEFINED_UPDATED
-                          : VIR_DOMAIN_EVENT_DEFINED_ADDED);
+                  detail);
     return 0;
 }
 
@@ -595,11 +597,15 @@ fakeTransition(qemuDriver *driver, const unsigned char *uuid, int fromState,
 
     if (!dom)
         return -1;
-    if (!fakeActive(dom) || (fromState >= 0 && dom->state != fromState)) {
+    if (!fakeActive(dom)) {
+        g_mutex_unlock(&driver->lock);
+        virReportError(VIR_ERR_OPERATION_INVALID, "%s", _("domain is not running"));
+        return -1;
+    }
+    if (fromState >= 0 && dom->state != fromState) {
         g_mutex_unlock(&driver->lock);
         virReportError(VIR_ERR_OPERATION_INVALID, "%s",
-                       fakeActive(dom) ? _("domain is not in the expected state")
-                                       : _("domain is not running"));
+                       _("domain is not in the expected state"));
         return -1;
     }
     fakeRef(dom, &ref);

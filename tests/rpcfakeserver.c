@@ -56,6 +56,7 @@ rpcFakeServerListen(remoteServer *srv, const rpcFakeServerArgs *args)
     g_autofree char *rw = g_build_filename(args->dir, "virtmigd-sock", NULL);
     g_autofree char *ro = g_build_filename(args->dir, "virtmigd-sock-ro", NULL);
     g_auto(GStrv) tcp = NULL;
+    unsigned int port = 16509;
 
     if (remoteServerAddUnixSocket(srv, rw, 0600, false) < 0 ||
         remoteServerAddUnixSocket(srv, ro, 0666, true) < 0)
@@ -63,7 +64,9 @@ rpcFakeServerListen(remoteServer *srv, const rpcFakeServerArgs *args)
     if (!args->tcp)
         return 0;
     tcp = g_strsplit(args->tcp, ":", 2);
-    return remoteServerAddTCP(srv, tcp[0], tcp[1] ? (unsigned int)g_ascii_strtoull(tcp[1], NULL, 10) : 16509);
+    if (tcp[1])
+        port = g_ascii_strtoull(tcp[1], NULL, 10);
+    return remoteServerAddTCP(srv, tcp[0], port);
 }
 
 int

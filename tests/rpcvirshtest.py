@@ -95,8 +95,17 @@ class Server:
                 time.sleep(0.05)
         return False
 
+    def destroy_domains(self):
+        """QEMU outlives the daemon by design: never leave one behind."""
+        res = subprocess.run(["virsh", "-c", self.uri(), "list", "--name"],
+                             capture_output=True, text=True, timeout=60)
+        for name in res.stdout.split():
+            subprocess.run(["virsh", "-c", self.uri(), "destroy", name],
+                           capture_output=True, timeout=60)
+
     def stop(self):
         if self.proc and self.proc.poll() is None:
+            self.destroy_domains()
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(timeout=DEADLINE)
@@ -211,6 +220,32 @@ def run_session(session, xml):
     s.virsh("list", "--all")
 
 
+def check_misc(server, xml):
+    """Host-dependent or client-side commands: checked for their shape."""
+    def virsh(*args, ro_flag=False):
+        argv = ["virsh"] + (["-r"] if ro_flag else []) + \
+               ["-c", server.uri()] + list(args)
+        return subprocess.run(argv, capture_output=True, text=True, timeout=60)
+
+    res = virsh("nodeinfo")
+    if res.returncode != 0 or \
+       "CPU model:           %s" % os.uname().machine not in res.stdout:
+        fail("nodeinfo:\n" + res.stdout + res.stderr)
+    virsh("define", xml)
+    virsh("start", "demo")
+    res = virsh("destroy", "demo", ro_flag=True)
+    if res.returncode != 1 or \
+       "read only access prevents virDomainDestroy" not in res.stderr:
+        fail("virsh -r destroy:\n" + res.stdout + res.stderr)
+    res = virsh("shutdown", "demo")
+    if res.returncode != 0 or "Domain 'demo' is being shutdown" not in res.stdout:
+        fail("shutdown:\n" + res.stdout + res.stderr)
+    virsh("destroy", "demo")
+    res = virsh("undefine", "demo")
+    if res.returncode != 0:
+        fail("undefine after shutdown:\n" + res.stderr)
+
+
 def check_virsh_event(server, xml):
     """`virsh event` sees lifecycle events (polled, no fixed sleeps)."""
     out = tempfile.TemporaryFile(mode="w+")
@@ -319,6 +354,7 @@ def main():
         session = Session(server, mode)
         run_session(session, xml)
         session.compare("%s-session.out" % mode)
+        check_misc(server, xml)
         check_virsh_event(server, xml)
         check_python(server, xml)
     finally:

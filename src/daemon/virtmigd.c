@@ -8,6 +8,7 @@
 
 #include "virtmigd_config.h"
 #include "qemu_driver.h"
+#include "remote_server.h"
 #include "virerror.h"
 #include "virfile.h"
 #include "virlog.h"
@@ -31,6 +32,7 @@ typedef struct {
     virtmigdConfig *config;
     GMainLoop *loop;
     qemuDriver *driver;
+    remoteServer *server;
     int pidFd;
     unsigned char hostUUID[VIR_UUID_BUFLEN];
 } virtmigdDaemon;
@@ -143,6 +145,8 @@ virtmigdCleanup(virtmigdDaemon *d)
         unlink(d->paths->pidFile);
         close(d->pidFd);
     }
+    /* clients first: their calls may still use the driver */
+    g_clear_pointer(&d->server, remoteServerFree);
     g_clear_pointer(&d->driver, qemuDriverFree);
     g_clear_pointer(&d->loop, g_main_loop_unref);
     g_clear_pointer(&d->config, virtmigdConfigFree);
@@ -169,12 +173,45 @@ virtmigdStartDriver(virtmigdDaemon *d)
 }
 
 static int
+virtmigdStartServer(virtmigdDaemon *d)
+{
+    const virtmigdConfig *c = d->config;
+    remoteServerConfig rc = {
+        .maxClients = c->maxClients,
+        .maxWorkers = c->maxWorkers,
+        .prioWorkers = c->prioWorkers,
+        .maxMessageSize = c->maxMessageSize,
+        .keepaliveInterval = c->keepaliveInterval,
+        .keepaliveCount = c->keepaliveCount,
+    };
+    size_t i;
+
+    if (!(d->server = remoteServerNew(d->driver, &rc,
+                                      g_main_loop_get_context(d->loop))))
+        return -1;
+    if (remoteServerAddUnixSocket(d->server, d->paths->socketPath, 0600,
+                                  false) < 0 ||
+        remoteServerAddUnixSocket(d->server, d->paths->socketPathRO, 0666,
+                                  true) < 0)
+        return -1;
+    for (i = 0; c->listenTcp[i]; i++) {
+        g_autofree char *addr = NULL;
+        unsigned int port;
+
+        if (virtmigdParseListenAddress(c->listenTcp[i], &addr, &port) < 0 ||
+            remoteServerAddTCP(d->server, addr, port) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int
 virtmigdRun(virtmigdDaemon *d)
 {
     char uuidstr[VIR_UUID_STRING_BUFLEN];
 
     d->loop = g_main_loop_new(NULL, FALSE);
-    if (virtmigdStartDriver(d) < 0)
+    if (virtmigdStartDriver(d) < 0 || virtmigdStartServer(d) < 0)
         return -1;
     g_unix_signal_add(SIGTERM, virtmigdHandleSignal, d);
     g_unix_signal_add(SIGINT, virtmigdHandleSignal, d);

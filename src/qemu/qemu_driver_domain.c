@@ -306,14 +306,16 @@ qemuDomainDestroy(qemuDriver *driver, const unsigned char *uuid,
     return ret;
 }
 
-/* Runs one monitor command under @job on an active domain. */
+typedef int (*qemuDomainJobFunc)(qemuDriver *driver, virDomainObj *vm);
+
+/* Finds the domain, takes @job, checks it runs and calls @func with the
+ * domain locked and the job held. */
 static int
-qemuDomainSimpleMonitorJob(qemuDriver *driver, const unsigned char *uuid,
-                           virDomainJob job, int (*cmd)(qemuMonitor *mon))
+qemuDomainRunActiveJob(qemuDriver *driver, const unsigned char *uuid,
+                       virDomainJob job, qemuDomainJobFunc func)
 {
     qemuDomainObjPrivate *priv;
     virDomainObj *vm;
-    qemuMonitor *mon;
     int ret = -1;
 
     if (!(vm = qemuDomObjFromUUID(driver, uuid)))
@@ -321,14 +323,21 @@ qemuDomainSimpleMonitorJob(qemuDriver *driver, const unsigned char *uuid,
     priv = QEMU_DOMAIN_PRIVATE(vm);
     if (qemuDomainObjBeginJob(vm, &priv->job, job, driver->jobWaitTimeoutMs) < 0)
         goto cleanup;
-    if (qemuDomainCheckActive(vm)) {
-        mon = qemuDomainObjEnterMonitor(vm);
-        ret = mon ? cmd(mon) : -1;
-        qemuDomainObjExitMonitor(vm, mon);
-    }
+    if (qemuDomainCheckActive(vm))
+        ret = func(driver, vm);
     qemuDomainObjEndJob(vm, &priv->job);
  cleanup:
     virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+static int
+qemuDomainShutdownJob(qemuDriver *driver, virDomainObj *vm)
+{
+    qemuMonitor *mon = qemuDomainObjEnterMonitor(vm);
+    int ret = mon ? qemuMonitorJSONSystemPowerdown(mon) : -1;
+
+    qemuDomainObjExitMonitor(vm, mon);
     return ret;
 }
 
@@ -338,62 +347,42 @@ qemuDomainShutdown(qemuDriver *driver, const unsigned char *uuid,
 {
     if (!virCheckFlags(flags, VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN))
         return -1;
-    return qemuDomainSimpleMonitorJob(driver, uuid, VIR_JOB_MODIFY,
-                                      qemuMonitorJSONSystemPowerdown);
+    return qemuDomainRunActiveJob(driver, uuid, VIR_JOB_MODIFY,
+                                  qemuDomainShutdownJob);
+}
+
+static int
+qemuDomainSuspendJob(qemuDriver *driver, virDomainObj *vm)
+{
+    if (vm->state != VIR_DOMAIN_PAUSED &&
+        qemuProcessStopCPUs(driver, vm, VIR_DOMAIN_PAUSED_USER) < 0)
+        return -1;
+    qemuDomainSaveStatusOrWarn(driver, vm);
+    return 0;
 }
 
 int
 qemuDomainSuspend(qemuDriver *driver, const unsigned char *uuid)
 {
-    qemuDomainObjPrivate *priv;
-    virDomainObj *vm;
-    int ret = -1;
+    return qemuDomainRunActiveJob(driver, uuid, VIR_JOB_SUSPEND,
+                                  qemuDomainSuspendJob);
+}
 
-    if (!(vm = qemuDomObjFromUUID(driver, uuid)))
+static int
+qemuDomainResumeJob(qemuDriver *driver, virDomainObj *vm)
+{
+    if (vm->state != VIR_DOMAIN_RUNNING &&
+        qemuProcessStartCPUs(driver, vm, VIR_DOMAIN_RUNNING_UNPAUSED) < 0)
         return -1;
-    priv = QEMU_DOMAIN_PRIVATE(vm);
-    if (qemuDomainObjBeginJob(vm, &priv->job, VIR_JOB_SUSPEND,
-                              driver->jobWaitTimeoutMs) < 0)
-        goto cleanup;
-    if (qemuDomainCheckActive(vm)) {
-        if (vm->state == VIR_DOMAIN_PAUSED)
-            ret = 0;
-        else
-            ret = qemuProcessStopCPUs(driver, vm, VIR_DOMAIN_PAUSED_USER);
-        if (ret == 0)
-            qemuDomainSaveStatusOrWarn(driver, vm);
-    }
-    qemuDomainObjEndJob(vm, &priv->job);
- cleanup:
-    virDomainObjEndAPI(&vm);
-    return ret;
+    qemuDomainSaveStatusOrWarn(driver, vm);
+    return 0;
 }
 
 int
 qemuDomainResume(qemuDriver *driver, const unsigned char *uuid)
 {
-    qemuDomainObjPrivate *priv;
-    virDomainObj *vm;
-    int ret = -1;
-
-    if (!(vm = qemuDomObjFromUUID(driver, uuid)))
-        return -1;
-    priv = QEMU_DOMAIN_PRIVATE(vm);
-    if (qemuDomainObjBeginJob(vm, &priv->job, VIR_JOB_MODIFY,
-                              driver->jobWaitTimeoutMs) < 0)
-        goto cleanup;
-    if (qemuDomainCheckActive(vm)) {
-        if (vm->state == VIR_DOMAIN_RUNNING)
-            ret = 0;
-        else
-            ret = qemuProcessStartCPUs(driver, vm, VIR_DOMAIN_RUNNING_UNPAUSED);
-        if (ret == 0)
-            qemuDomainSaveStatusOrWarn(driver, vm);
-    }
-    qemuDomainObjEndJob(vm, &priv->job);
- cleanup:
-    virDomainObjEndAPI(&vm);
-    return ret;
+    return qemuDomainRunActiveJob(driver, uuid, VIR_JOB_MODIFY,
+                                  qemuDomainResumeJob);
 }
 
 char *

@@ -185,43 +185,68 @@ qemuProcessLaunch(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
     return 0;
 }
 
-int
-qemuProcessStartCPUs(qemuDriver *driver, virDomainObj *vm,
-                     virDomainRunningReason reason)
+/* Sends 'cont' or 'stop'.  QEMU sends the RESUME / STOP event before
+ * the reply, and its handler changes the state and emits the libvirt
+ * event with the reason recorded here; cover a QEMU that did not. */
+static int
+qemuProcessSetCPUs(virDomainObj *vm, bool run, virDomainState state,
+                   int reason)
 {
     qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
     qemuMonitor *mon;
     int rc;
 
-    priv->runningReason = reason;
+    if (run)
+        priv->runningReason = reason;
+    else
+        priv->pausedReason = reason;
     mon = qemuDomainObjEnterMonitor(vm);
-    rc = mon ? qemuMonitorJSONStartCPUs(mon) : -1;
+    if (!mon)
+        rc = -1;
+    else if (run)
+        rc = qemuMonitorJSONStartCPUs(mon);
+    else
+        rc = qemuMonitorJSONStopCPUs(mon);
     qemuDomainObjExitMonitor(vm, mon);
     if (rc < 0)
         return -1;
-    /* QEMU sends RESUME before the reply; the handler changed the state
-     * and sent the event.  Cover a QEMU that did not. */
-    if (vm->state != VIR_DOMAIN_RUNNING)
-        virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, reason);
+    if (vm->state != state)
+        virDomainObjSetState(vm, state, reason);
     return 0;
+}
+
+int
+qemuProcessStartCPUs(qemuDriver *driver, virDomainObj *vm,
+                     virDomainRunningReason reason)
+{
+    return qemuProcessSetCPUs(vm, true, VIR_DOMAIN_RUNNING, reason);
 }
 
 int
 qemuProcessStopCPUs(qemuDriver *driver, virDomainObj *vm,
                     virDomainPausedReason reason)
 {
-    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
-    qemuMonitor *mon;
-    int rc;
+    return qemuProcessSetCPUs(vm, false, VIR_DOMAIN_PAUSED, reason);
+}
 
-    priv->pausedReason = reason;
-    mon = qemuDomainObjEnterMonitor(vm);
-    rc = mon ? qemuMonitorJSONStopCPUs(mon) : -1;
-    qemuDomainObjExitMonitor(vm, mon);
-    if (rc < 0)
-        return -1;
-    if (vm->state != VIR_DOMAIN_PAUSED)
-        virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, reason);
+/* libvirt truncates file chardevs at start unless append='on'; the
+ * command line always appends, so truncate here. */
+static int
+qemuProcessPrepareChardevs(virDomainObj *vm)
+{
+    size_t i;
+
+    for (i = 0; i < vm->def->nserials; i++) {
+        virDomainChrDef *chr = vm->def->serials[i];
+
+        if (chr->type != VIR_DOMAIN_CHR_TYPE_FILE || !chr->path ||
+            chr->append == VIR_TRISTATE_SWITCH_ON)
+            continue;
+        if (truncate(chr->path, 0) < 0 && errno != ENOENT) {
+            virReportSystemError(errno, _("cannot truncate '%1$s'"), chr->path);
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -239,6 +264,7 @@ qemuProcessPrepare(qemuDriver *driver, virDomainObj *vm)
     priv->runningReason = VIR_DOMAIN_RUNNING_UNPAUSED;
     vm->id = virDomainObjListNextID(driver->domains);
     vm->def->id = vm->id;
+    qemuAssignDeviceAliases(vm->def);
 }
 
 int
@@ -252,7 +278,8 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
                        _("domain is already running"));
         return -1;
     }
-    if (qemuProcessCheckDisks(vm->def) < 0)
+    if (qemuProcessCheckDisks(vm->def) < 0 ||
+        qemuProcessPrepareChardevs(vm) < 0)
         return -1;
     if (vm->persistent && !vm->newDef &&
         !(vm->newDef = virDomainDefCopy(vm->def, false)))
@@ -324,8 +351,8 @@ qemuProcessStop(qemuDriver *driver, virDomainObj *vm,
     if (vm->newDef) {
         virDomainDefFree(vm->def);
         vm->def = g_steal_pointer(&vm->newDef);
-        vm->def->id = -1;
     }
+    virDomainDefClearLiveData(vm->def);
 }
 
 /* Brings the recorded state in line with what QEMU says after a

@@ -128,6 +128,7 @@ REMOTE_DISPATCH_DECL(DomainIsUpdated);
 REMOTE_DISPATCH_DECL(DomainGetSecurityLabel);
 REMOTE_DISPATCH_DECL(DomainHasManagedSaveImage);
 REMOTE_DISPATCH_DECL(DomainGetMessages);
+REMOTE_DISPATCH_DECL(DomainSnapshotNum);
 REMOTE_DISPATCH_DECL(DomainGetJobInfo);
 REMOTE_DISPATCH_DECL(DomainGetJobStats);
 

@@ -108,12 +108,13 @@ remoteServerFree(remoteServer *srv)
 {
     if (!srv)
         return;
-    /* no more events: the driver guarantees no callback runs after this */
+    /* no more events: the driver guarantees no callback runs after
+     * this; undelivered ones are dropped with the queue */
     if (srv->listenerID >= 0)
         qemuDriverRemoveEventListener(srv->driver, srv->listenerID);
+    g_clear_pointer(&srv->events, remoteEventQueueFree);
     g_clear_pointer(&srv->net, virNetServerFree);
     g_clear_pointer(&srv->program, virNetServerProgramFree);
-    g_clear_pointer(&srv->events, remoteEventQueueFree);
     g_clear_pointer(&srv->node, remoteNodeCacheFree);
     g_main_context_unref(srv->ctx);
     g_free(srv);

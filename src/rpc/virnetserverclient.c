@@ -283,6 +283,7 @@ int
 virNetServerClientSendMessage(virNetServerClient *client, GBytes *packet)
 {
     size_t len = g_bytes_get_size(packet);
+    size_t queued;
     bool overflow = false;
 
     g_mutex_lock(&client->lock);
@@ -290,7 +291,8 @@ virNetServerClientSendMessage(virNetServerClient *client, GBytes *packet)
         g_mutex_unlock(&client->lock);
         return -1;
     }
-    if (client->txQueued + len > client->limits.maxQueued) {
+    queued = client->txQueued;
+    if (queued + len > client->limits.maxQueued) {
         overflow = true;
     } else {
         g_queue_push_tail(&client->txQueue, g_bytes_ref(packet));
@@ -299,8 +301,8 @@ virNetServerClientSendMessage(virNetServerClient *client, GBytes *packet)
     g_mutex_unlock(&client->lock);
 
     if (overflow) {
-        VIR_WARN("client %" G_GUINT64_FORMAT " does not read its replies (%zu bytes queued): dropping it",
-                 client->id, client->txQueued);
+        VIR_WARN("client %" G_GUINT64_FORMAT " does not read (%zu bytes queued): dropping it",
+                 client->id, queued);
         virNetServerClientClose(client);
         return -1;
     }
@@ -469,7 +471,7 @@ virNetServerClientHandleKeepAlive(virNetServerClient *client,
         header->type != VIR_NET_MESSAGE ||
         header->proc != KEEPALIVE_PROC_PING) {
         if (header->proc != KEEPALIVE_PROC_PONG)
-            VIR_DEBUG("client %" G_GUINT64_FORMAT ": ignoring keepalive message vers=%u type=%d proc=%d",
+            VIR_DEBUG("client %" G_GUINT64_FORMAT ": ignoring keepalive vers=%u type=%d proc=%d",
                       client->id, header->vers, header->type, header->proc);
         return;
     }
@@ -513,7 +515,7 @@ virNetServerClientOnReadable(GSocket *sock, GIOCondition cond, gpointer opaque)
 {
     virNetServerClient *client = opaque;
     /* dispatching may close the client and drop the server's reference */
-    g_autoptr(virNetServerClient) ref = virNetServerClientRef(client);
+    g_autoptr(virNetServerClient) ref G_GNUC_UNUSED = virNetServerClientRef(client);
     size_t i;
 
     for (i = 0; i < VIR_NET_SERVER_CLIENT_READ_BURST; i++) {
@@ -575,7 +577,7 @@ virNetServerClientOnKeepAlive(gpointer opaque)
 
     switch (action) {
     case VIR_KEEPALIVE_DEAD:
-        VIR_WARN("client %" G_GUINT64_FORMAT " (%s) did not answer %u keepalive probes: dropping it",
+        VIR_WARN("client %" G_GUINT64_FORMAT " (%s) missed %u keepalive probes: dropping it",
                  client->id, client->remoteAddr, client->limits.keepaliveCount);
         virNetServerClientDoClose(client);
         return G_SOURCE_REMOVE;
@@ -716,7 +718,7 @@ virNetServerClientRunHooks(virNetServerClient *client)
 static void
 virNetServerClientDoClose(virNetServerClient *client)
 {
-    g_autoptr(virNetServerClient) ref = virNetServerClientRef(client);
+    g_autoptr(virNetServerClient) ref G_GNUC_UNUSED = virNetServerClientRef(client);
 
     g_mutex_lock(&client->lock);
     if (client->closed) {
