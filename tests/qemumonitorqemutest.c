@@ -148,7 +148,8 @@ testQueries(qemuMonitor *mon)
 
     g_assert_cmpint(qemuMonitorJSONGetMigrationCapabilities(mon, &supported,
                                                             &enabled), ==, 0);
-    g_assert_true(supported & QEMU_MONITOR_MIGRATION_CAP_BIT(QEMU_MONITOR_MIGRATION_CAP_POSTCOPY_RAM));
+    g_assert_true(supported &
+                  QEMU_MONITOR_MIGRATION_CAP_BIT(QEMU_MONITOR_MIGRATION_CAP_POSTCOPY_RAM));
     g_assert_cmpuint(enabled, ==, 0);
 
     g_assert_cmpint(qemuMonitorJSONGetCPUInfoFast(mon, &cpus, &ncpus), ==, 0);
@@ -196,7 +197,8 @@ testSetMigration(qemuMonitor *mon)
     g_assert_cmpint(qemuMonitorJSONMigrateStartPostCopy(mon), ==, -1);
     g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_INTERNAL_ERROR);
     g_assert_true(g_str_has_prefix(virGetLastErrorMessage(),
-                                   "internal error: unable to execute QEMU command 'migrate-start-postcopy': "));
+                                   "internal error: unable to execute QEMU "
+                                   "command 'migrate-start-postcopy': "));
     virResetLastError();
 }
 

@@ -20,6 +20,9 @@
 
 #define DATADIR "qemumonitordata/"
 
+#define CAP(name) \
+    QEMU_MONITOR_MIGRATION_CAP_BIT(QEMU_MONITOR_MIGRATION_CAP_ ## name)
+
 static void
 testAssertError(int code, const char *message)
 {
@@ -168,7 +171,8 @@ testSessionTimeout(void)
     g_assert_cmpint(qemuMonitorJSONGetStatus(mon, &running, NULL), ==, -1);
     g_assert_cmpint(g_get_monotonic_time() - start, >=, 200 * 1000);
     testAssertError(VIR_ERR_OPERATION_TIMEOUT,
-                    "Timed out during operation: QEMU monitor did not reply to command 'query-status' within 200 ms");
+                    "Timed out during operation: QEMU monitor did not reply "
+                    "to command 'query-status' within 200 ms");
 
     qemuMonitorTestPost(test, "timed-out");
     qemuMonitorSetCommandTimeout(mon, QEMU_MONITOR_TEST_TIMEOUT_MS);
@@ -214,7 +218,8 @@ testSessionQueuedTimeout(void)
     qemuMonitorSetCommandTimeout(mon, 100);
     g_assert_cmpint(qemuMonitorJSONStopCPUs(mon), ==, -1);
     testAssertError(VIR_ERR_OPERATION_TIMEOUT,
-                    "Timed out during operation: QEMU monitor did not reply to command 'stop' within 100 ms");
+                    "Timed out during operation: QEMU monitor did not reply "
+                    "to command 'stop' within 100 ms");
     qemuMonitorSetCommandTimeout(mon, QEMU_MONITOR_TEST_TIMEOUT_MS);
     qemuMonitorTestPost(test, "stop-timed-out");
     g_thread_join(thread);
@@ -279,14 +284,19 @@ testSessionQMPError(void)
 
     g_assert_cmpint(qemuMonitorJSONMigrateRecover(mon, "tcp:127.0.0.1:1"), ==, -1);
     testAssertError(VIR_ERR_INTERNAL_ERROR,
-                    "internal error: unable to execute QEMU command 'migrate-recover': Migrate recover can only be run when postcopy is paused.");
+                    "internal error: unable to execute QEMU command "
+                    "'migrate-recover': Migrate recover can only be run when "
+                    "postcopy is paused.");
     g_assert_cmpint(qemuMonitorJSONSimpleCommand(mon, "no-such-command", NULL),
                     ==, -1);
     testAssertError(VIR_ERR_OPERATION_UNSUPPORTED,
-                    "Operation not supported: unable to execute QEMU command 'no-such-command': The command no-such-command has not been found");
+                    "Operation not supported: unable to execute QEMU command "
+                    "'no-such-command': The command no-such-command has not "
+                    "been found");
     g_assert_cmpint(qemuMonitorJSONSystemReset(mon), ==, -1);
     testAssertError(VIR_ERR_INTERNAL_ERROR,
-                    "internal error: unable to execute QEMU command 'system_reset': unknown QEMU command error");
+                    "internal error: unable to execute QEMU command "
+                    "'system_reset': unknown QEMU command error");
     /* The monitor is still fine. */
     g_assert_cmpint(qemuMonitorJSONStartCPUs(mon), ==, 0);
     g_assert_true(qemuMonitorTestComplete(test));
@@ -428,7 +438,9 @@ testOpenCapsError(void)
 
     g_assert_cmpint(qemuMonitorTestOpenFD(test, QEMU_MONITOR_TEST_TIMEOUT_MS), ==, -1);
     testAssertError(VIR_ERR_INTERNAL_ERROR,
-                    "internal error: unable to execute QEMU command 'qmp_capabilities': Capabilities negotiation is already complete, command ignored");
+                    "internal error: unable to execute QEMU command "
+                    "'qmp_capabilities': Capabilities negotiation is already "
+                    "complete, command ignored");
     g_assert_true(qemuMonitorTestComplete(test));
 }
 
@@ -441,7 +453,8 @@ testOpenSilent(void)
 
     g_assert_cmpint(qemuMonitorTestOpenFD(test, 100), ==, -1);
     testAssertError(VIR_ERR_OPERATION_TIMEOUT,
-                    "Timed out during operation: QEMU monitor did not complete the capabilities negotiation within 100 ms");
+                    "Timed out during operation: QEMU monitor did not "
+                    "complete the capabilities negotiation within 100 ms");
     qemuMonitorTestPost(test, "done");
     g_assert_true(qemuMonitorTestComplete(test));
 }
@@ -550,11 +563,8 @@ testSessionMigrationSource(qemuMonitor *mon)
 {
     g_autoptr(qemuMonitorMigrationParams) params = qemuMonitorMigrationParamsNew();
     g_auto(qemuMonitorMigrationStats) stats = { 0 };
-    unsigned long long caps = QEMU_MONITOR_MIGRATION_CAP_BIT(QEMU_MONITOR_MIGRATION_CAP_EVENTS) |
-                              QEMU_MONITOR_MIGRATION_CAP_BIT(QEMU_MONITOR_MIGRATION_CAP_POSTCOPY_RAM) |
-                              QEMU_MONITOR_MIGRATION_CAP_BIT(QEMU_MONITOR_MIGRATION_CAP_XBZRLE);
-    unsigned long long enable = caps &
-        ~QEMU_MONITOR_MIGRATION_CAP_BIT(QEMU_MONITOR_MIGRATION_CAP_XBZRLE);
+    unsigned long long caps = CAP(EVENTS) | CAP(POSTCOPY_RAM) | CAP(XBZRLE);
+    unsigned long long enable = CAP(EVENTS) | CAP(POSTCOPY_RAM);
 
     g_assert_cmpint(qemuMonitorJSONSetMigrationCapabilities(mon, caps, enable), ==, 0);
     g_assert_cmpint(qemuMonitorMigrationParamsSetULL(params,
@@ -594,9 +604,7 @@ testSessionMigrationQueries(qemuMonitor *mon)
     g_assert_cmpint(qemuMonitorJSONGetMigrationCapabilities(mon, &supported,
                                                             &enabled), ==, 0);
     g_assert_cmpuint(supported, ==, (1ULL << QEMU_MONITOR_MIGRATION_CAP_LAST) - 1);
-    g_assert_cmpuint(enabled, ==,
-                     QEMU_MONITOR_MIGRATION_CAP_BIT(QEMU_MONITOR_MIGRATION_CAP_EVENTS) |
-                     QEMU_MONITOR_MIGRATION_CAP_BIT(QEMU_MONITOR_MIGRATION_CAP_POSTCOPY_RAM));
+    g_assert_cmpuint(enabled, ==, CAP(EVENTS) | CAP(POSTCOPY_RAM));
     g_assert_cmpint(qemuMonitorJSONGetMigrationParams(mon, &params), ==, 0);
     g_assert_true(qemuMonitorMigrationParamsGetULL(params,
                       QEMU_MONITOR_MIGRATION_PARAM_MAX_BANDWIDTH, &value));

@@ -38,9 +38,11 @@ struct _qemuDriver {
 
     virDomainObjList *domains;   /* has its own lock */
 
-    GMutex eventLock;            /* protects listeners, nextListenerID */
+    GMutex eventLock;            /* protects the three fields below */
     GArray *listeners;           /* of qemuEventListener */
     int nextListenerID;
+    unsigned int emitting;       /* listener calls in progress */
+    GCond eventCond;             /* signalled when emitting drops */
 
     GThreadPool *workers;        /* deferred work from monitor events */
     gint shuttingDown;           /* atomic: daemon exit in progress, so

@@ -127,6 +127,11 @@ qemuDriverRemoveEventListener(qemuDriver *driver, int id)
             break;
         }
     }
+    /* A concurrent emission may still be calling it from its copy of the
+     * list: wait, so the caller may free what the listener uses.
+     * (Listeners never remove listeners, so this cannot self-deadlock.) */
+    while (driver->emitting > 0)
+        g_cond_wait(&driver->eventCond, &driver->eventLock);
     g_mutex_unlock(&driver->eventLock);
 }
 
@@ -145,11 +150,16 @@ qemuDriverEmitEvent(qemuDriver *driver, virDomainObj *vm, int eventID,
     /* call listeners outside the lock: they may (un)register */
     g_mutex_lock(&driver->eventLock);
     copy = g_array_copy(driver->listeners);
+    driver->emitting++;
     g_mutex_unlock(&driver->eventLock);
     for (i = 0; i < copy->len; i++) {
         qemuEventListener *l = &g_array_index(copy, qemuEventListener, i);
         l->cb(&ev, l->opaque);
     }
+    g_mutex_lock(&driver->eventLock);
+    if (--driver->emitting == 0)
+        g_cond_broadcast(&driver->eventCond);
+    g_mutex_unlock(&driver->eventLock);
     qemuDomainRefClear(&ev.dom);
     if (ev.params)
         g_variant_unref(ev.params);
@@ -320,6 +330,7 @@ qemuDriverNew(const qemuDriverConfig *cfg)
                                      driver->monLoop);
     driver->domains = virDomainObjListNew();
     g_mutex_init(&driver->eventLock);
+    g_cond_init(&driver->eventCond);
     driver->listeners = g_array_new(FALSE, FALSE, sizeof(qemuEventListener));
     driver->nextListenerID = 1;
     driver->caps = qemuCapsNew(driver->emulator);
@@ -347,6 +358,7 @@ qemuDriverFree(qemuDriver *driver)
     g_main_loop_unref(driver->monLoop);
     virDomainObjListFree(driver->domains);
     g_array_unref(driver->listeners);
+    g_cond_clear(&driver->eventCond);
     g_mutex_clear(&driver->eventLock);
     qemuCapsFree(driver->caps);
     g_main_context_unref(driver->ctx);

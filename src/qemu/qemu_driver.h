@@ -64,7 +64,9 @@ struct _qemuDomainEvent {
 };
 
 /* Called from the thread that raised the event with no driver or domain
- * lock held; it must not block (queue the event and return). */
+ * lock held; it must not block (queue the event and return) and must
+ * not add or remove listeners.  Once qemuDriverRemoveEventListener has
+ * returned, the listener is no longer running nor called. */
 typedef void (*qemuDomainEventCallback)(const qemuDomainEvent *ev,
                                         void *opaque);
 

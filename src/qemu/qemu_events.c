@@ -114,7 +114,15 @@ qemuProcessHandleShutdown(qemuMonitor *mon, const qemuMonitorShutdownInfo *info,
     qemuDriverEmitLifecycle(priv->driver, vm, VIR_DOMAIN_EVENT_SHUTDOWN, detail);
 }
 
+/* The monitor is gone: drop the domain reference it held. */
+static void
+qemuProcessHandleMonitorDestroy(qemuMonitor *mon, void *opaque)
+{
+    virDomainObjUnref(opaque);
+}
+
 static const qemuMonitorCallbacks qemuProcessCallbacks = {
+    .destroy = qemuProcessHandleMonitorDestroy,
     .eofNotify = qemuProcessHandleEOF,
     .errorNotify = qemuProcessHandleEOF,
     .domainStop = qemuProcessHandleStop,

@@ -9,8 +9,9 @@
  * commands and parsing replies is qemu_monitor_json.h's job.
  *
  * Threading and locking:
- *  - Each monitor has one mutex.  It is a leaf lock: no other lock is
- *    ever taken while holding it, so it may be taken with the domain
+ *  - Each monitor has one mutex.  It is a leaf lock: none of virtmig's
+ *    locks is taken while holding it (only GLib's internal context lock,
+ *    to attach or destroy sources), so it may be taken with the domain
  *    lock held.  Callers should nevertheless release the domain lock
  *    around qemuMonitorSend(), which may block for the whole timeout.
  *  - qemuMonitorSend() must not be called from the thread that runs
@@ -129,8 +130,8 @@ struct _qemuMonitorCallbacks {
 /**
  * qemuMonitorOpen:
  * @path: QEMU's QMP unix socket
- * @timeoutMs: deadline for the socket to appear, the connection and
- *             the capabilities negotiation together
+ * @timeoutMs: deadline (> 0) for the socket to appear, the connection
+ *             and the capabilities negotiation together
  * @ctx: the context whose loop will do the monitor's I/O
  * @cb: callbacks (must outlive the monitor)
  * @opaque: passed to every callback
@@ -163,10 +164,10 @@ qemuMonitor *qemuMonitorOpenFD(int fd, int timeoutMs,
  * qemuMonitorClose:
  * Stops watching the socket, closes it, fails every waiting command
  * with VIR_ERR_OPERATION_FAILED "QEMU monitor was closed" and drops
- * the caller's reference.  eofNotify/errorNotify are not called after
- * it.  An event callback that the event-loop thread is dispatching at
- * that moment may still run (see the destroy callback), so callbacks
- * should check that the monitor is still the one in use.  NULL-safe.
+ * the caller's reference.  It suppresses every notification not yet
+ * started, but one the event-loop thread is already dispatching may
+ * still run, even after Close returns (see the destroy callback): so
+ * callbacks check that the monitor is still the one in use.  NULL-safe.
  * Callable from any thread, including from a callback.
  */
 void qemuMonitorClose(qemuMonitor *mon);

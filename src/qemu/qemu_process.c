@@ -104,13 +104,29 @@ qemuProcessBuildArgv(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
     return qemuBuildCommandLine(vm->def, &params);
 }
 
+/* Opens @vm's monitor.  The monitor holds a reference on @vm as its
+ * callbacks' opaque, released by the destroy callback, so that a
+ * callback racing with the domain's end never sees freed memory. */
+static qemuMonitor *
+qemuProcessOpenMonitor(qemuDriver *driver, virDomainObj *vm, int timeoutMs)
+{
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+    qemuMonitor *mon;
+
+    virDomainObjRef(vm);
+    mon = qemuMonitorOpen(priv->monitorPath, timeoutMs, driver->ctx,
+                          qemuProcessMonitorCallbacks(), vm);
+    if (!mon)
+        virDomainObjUnref(vm);
+    return mon;
+}
+
 /* Connects the monitor of a freshly started QEMU, giving up early if
  * the process exits. */
 static qemuMonitor *
 qemuProcessConnectMonitor(qemuDriver *driver, virDomainObj *vm,
                           unsigned long long procStart)
 {
-    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
     gint64 deadline = g_get_monotonic_time() +
                       QEMU_PROCESS_MONITOR_TIMEOUT_MS * 1000LL;
     qemuMonitor *mon = NULL;
@@ -119,8 +135,7 @@ qemuProcessConnectMonitor(qemuDriver *driver, virDomainObj *vm,
         if (!virProcessIsAlive(vm->pid, procStart))
             return NULL;
         virResetLastError();
-        mon = qemuMonitorOpen(priv->monitorPath, 200, driver->ctx,
-                              qemuProcessMonitorCallbacks(), vm);
+        mon = qemuProcessOpenMonitor(driver, vm, 200);
         if (!mon && g_get_monotonic_time() > deadline)
             return NULL;
     }
@@ -389,8 +404,7 @@ qemuProcessReconnect(qemuDriver *driver, virDomainObj *vm)
         return 0;
     }
     virDomainObjUnlock(vm);
-    priv->mon = qemuMonitorOpen(priv->monitorPath, QEMU_PROCESS_MONITOR_TIMEOUT_MS,
-                                driver->ctx, qemuProcessMonitorCallbacks(), vm);
+    priv->mon = qemuProcessOpenMonitor(driver, vm, QEMU_PROCESS_MONITOR_TIMEOUT_MS);
     virDomainObjLock(vm);
     if (!priv->mon || qemuProcessRefreshState(vm) < 0) {
         if (g_atomic_int_get(&driver->shuttingDown))

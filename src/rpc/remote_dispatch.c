@@ -113,7 +113,8 @@ remoteDispatchCheck(virNetServerClient *client, const virNetServerProc *proc,
 #define REMOTE_LOW false
 
 #define REMOTE_PROC(num, func, args, ret, prio, roapi) \
-    { REMOTE_PROC_ ## num, #num, remoteDispatch ## func, args, ret, prio, roapi }
+    { REMOTE_PROC_ ## num, #num, "remoteDispatch" #func, remoteDispatch ## func, \
+      args, ret, prio, roapi }
 
 /* Sorted by procedure number (checked by tests/rpcdispatchtest.c, which
  * also checks priorities and read-only markings against

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "virnetserverprogram.h"
+#include "virthreadjob.h"
 #include "virlog.h"
 
 #define VIR_FROM_THIS VIR_FROM_RPC
@@ -119,9 +120,11 @@ virNetServerProgramRun(virNetServerProgram *prog, virNetServerClient *client,
     VIR_DEBUG("client %" G_GUINT64_FORMAT ": call %s serial %u",
               virNetServerClientGetID(client), proc->name, msg->header.serial);
 
+    virThreadJobSet(proc->jobName);
     if ((!prog->check || prog->check(client, proc, prog->opaque) == 0) &&
         virNetMessageDecodePayload(msg, proc->argsFilter, args) == 0)
         rv = proc->func(client, &msg->header, args, ret, prog->opaque);
+    virThreadJobSet(NULL);
 
     if (rv == 0)
         packet = virNetServerProgramReply(&msg->header, proc, ret, maxLength);

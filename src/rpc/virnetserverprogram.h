@@ -25,6 +25,10 @@ typedef struct _virNetServerProc virNetServerProc;
 struct _virNetServerProc {
     int proc;
     const char *name;           /* for logs */
+    const char *jobName;        /* the dispatcher's name, recorded by the
+                                 * domain jobs it takes (as libvirt names
+                                 * lock holders, e.g.
+                                 * "remoteDispatchDomainMigratePerform3Params") */
     virNetServerProcFunc func;
     xdrproc_t argsFilter;       /* virNetMessageXdrVoid for no arguments */
     size_t argsLen;

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -106,7 +107,11 @@ class Guest:
         with open(self.log, "w") as log:
             self.proc = subprocess.Popen(self.cmdline, stdin=subprocess.DEVNULL,
                                          stdout=log, stderr=subprocess.STDOUT)
-        self.qmp = QMP(self.qmp_path, time.monotonic() + self.deadline_s)
+        try:
+            self.qmp = QMP(self.qmp_path, time.monotonic() + self.deadline_s)
+        except BaseException:
+            self.__exit__(*sys.exc_info())
+            raise
         return self
 
     def __exit__(self, *exc):
@@ -153,6 +158,9 @@ class Guest:
         while True:
             check(self.proc.poll() is None,
                   "QEMU exited with status %s" % self.proc.returncode)
+            errors = [l for l in self.serial_lines()
+                      if l.startswith("virtmig-guest: ")]
+            check(not errors, "guest reported: %s" % errors)
             passes = self.passes()
             now = time.monotonic()
             for p in passes[base + len(seen):]:
@@ -335,7 +343,14 @@ def pick_accel(opts):
         opts.deadline = 60 if opts.accel_used == "kvm" else 180
 
 
+def on_signal(signum, frame):
+    """meson's timeout sends SIGTERM: unwind so QEMU gets killed."""
+    raise SystemExit("killed by signal %d" % signum)
+
+
 def main():
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--qemu", default="qemu-system-x86_64")
     ap.add_argument("--accel", choices=["auto", "kvm", "tcg"], default="auto")

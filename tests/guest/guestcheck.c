@@ -257,8 +257,9 @@ virGuestCheckDescribeWrongPass(const virGuestPageInfo *info, guint32 index,
     if (index >= model->boundary)
         expected = model->high - 1;
     if (info->state == VIR_GUEST_PAGE_TORN) {
-        return g_strdup_printf("caught mid-write from pass %u to %u away from the boundary, expected pass %u",
-                               info->pass - 1, info->pass, expected);
+        return g_strdup_printf(
+            "caught mid-write from pass %u to %u away from the boundary, expected pass %u",
+            info->pass - 1, info->pass, expected);
     }
     if ((gint32)(info->pass - expected) < 0)
         why = "older than its neighbours: stale or lost update";
@@ -398,11 +399,10 @@ virGuestCheckSize(const virGuestParams *params, gsize len,
 
     if (len == want && params->pages > 0)
         return true;
-    res->summary = g_strdup_printf("FAIL: dump holds %llu bytes, expected %llu (%u pages at 0x%x)%s",
-                                   (unsigned long long)len,
-                                   (unsigned long long)want, params->pages,
-                                   params->base,
-                                   len < want ? ": truncated" : "");
+    res->summary = g_strdup_printf(
+        "FAIL: dump holds %llu bytes, expected %llu (%u pages at 0x%x)%s",
+        (unsigned long long)len, (unsigned long long)want, params->pages,
+        params->base, len < want ? ": truncated" : "");
     return false;
 }
 

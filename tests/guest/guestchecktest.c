@@ -152,7 +152,7 @@ testFormatResult(const virGuestCheckResult *res)
     g_string_append_c(out, '\n');
     for (i = 0; i < res->details->len; i++)
         g_string_append_printf(out, "  %s\n",
-                               (const char *)g_ptr_array_index(res->details, i));
+                               (char *)g_ptr_array_index(res->details, i));
     return g_string_free(g_steal_pointer(&out), FALSE);
 }
 
@@ -244,8 +244,8 @@ static const testCase cases[] = {
       .mode = VIR_GUEST_CHECK_RUNNING, .damage = TEST_DAMAGE_MIXED,
       .page = 20, .ok = true },
     /* inconsistent dumps */
-    { .name = "zero-page", .high = 8, .boundary = 20, .damage = TEST_DAMAGE_ZERO,
-      .page = 30 },
+    { .name = "zero-page", .high = 8, .boundary = 20,
+      .damage = TEST_DAMAGE_ZERO, .page = 30 },
     { .name = "all-zero", .high = 8, .boundary = 20,
       .damage = TEST_DAMAGE_ALL_ZERO },
     { .name = "stale-before-boundary", .high = 8, .boundary = 20,

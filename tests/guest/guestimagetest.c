@@ -33,6 +33,7 @@ testMakeProgram(guint8 *program, gsize len)
 static void
 testParamsRoundTrip(void)
 {
+    const gsize after = VIR_GUEST_PARAMS_OFFSET + VIR_GUEST_PARAMS_SIZE;
     guint8 program[VIR_GUEST_PROGRAM_SIZE];
     virGuestParams params = { 0 };
     virGuestParams changed = {
@@ -47,7 +48,8 @@ testParamsRoundTrip(void)
     };
 
     testMakeProgram(program, sizeof(program));
-    g_assert_cmpint(virGuestParamsParse(program, sizeof(program), &params), ==, 0);
+    g_assert_cmpint(virGuestParamsParse(program, sizeof(program), &params),
+                    ==, 0);
     g_assert_true(memcmp(&params, &testDefaults, sizeof(params)) == 0);
 
     /* the documented byte layout, little-endian at offset 8 */
@@ -56,9 +58,9 @@ testParamsRoundTrip(void)
                          sizeof(block)) == 0);
     g_assert_cmpuint(program[VIR_GUEST_PARAMS_OFFSET - 1], ==,
                      (guint8)((VIR_GUEST_PARAMS_OFFSET - 1) * 7));
-    g_assert_cmpuint(program[VIR_GUEST_PARAMS_OFFSET + VIR_GUEST_PARAMS_SIZE], ==,
-                     (guint8)((VIR_GUEST_PARAMS_OFFSET + VIR_GUEST_PARAMS_SIZE) * 7));
-    g_assert_cmpint(virGuestParamsParse(program, sizeof(program), &params), ==, 0);
+    g_assert_cmpuint(program[after], ==, (guint8)(after * 7));
+    g_assert_cmpint(virGuestParamsParse(program, sizeof(program), &params),
+                    ==, 0);
     g_assert_true(memcmp(&params, &changed, sizeof(params)) == 0);
 }
 
@@ -74,13 +76,15 @@ testParamsParseErrors(void)
                     "invalid argument: guest image holds 511 bytes, less than a sector");
 
     program[511] = 0;
-    g_assert_cmpint(virGuestParamsParse(program, sizeof(program), &params), ==, -1);
+    g_assert_cmpint(virGuestParamsParse(program, sizeof(program), &params),
+                    ==, -1);
     g_assert_cmpstr(virGetLastErrorMessage(), ==,
                     "invalid argument: guest image has no boot sector signature");
 
     testMakeProgram(program, sizeof(program));
     program[VIR_GUEST_PARAMS_OFFSET + 7] = '2';
-    g_assert_cmpint(virGuestParamsParse(program, sizeof(program), &params), ==, -1);
+    g_assert_cmpint(virGuestParamsParse(program, sizeof(program), &params),
+                    ==, -1);
     g_assert_cmpstr(virGetLastErrorMessage(), ==,
                     "invalid argument: guest image has no 'VMGUEST1' parameter block");
 }

@@ -172,7 +172,8 @@ virGuestImageApplyOptions(const virGuestImageOptions *opts,
     if (opts->rateMiB) {
         if (virGuestImageParseNumber("rate-mib", opts->rateMiB, &num) < 0)
             return -1;
-        params->rate = MIN(num, 1024 * 1024) * (1024 * 1024 / VIR_GUEST_PAGE_SIZE);
+        params->rate = MIN(num, 1024 * 1024) *
+                       (1024 * 1024 / VIR_GUEST_PAGE_SIZE);
     }
     if (opts->firstPass &&
         virGuestImageParseNumber("first-pass", opts->firstPass,

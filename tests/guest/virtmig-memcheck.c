@@ -110,9 +110,12 @@ virMemcheckGetParams(const virMemcheckOptions *opts, virGuestParams *params)
     params->flags = opts->noFill ? 0 : VIR_GUEST_FLAG_FILL;
     params->firstPass = 1;
     if (opts->base > G_MAXUINT32 || opts->pages > G_MAXUINT32 ||
-        opts->sizeMiB > 4096 || virGuestParamsValidate(params) < 0) {
-        g_printerr("virtmig-memcheck: invalid range: %s\n",
-                   virGetLastErrorMessage() ? virGetLastErrorMessage() : "too large");
+        opts->sizeMiB > 4096) {
+        g_printerr("virtmig-memcheck: the range must end below 4 GiB\n");
+        return -1;
+    }
+    if (virGuestParamsValidate(params) < 0) {
+        g_printerr("virtmig-memcheck: %s\n", virGetLastErrorMessage());
         return -1;
     }
     return 0;
