@@ -25,7 +25,7 @@ def wait_for(pred, what, deadline=DEADLINE):
     raise AssertionError("timed out waiting for " + what)
 
 
-class DaemonTest(unittest.TestCase):
+class DaemonBase(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory(prefix="daemontest-")
         self.root = self.tmp.name
@@ -59,6 +59,8 @@ class DaemonTest(unittest.TestCase):
                 return False
         wait_for(ready, "the pid file")
 
+
+class DaemonTest(DaemonBase):
     def test_version(self):
         out = subprocess.run([DAEMON, "--version"], capture_output=True,
                              text=True, check=True).stdout
@@ -125,6 +127,107 @@ class DaemonTest(unittest.TestCase):
                                                      "var/lib/virtmig/host-uuid")))
         p.send_signal(signal.SIGTERM)
         self.assertEqual(p.wait(timeout=DEADLINE), 0)
+
+
+GUEST_XML = """<domain type='%(virttype)s'>
+  <name>restart</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='%(image)s'/>
+      <target dev='hda' bus='ide'/>
+    </disk>
+    <serial type='file'><source path='%(serial)s'/><target port='0'/></serial>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+"""
+
+
+@unittest.skipUnless(os.environ.get("VIRTMIG_GUEST_IMAGE"), "no guest image")
+class DaemonRestartTest(DaemonBase):
+    """A guest outlives the daemon; a guest that dies meanwhile is noticed."""
+
+    def virsh(self, *args, check=True):
+        uri = "qemu+unix:///system?socket=%s/run/virtmigd-sock" % self.root
+        r = subprocess.run(["virsh", "-q", "-c", uri, *args],
+                           capture_output=True, text=True)
+        if check and r.returncode != 0:
+            raise AssertionError("virsh %s: %s" % (" ".join(args), r.stderr))
+        return r.stdout.strip()
+
+    def start_daemon(self):
+        p = self.start()
+        self.wait_running(p)
+        wait_for(lambda: os.path.exists(os.path.join(self.root, "run",
+                                                     "virtmigd-sock")),
+                 "the RPC socket")
+        return p
+
+    def stop_daemon(self, p):
+        t0 = time.monotonic()
+        p.send_signal(signal.SIGTERM)
+        self.assertEqual(p.wait(timeout=DEADLINE), 0)
+        return time.monotonic() - t0
+
+    def serial_passes(self):
+        try:
+            with open(os.path.join(self.root, "serial.log")) as f:
+                return f.read().count("pass ")
+        except OSError:
+            return 0
+
+    def qemu_pid(self):
+        with open(os.path.join(self.root, "run/virtmig/qemu/restart.xml")) as f:
+            text = f.read()
+        return int(text.split(" pid='")[1].split("'")[0])
+
+    def test_restart(self):
+        virttype = "kvm" if os.access("/dev/kvm", os.R_OK | os.W_OK) else "qemu"
+        xml = os.path.join(self.root, "guest.xml")
+        with open(xml, "w") as f:
+            f.write(GUEST_XML % {"virttype": virttype,
+                                 "image": os.environ["VIRTMIG_GUEST_IMAGE"],
+                                 "serial": os.path.join(self.root, "serial.log")})
+        p = self.start_daemon()
+        self.virsh("define", xml)
+        self.virsh("start", "restart")
+        pid = self.qemu_pid()
+        try:
+            wait_for(lambda: self.serial_passes() >= 1, "guest output", 90)
+            self.stop_daemon(p)
+            os.kill(pid, 0)     # QEMU survived the daemon
+            p = self.start_daemon()
+            self.assertEqual(self.virsh("domstate", "--reason", "restart"),
+                             "running (booted)")
+            self.assertIn("restart", self.virsh("list"))
+            self.virsh("suspend", "restart")
+            self.assertEqual(self.virsh("domstate", "--reason", "restart"),
+                             "paused (user)")
+            self.virsh("resume", "restart")
+            n = self.serial_passes()
+            wait_for(lambda: self.serial_passes() > n, "more guest output", 60)
+            self.assertEqual(self.qemu_pid(), pid)
+
+            # QEMU dies while no daemon runs
+            self.stop_daemon(p)
+            os.kill(pid, signal.SIGKILL)
+            p = self.start_daemon()
+            self.assertEqual(self.virsh("domstate", "--reason", "restart"),
+                             "shut off (crashed)")
+            self.assertEqual(self.virsh("list"), "")
+            self.virsh("start", "restart")
+            pid = self.qemu_pid()
+            self.virsh("destroy", "restart")
+            self.stop_daemon(p)
+        finally:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
 
 
 if __name__ == "__main__":
