@@ -63,6 +63,12 @@ def qemu_version():
     return out.split("version ", 1)[1].split()[0]
 
 
+def free_port(addr):
+    with socket.socket() as s:
+        s.bind((addr, 0))
+        return s.getsockname()[1]
+
+
 class Server:
     """The server under test, in its own temporary directory."""
 
@@ -75,7 +81,8 @@ class Server:
             argv = [binary, "--dir", self.tmp, "--capabilities", caps]
         else:
             self.sockdir = os.path.join(self.tmp, "run")
-            argv = [binary, "--root", self.tmp]
+            self.tcp = "127.0.0.4:%d" % free_port("127.0.0.4")
+            argv = [binary, "--root", self.tmp, "--listen-tcp", self.tcp]
         self.rw = os.path.join(self.sockdir, "virtmigd-sock")
         self.ro = os.path.join(self.sockdir, "virtmigd-sock-ro")
         self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL,
@@ -246,6 +253,31 @@ def check_misc(server, xml):
         fail("undefine after shutdown:\n" + res.stderr)
 
 
+def check_tcp(server, xml):
+    """The same daemon over TCP on a loopback address (auth none)."""
+    uri = "qemu+tcp://%s/system" % server.tcp
+
+    def virsh(*args):
+        res = subprocess.run(["virsh", "-q", "-c", uri] + list(args),
+                             capture_output=True, text=True, timeout=60)
+        if res.returncode != 0:
+            fail("virsh -c %s %s:\n%s" % (uri, " ".join(args), res.stderr))
+        return res.stdout.strip()
+
+    if virsh("uri") != uri:
+        fail("virsh uri over TCP")
+    virsh("define", xml)
+    virsh("start", "demo")
+    if virsh("domstate", "--reason", "demo") != "running (booted)":
+        fail("domstate over TCP")
+    if not re.match(r"^[0-9]+ +demo +running$", virsh("list")):
+        fail("list over TCP: " + virsh("list"))
+    virsh("destroy", "demo")
+    virsh("undefine", "demo")
+    if virsh("list", "--all") != "":
+        fail("list --all over TCP after undefine")
+
+
 def check_virsh_event(server, xml):
     """`virsh event` sees lifecycle events (polled, no fixed sleeps)."""
     out = tempfile.TemporaryFile(mode="w+")
@@ -352,6 +384,8 @@ def main():
         run_session(session, xml)
         session.compare("%s-session.out" % mode)
         check_misc(server, xml)
+        if mode == "daemon":
+            check_tcp(server, xml)
         check_virsh_event(server, xml)
         check_python(server, xml)
     finally:
