@@ -16,6 +16,8 @@
 
 #include "internal.h"
 #include "virdomainobj.h"
+#include "qemu_monitor_json.h"
+#include "virtypedparam.h"
 
 typedef enum {
     VIR_JOB_NONE = 0,
@@ -46,6 +48,81 @@ VIR_ENUM_DECL(virDomainAsyncJob);
 #define VIR_JOB_DEFAULT_MASK \
     (VIR_JOB_MASK(VIR_JOB_QUERY) | VIR_JOB_MASK(VIR_JOB_DESTROY) | \
      VIR_JOB_MASK(VIR_JOB_ABORT))
+
+/* Where an async job is (for statistics and the job type reported). */
+typedef enum {
+    QEMU_DOMAIN_JOB_STATUS_NONE = 0,
+    QEMU_DOMAIN_JOB_STATUS_ACTIVE,           /* started, QEMU not migrating yet */
+    QEMU_DOMAIN_JOB_STATUS_MIGRATING,        /* precopy in QEMU */
+    QEMU_DOMAIN_JOB_STATUS_POSTCOPY,         /* postcopy-active */
+    QEMU_DOMAIN_JOB_STATUS_POSTCOPY_PAUSED,  /* stream broken after switch */
+    QEMU_DOMAIN_JOB_STATUS_HYPERVISOR_COMPLETED, /* QEMU done, we are not */
+    QEMU_DOMAIN_JOB_STATUS_PAUSED,           /* pre-switchover */
+    QEMU_DOMAIN_JOB_STATUS_FAILED,
+    QEMU_DOMAIN_JOB_STATUS_CANCELED,
+    QEMU_DOMAIN_JOB_STATUS_COMPLETED,
+    QEMU_DOMAIN_JOB_STATUS_LAST
+} qemuDomainJobStatus;
+
+VIR_ENUM_DECL(qemuDomainJobStatus);
+
+/* libvirt's virDomainJobOperation values (VIR_DOMAIN_JOB_OPERATION). */
+typedef enum {
+    VIR_DOMAIN_JOB_OPERATION_UNKNOWN = 0,
+    VIR_DOMAIN_JOB_OPERATION_START = 1,
+    VIR_DOMAIN_JOB_OPERATION_SAVE = 2,
+    VIR_DOMAIN_JOB_OPERATION_RESTORE = 3,
+    VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN = 4,
+    VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT = 5,
+    VIR_DOMAIN_JOB_OPERATION_SNAPSHOT = 6,
+    VIR_DOMAIN_JOB_OPERATION_SNAPSHOT_REVERT = 7,
+    VIR_DOMAIN_JOB_OPERATION_DUMP = 8,
+    VIR_DOMAIN_JOB_OPERATION_BACKUP = 9,
+} virDomainJobOperation;
+
+/* libvirt's virDomainJobType (reported by GetJobInfo/GetJobStats). */
+typedef enum {
+    VIR_DOMAIN_JOB_NONE = 0,
+    VIR_DOMAIN_JOB_BOUNDED = 1,
+    VIR_DOMAIN_JOB_UNBOUNDED = 2,
+    VIR_DOMAIN_JOB_COMPLETED = 3,
+    VIR_DOMAIN_JOB_FAILED = 4,
+    VIR_DOMAIN_JOB_CANCELLED = 5,
+} virDomainJobType;
+
+/*
+ * Progress and statistics of an async job (migration): what
+ * GetJobInfo/GetJobStats report while it runs, what is kept as the
+ * "completed" job afterwards, and what the destination sends back to
+ * the source in the migration cookie.  Times in ms since the epoch.
+ */
+typedef struct _qemuDomainJobData qemuDomainJobData;
+struct _qemuDomainJobData {
+    qemuDomainJobStatus status;
+    virDomainJobOperation operation;
+    unsigned long long started;     /* when the job started */
+    unsigned long long stopped;     /* when it ended (0: running) */
+    unsigned long long sent;        /* source: when the stream ended */
+    unsigned long long received;    /* destination: when it arrived */
+    bool timeDeltaSet;              /* the clocks of the two hosts */
+    long long timeDelta;            /* differ by this much (ms) */
+    unsigned long long timeElapsed; /* ms */
+    qemuMonitorMigrationStats stats;/* QEMU's view (query-migrate) */
+    char *errmsg;                   /* why it failed */
+};
+
+qemuDomainJobData *qemuDomainJobDataNew(void);
+qemuDomainJobData *qemuDomainJobDataCopy(const qemuDomainJobData *data);
+void qemuDomainJobDataFree(qemuDomainJobData *data);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuDomainJobData, qemuDomainJobDataFree);
+
+/* The virDomainJobType a client sees for @data (NULL: none). */
+virDomainJobType qemuDomainJobDataToType(const qemuDomainJobData *data);
+
+/* libvirt's VIR_DOMAIN_JOB_* typed parameters ("time_elapsed",
+ * "memory_processed", ...) describing @data. 0 or -1. */
+int qemuDomainJobDataToParams(const qemuDomainJobData *data,
+                              virTypedParamList *params);
 
 typedef struct _qemuDomainJobObj qemuDomainJobObj;
 struct _qemuDomainJobObj {

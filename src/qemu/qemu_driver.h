@@ -160,3 +160,108 @@ int qemuDomainGetJobInfo(qemuDriver *driver, const unsigned char *uuid,
 int qemuDomainGetJobStats(qemuDriver *driver, const unsigned char *uuid,
                           int *type, virTypedParamList **params,
                           unsigned int flags);
+
+/* ---- migration (protocol v3 with extensible parameters) ----
+ *
+ * The client (virsh, libvirt.so) drives Begin/Perform/Confirm on the
+ * source and Prepare/Finish on the destination, carrying the opaque
+ * cookies between them.  @conn identifies the RPC connection making the
+ * call: an async job started by one call is tied to it, and
+ * qemuDriverClientClosed cleans it up if the client vanishes between
+ * calls.  Cookies are byte buffers (XML text, not NUL-terminated on
+ * the wire); *cookieout is allocated by the driver.  Flags and
+ * parameter names are libvirt's VIR_MIGRATE_* / VIR_MIGRATE_PARAM_*.
+ */
+typedef struct _qemuMigrationConn qemuMigrationConn;
+struct _qemuMigrationConn {
+    guint64 clientID;           /* identity of the RPC connection */
+    const char *localAddr;      /* address the client reached us at
+                                 * (Prepare's default migration address),
+                                 * NULL for a UNIX socket */
+};
+
+/* Returns the domain XML for the destination; NULL on error. */
+char *qemuDomainMigrateBegin3Params(qemuDriver *driver,
+                                    const unsigned char *uuid,
+                                    const virTypedParameter *params,
+                                    size_t nparams,
+                                    char **cookieout, size_t *cookieoutlen,
+                                    unsigned int flags,
+                                    const qemuMigrationConn *conn);
+
+int qemuDomainMigratePrepare3Params(qemuDriver *driver,
+                                    const virTypedParameter *params,
+                                    size_t nparams,
+                                    const char *cookiein, size_t cookieinlen,
+                                    char **cookieout, size_t *cookieoutlen,
+                                    char **uriout,
+                                    unsigned int flags,
+                                    const qemuMigrationConn *conn);
+
+int qemuDomainMigratePerform3Params(qemuDriver *driver,
+                                    const unsigned char *uuid,
+                                    const char *dconnuri,
+                                    const virTypedParameter *params,
+                                    size_t nparams,
+                                    const char *cookiein, size_t cookieinlen,
+                                    char **cookieout, size_t *cookieoutlen,
+                                    unsigned int flags,
+                                    const qemuMigrationConn *conn);
+
+/* On success fills @ref with the domain now running here; on failure
+ * (or @cancelled) returns -1 and leaves nothing behind. */
+int qemuDomainMigrateFinish3Params(qemuDriver *driver,
+                                   const virTypedParameter *params,
+                                   size_t nparams,
+                                   const char *cookiein, size_t cookieinlen,
+                                   char **cookieout, size_t *cookieoutlen,
+                                   unsigned int flags, int cancelled,
+                                   qemuDomainRef *ref,
+                                   const qemuMigrationConn *conn);
+
+int qemuDomainMigrateConfirm3Params(qemuDriver *driver,
+                                    const unsigned char *uuid,
+                                    const virTypedParameter *params,
+                                    size_t nparams,
+                                    const char *cookiein, size_t cookieinlen,
+                                    unsigned int flags, int cancelled,
+                                    const qemuMigrationConn *conn);
+
+/* Control while a migration runs (or before it, for speed/downtime).
+ * @flags as libvirt: VIR_DOMAIN_ABORT_JOB_POSTCOPY (2) for abort;
+ * VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY (1) for the speed calls. */
+int qemuDomainAbortJob(qemuDriver *driver, const unsigned char *uuid,
+                       unsigned int flags);
+int qemuDomainMigrateSetMaxDowntime(qemuDriver *driver,
+                                    const unsigned char *uuid,
+                                    unsigned long long downtimeMs,
+                                    unsigned int flags);
+int qemuDomainMigrateGetMaxDowntime(qemuDriver *driver,
+                                    const unsigned char *uuid,
+                                    unsigned long long *downtimeMs,
+                                    unsigned int flags);
+int qemuDomainMigrateSetMaxSpeed(qemuDriver *driver, const unsigned char *uuid,
+                                 unsigned long bandwidthMiBs,
+                                 unsigned int flags);
+int qemuDomainMigrateGetMaxSpeed(qemuDriver *driver, const unsigned char *uuid,
+                                 unsigned long *bandwidthMiBs,
+                                 unsigned int flags);
+int qemuDomainMigrateSetCompressionCache(qemuDriver *driver,
+                                         const unsigned char *uuid,
+                                         unsigned long long cacheSize,
+                                         unsigned int flags);
+int qemuDomainMigrateGetCompressionCache(qemuDriver *driver,
+                                         const unsigned char *uuid,
+                                         unsigned long long *cacheSize,
+                                         unsigned int flags);
+int qemuDomainMigrateStartPostCopy(qemuDriver *driver,
+                                   const unsigned char *uuid,
+                                   unsigned int flags);
+
+/* Connect features (VIR_DRV_FEATURE_*) the driver implements; the RPC
+ * layer answers CONNECT_SUPPORTS_FEATURE from it for driver features. */
+bool qemuDriverSupportsFeature(qemuDriver *driver, int feature);
+
+/* The RPC connection @clientID is gone: migration jobs it was driving
+ * between calls are cleaned up as failed migrations. */
+void qemuDriverClientClosed(qemuDriver *driver, guint64 clientID);
