@@ -7,6 +7,7 @@
 #include <libxml/tree.h>
 
 #include "qemu_domain.h"
+#include "qemu_migration_job.h"
 #include "domain_conf.h"
 #include "virerror.h"
 #include "virfile.h"
@@ -61,9 +62,12 @@ qemuDomainFormatStatus(virDomainObj *vm)
         (long long)vm->pid, vm->id, priv->procStart,
         vm->persistent ? "yes" : "no");
     g_string_append_printf(buf, "  <monitor path='%s'/>\n", monpath);
-    g_string_append_printf(buf, "  <job async='%s' phase='%d'/>\n",
-                           virDomainAsyncJobTypeToString(priv->job.asyncJob),
-                           priv->job.phase);
+    if (priv->job.asyncJob != VIR_ASYNC_JOB_NONE) {
+        g_string_append_printf(buf, "  <job async='%s' phase='%s' flags='0x%x'/>\n",
+                               virDomainAsyncJobTypeToString(priv->job.asyncJob),
+                               qemuMigrationJobPhaseTypeToString(priv->job.phase),
+                               priv->job.apiFlags);
+    }
     lines = g_strsplit(domxml, "\n", -1);
     for (i = 0; lines[i]; i++) {
         if (*lines[i])
@@ -136,6 +140,35 @@ qemuStatusNodeToString(xmlDocPtr doc, xmlNodePtr node)
     return ret;
 }
 
+/* The async job a status file records (only the job kind, phase and
+ * flags: the threads and connections that drove it are gone). */
+static int
+qemuDomainParseStatusJob(virDomainObj *vm, xmlNodePtr node)
+{
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+    g_autofree char *async = NULL;
+    g_autofree char *phase = NULL;
+    g_autofree char *flags = NULL;
+    int asyncJob, ph;
+
+    if (!node)
+        return 0;
+    async = qemuStatusProp(node, "async");
+    phase = qemuStatusProp(node, "phase");
+    flags = qemuStatusProp(node, "flags");
+    if ((asyncJob = virDomainAsyncJobTypeFromString(async)) < 0 ||
+        (ph = qemuMigrationJobPhaseTypeFromString(phase)) < 0) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       _("malformed domain status: job '%1$s' phase '%2$s'"),
+                       NULLSTR(async), NULLSTR(phase));
+        return -1;
+    }
+    priv->job.asyncJob = asyncJob;
+    priv->job.phase = ph;
+    priv->job.apiFlags = flags ? g_ascii_strtoull(flags, NULL, 16) : 0;
+    return 0;
+}
+
 static int
 qemuDomainParseStatusAttrs(virDomainObj *vm, xmlNodePtr root)
 {
@@ -162,6 +195,8 @@ qemuDomainParseStatusAttrs(virDomainObj *vm, xmlNodePtr root)
     vm->persistent = g_strcmp0(persistent, "yes") == 0;
     if (mon)
         priv->monitorPath = qemuStatusProp(mon, "path");
+    if (qemuDomainParseStatusJob(vm, qemuStatusChild(root, "job")) < 0)
+        return -1;
     if (vm->pid <= 0 || vm->id <= 0 || !priv->monitorPath) {
         virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
                        _("malformed domain status: bad pid, id or monitor"));

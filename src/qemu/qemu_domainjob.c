@@ -29,6 +29,9 @@ qemuDomainJobObjClear(qemuDomainJobObj *job)
     job->phase = 0;
     job->mask = 0;
     job->abortJob = false;
+    job->asyncOwnerClient = 0;
+    job->apiFlags = 0;
+    /* JOBDATA: free current/completed once qemu_domainjob_data.c lands */
 }
 
 /* May @job start now?  Nested jobs of the async owner bypass the mask. */
@@ -181,6 +184,8 @@ qemuDomainObjEndAsyncJob(virDomainObj *vm, qemuDomainJobObj *jobObj)
     jobObj->phase = 0;
     jobObj->mask = 0;
     jobObj->abortJob = false;
+    jobObj->asyncOwnerClient = 0;
+    jobObj->apiFlags = 0;
     g_cond_broadcast(&vm->cond);
 }
 

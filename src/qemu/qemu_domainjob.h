@@ -140,6 +140,12 @@ struct _qemuDomainJobObj {
     int phase;                  /* async-job specific phase */
     unsigned long long mask;    /* sync jobs allowed during it */
     bool abortJob;              /* abort requested by the user */
+    guint64 asyncOwnerClient;   /* RPC connection driving the async job
+                                 * across calls; 0: none */
+    unsigned int apiFlags;      /* flags of the API that started it */
+
+    qemuDomainJobData *current;   /* progress of the async job */
+    qemuDomainJobData *completed; /* the last finished async job */
 };
 
 void qemuDomainJobObjClear(qemuDomainJobObj *job);
