@@ -5,7 +5,7 @@
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
 
-#include "rpcfakedriver.h"
+#include "rpcfakedriverpriv.h"
 #include "virerror.h"
 #include "viruuid.h"
 
@@ -17,34 +17,7 @@
 /* VIR_DOMAIN_JOB_STATS_COMPLETED */
 #define FAKE_JOB_STATS_COMPLETED (1 << 0)
 
-typedef struct {
-    char *name;
-    unsigned char uuid[VIR_UUID_BUFLEN];
-    int id;
-    int state;
-    int reason;
-    bool persistent;
-    char *xml;
-    unsigned long long memKiB;
-    unsigned int vcpus;
-} fakeDomain;
-
-typedef struct {
-    int id;
-    qemuDomainEventCallback cb;
-    void *opaque;
-} fakeListener;
-
-struct _qemuDriver {
-    GMutex lock;
-    GPtrArray *domains;           /* fakeDomain */
-    GArray *listeners;            /* fakeListener */
-    int lastListenerID;
-    int lastDomainID;
-    char *capabilities;
-};
-
-static void
+void
 fakeDomainFree(fakeDomain *dom)
 {
     g_free(dom->name);
@@ -61,6 +34,7 @@ rpcFakeDriverNew(const char *capabilities)
     driver->domains = g_ptr_array_new_with_free_func((GDestroyNotify)fakeDomainFree);
     driver->listeners = g_array_new(FALSE, FALSE, sizeof(fakeListener));
     driver->capabilities = g_strdup(capabilities);
+    rpcFakeMigrationInit(driver);
     return driver;
 }
 
@@ -78,6 +52,7 @@ qemuDriverFree(qemuDriver *driver)
     g_ptr_array_unref(driver->domains);
     g_array_unref(driver->listeners);
     g_free(driver->capabilities);
+    rpcFakeMigrationClear(driver);
     g_mutex_clear(&driver->lock);
     g_free(driver);
 }
@@ -156,7 +131,7 @@ rpcFakeDriverEmit(qemuDriver *driver, const qemuDomainEvent *ev)
 }
 
 /* Raises a lifecycle event for @dom (call without the lock). */
-static void
+void
 fakeLifecycle(qemuDriver *driver, const char *name, const unsigned char *uuid,
               int id, int event, int detail)
 {
@@ -173,7 +148,7 @@ fakeLifecycle(qemuDriver *driver, const char *name, const unsigned char *uuid,
 
 /* ---- lookups (with the lock held) ------------------------------------ */
 
-static fakeDomain *
+fakeDomain *
 fakeFindByUUID(qemuDriver *driver, const unsigned char *uuid)
 {
     guint i;
@@ -187,7 +162,7 @@ fakeFindByUUID(qemuDriver *driver, const unsigned char *uuid)
     return NULL;
 }
 
-static fakeDomain *
+fakeDomain *
 fakeFindByName(qemuDriver *driver, const char *name)
 {
     guint i;
@@ -203,7 +178,7 @@ fakeFindByName(qemuDriver *driver, const char *name)
 
 /* The domain of @uuid, locked driver, or NULL (unlocked) with the real
  * driver's VIR_ERR_NO_DOMAIN. */
-static fakeDomain *
+fakeDomain *
 fakeGet(qemuDriver *driver, const unsigned char *uuid)
 {
     fakeDomain *dom;
@@ -218,7 +193,7 @@ fakeGet(qemuDriver *driver, const unsigned char *uuid)
     return NULL;
 }
 
-static void
+void
 fakeRef(const fakeDomain *dom, qemuDomainRef *ref)
 {
     ref->name = g_strdup(dom->name);
@@ -226,7 +201,7 @@ fakeRef(const fakeDomain *dom, qemuDomainRef *ref)
     ref->id = dom->id;
 }
 
-static bool
+bool
 fakeActive(const fakeDomain *dom)
 {
     return dom->state == VIR_DOMAIN_RUNNING || dom->state == VIR_DOMAIN_PAUSED;
@@ -402,7 +377,7 @@ fakeXPathString(xmlXPathContextPtr ctxt, const char *expr)
 }
 
 /* Parses the few fields the fake needs from a domain XML. */
-static fakeDomain *
+fakeDomain *
 fakeParseXML(const char *xml)
 {
     xmlDocPtr doc = xmlReadMemory(xml, strlen(xml), "domain.xml", NULL,
@@ -444,7 +419,7 @@ fakeParseXML(const char *xml)
 }
 
 /* Adds or updates @def; the stored domain, locked driver, or NULL. */
-static fakeDomain *
+fakeDomain *
 fakeAdd(qemuDriver *driver, fakeDomain *def, bool persistent, bool *updated)
 {
     fakeDomain *dom;

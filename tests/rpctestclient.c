@@ -17,6 +17,7 @@ struct _rpcTestClient {
     unsigned int pings;
     unsigned int pongs;
     GQueue events;        /* virNetMessage of type MESSAGE */
+    GQueue replies;       /* replies to calls nobody waits for yet */
 };
 
 static rpcTestClient *
@@ -35,6 +36,7 @@ rpcTestClientConnect(GSocketAddress *addr)
     client->sock = g_steal_pointer(&sock);
     client->autoPong = true;
     g_queue_init(&client->events);
+    g_queue_init(&client->replies);
     return client;
 }
 
@@ -60,6 +62,7 @@ rpcTestClientFree(rpcTestClient *client)
     if (!client)
         return;
     g_queue_clear_full(&client->events, (GDestroyNotify)virNetMessageFree);
+    g_queue_clear_full(&client->replies, (GDestroyNotify)virNetMessageFree);
     g_socket_close(client->sock, NULL);
     g_object_unref(client->sock);
     g_free(client);
@@ -201,11 +204,25 @@ rpcTestClientSendCall(rpcTestClient *client, int proc, xdrproc_t argsFilter,
     return header.serial;
 }
 
+static gint
+rpcTestClientReplyCompare(gconstpointer msg, gconstpointer serial)
+{
+    return ((const virNetMessage *)msg)->header.serial != *(const unsigned int *)serial;
+}
+
 virNetMessage *
 rpcTestClientWaitReply(rpcTestClient *client, unsigned int serial, int timeoutMs)
 {
     gint64 deadline = g_get_monotonic_time() + (gint64)timeoutMs * 1000;
+    GList *queued = g_queue_find_custom(&client->replies, &serial,
+                                        rpcTestClientReplyCompare);
 
+    if (queued) {
+        virNetMessage *msg = queued->data;
+
+        g_queue_delete_link(&client->replies, queued);
+        return msg;
+    }
     for (;;) {
         virNetMessage *msg = NULL;
         gint64 left = (deadline - g_get_monotonic_time()) / 1000;
@@ -218,8 +235,41 @@ rpcTestClientWaitReply(rpcTestClient *client, unsigned int serial, int timeoutMs
         }
         if (msg->header.type == VIR_NET_REPLY && msg->header.serial == serial)
             return msg;
-        virNetMessageFree(msg);
+        if (msg->header.type == VIR_NET_REPLY)
+            g_queue_push_tail(&client->replies, msg);
+        else
+            virNetMessageFree(msg);
     }
+}
+
+int
+rpcTestClientDecodeReply(virNetMessage *reply, xdrproc_t retFilter, void *ret,
+                         virError **err)
+{
+    if (reply->header.status == VIR_NET_ERROR) {
+        if (!err || !(*err = virNetMessageDecodeError(reply)))
+            return -1;
+        return 1;
+    }
+    return virNetMessageDecodePayload(reply, retFilter, ret) < 0 ? -1 : 0;
+}
+
+char *
+rpcTestHexDump(GBytes *bytes)
+{
+    gsize len;
+    const guint8 *data = g_bytes_get_data(bytes, &len);
+    GString *out = g_string_new(NULL);
+    gsize i;
+
+    for (i = 0; i < len; i++) {
+        if (i % 16 == 0)
+            g_string_append_printf(out, "%06zx ", i);
+        g_string_append_printf(out, "%s%02x", i % 4 == 0 ? " " : "", data[i]);
+        if (i % 16 == 15 || i == len - 1)
+            g_string_append_c(out, '\n');
+    }
+    return g_string_free(out, FALSE);
 }
 
 int
@@ -232,12 +282,7 @@ rpcTestClientCall(rpcTestClient *client, int proc, xdrproc_t argsFilter,
     if (!serial || !(reply = rpcTestClientWaitReply(client, serial,
                                                     RPC_TEST_TIMEOUT_MS)))
         return -1;
-    if (reply->header.status == VIR_NET_ERROR) {
-        if (!err || !(*err = virNetMessageDecodeError(reply)))
-            return -1;
-        return 1;
-    }
-    return virNetMessageDecodePayload(reply, retFilter, ret) < 0 ? -1 : 0;
+    return rpcTestClientDecodeReply(reply, retFilter, ret, err);
 }
 
 int

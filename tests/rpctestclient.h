@@ -33,10 +33,19 @@ int rpcTestClientRecv(rpcTestClient *client, int timeoutMs, virNetMessage **msg)
 unsigned int rpcTestClientSendCall(rpcTestClient *client, int proc,
                                    xdrproc_t argsFilter, void *args);
 
-/* Waits for the reply with @serial, queueing events met meanwhile.
- * NULL on EOF or timeout. */
+/* Waits for the reply with @serial, queueing events and the replies to
+ * other calls met meanwhile.  NULL on EOF or timeout. */
 virNetMessage *rpcTestClientWaitReply(rpcTestClient *client, unsigned int serial,
                                       int timeoutMs);
+
+/* Decodes @reply as rpcTestClientCall does: 0 (@ret filled), 1 (*@err
+ * set) or -1. */
+int rpcTestClientDecodeReply(virNetMessage *reply, xdrproc_t retFilter,
+                             void *ret, virError **err);
+
+/* A packet as hex: 16 bytes a line in groups of 4, with the offset (the
+ * format of the tests' .hex files). */
+char *rpcTestHexDump(GBytes *bytes);
 
 /**
  * rpcTestClientCall:

@@ -22,6 +22,14 @@ struct _qemuDomainObjPrivate {
     bool monitorGone;            /* EOF already handled */
     int pausedReason;            /* reason the next STOP event reports */
     int runningReason;           /* reason the next RESUME event reports */
+
+    /* migration: what QEMU last said (MIGRATION / MIGRATION_PASS events),
+     * read by the thread waiting for a migration under the domain lock
+     * and signalled through vm->cond */
+    int migStatus;               /* qemuMonitorMigrationStatus */
+    int migPass;
+    unsigned long long migBandwidthMiB;  /* MigrateSetMaxSpeed; 0: unlimited */
+    unsigned long long migPostcopyBandwidthMiB;
 };
 
 #define QEMU_DOMAIN_PRIVATE(vm) ((qemuDomainObjPrivate *)(vm)->privateData)

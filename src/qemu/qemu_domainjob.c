@@ -30,6 +30,7 @@ qemuDomainJobObjClear(qemuDomainJobObj *job)
     job->mask = 0;
     job->abortJob = false;
     job->asyncOwnerClient = 0;
+    job->clientGone = false;
     job->apiFlags = 0;
     /* JOBDATA: free current/completed once qemu_domainjob_data.c lands */
 }
@@ -185,6 +186,7 @@ qemuDomainObjEndAsyncJob(virDomainObj *vm, qemuDomainJobObj *jobObj)
     jobObj->mask = 0;
     jobObj->abortJob = false;
     jobObj->asyncOwnerClient = 0;
+    jobObj->clientGone = false;
     jobObj->apiFlags = 0;
     g_cond_broadcast(&vm->cond);
 }

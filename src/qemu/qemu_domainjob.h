@@ -142,6 +142,8 @@ struct _qemuDomainJobObj {
     bool abortJob;              /* abort requested by the user */
     guint64 asyncOwnerClient;   /* RPC connection driving the async job
                                  * across calls; 0: none */
+    bool clientGone;            /* that connection closed: clean up once
+                                 * no thread drives the job */
     unsigned int apiFlags;      /* flags of the API that started it */
 
     qemuDomainJobData *current;   /* progress of the async job */

@@ -265,3 +265,9 @@ bool qemuDriverSupportsFeature(qemuDriver *driver, int feature);
 /* The RPC connection @clientID is gone: migration jobs it was driving
  * between calls are cleaned up as failed migrations. */
 void qemuDriverClientClosed(qemuDriver *driver, guint64 clientID);
+
+/* virDomainMemoryPeek: @size bytes of guest memory at @offset into
+ * @buffer.  @flags: VIR_MEMORY_VIRTUAL (1) or VIR_MEMORY_PHYSICAL (2). */
+int qemuDomainMemoryPeek(qemuDriver *driver, const unsigned char *uuid,
+                         unsigned long long offset, size_t size, void *buffer,
+                         unsigned int flags);

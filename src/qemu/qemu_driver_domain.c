@@ -5,8 +5,11 @@
  * take the job it needs, do the work (qemu_process.c), persist, emit
  * the event, end the job.
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
 
 #include "qemu_conf.h"
 #include "qemu_domain.h"
@@ -14,6 +17,7 @@
 #include "qemu_monitor_json.h"
 #include "domain_conf.h"
 #include "virerror.h"
+#include "virfile.h"
 #include "virlog.h"
 #include "virprocess.h"
 #include "virtypedparam.h"
@@ -494,17 +498,89 @@ qemuDomainGetAutostart(qemuDriver *driver, const unsigned char *uuid,
     return 0;
 }
 
+/* A copy of the job data a query reports: the running async job
+ * (statistics refreshed from QEMU while it migrates) or, with
+ * @completed, the last finished one (consumed unless @keep). */
+static qemuDomainJobData *
+qemuDomainJobDataForQuery(qemuDriver *driver, virDomainObj *vm,
+                          bool completed, bool keep)
+{
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+    qemuDomainJobData *data;
+    qemuMonitor *mon;
+
+    if (completed) {
+        data = qemuDomainJobDataCopy(priv->job.completed);
+        if (!keep)
+            g_clear_pointer(&priv->job.completed, qemuDomainJobDataFree);
+        return data;
+    }
+    if (!priv->job.current || priv->job.asyncJob == VIR_ASYNC_JOB_NONE)
+        return NULL;
+    if (priv->job.current->status == QEMU_DOMAIN_JOB_STATUS_MIGRATING &&
+        priv->job.asyncJob == VIR_ASYNC_JOB_MIGRATION_OUT &&
+        qemuDomainObjBeginJob(vm, &priv->job, VIR_JOB_QUERY,
+                              driver->jobWaitTimeoutMs) == 0) {
+        g_auto(qemuMonitorMigrationStats) stats = { 0 };
+
+        mon = qemuDomainObjEnterMonitor(vm);
+        if (mon && qemuMonitorJSONGetMigrationStats(mon, &stats) == 0 &&
+            priv->job.current) {
+            qemuMonitorMigrationStatsClear(&priv->job.current->stats);
+            priv->job.current->stats = stats;
+            memset(&stats, 0, sizeof(stats));
+        }
+        qemuDomainObjExitMonitor(vm, mon);
+        qemuDomainObjEndJob(vm, &priv->job);
+        virResetLastError();
+    }
+    return qemuDomainJobDataCopy(priv->job.current);
+}
+
 int
 qemuDomainGetJobInfo(qemuDriver *driver, const unsigned char *uuid,
                      qemuDomainJobInfo *info)
 {
+    g_autoptr(qemuDomainJobData) data = NULL;
+    g_autoptr(virTypedParamList) list = virTypedParamListNew();
     virDomainObj *vm;
+    size_t i;
 
     if (!(vm = qemuDomObjFromUUID(driver, uuid)))
         return -1;
-    /* migration jobs report their progress here (issue 6) */
-    memset(info, 0, sizeof(*info));
+    data = qemuDomainJobDataForQuery(driver, vm, false, true);
     virDomainObjEndAPI(&vm);
+    memset(info, 0, sizeof(*info));
+    info->type = qemuDomainJobDataToType(data);
+    if (!data || qemuDomainJobDataToParams(data, list) < 0)
+        return 0;
+    for (i = 0; i < list->npar; i++) {
+        const virTypedParameter *p = &list->par[i];
+        static const struct {
+            const char *name;
+            size_t offset;
+        } map[] = {
+            { "time_elapsed", G_STRUCT_OFFSET(qemuDomainJobInfo, timeElapsed) },
+            { "time_remaining", G_STRUCT_OFFSET(qemuDomainJobInfo, timeRemaining) },
+            { "data_total", G_STRUCT_OFFSET(qemuDomainJobInfo, dataTotal) },
+            { "data_processed", G_STRUCT_OFFSET(qemuDomainJobInfo, dataProcessed) },
+            { "data_remaining", G_STRUCT_OFFSET(qemuDomainJobInfo, dataRemaining) },
+            { "memory_total", G_STRUCT_OFFSET(qemuDomainJobInfo, memTotal) },
+            { "memory_processed", G_STRUCT_OFFSET(qemuDomainJobInfo, memProcessed) },
+            { "memory_remaining", G_STRUCT_OFFSET(qemuDomainJobInfo, memRemaining) },
+            { "disk_total", G_STRUCT_OFFSET(qemuDomainJobInfo, fileTotal) },
+            { "disk_processed", G_STRUCT_OFFSET(qemuDomainJobInfo, fileProcessed) },
+            { "disk_remaining", G_STRUCT_OFFSET(qemuDomainJobInfo, fileRemaining) },
+        };
+        size_t j;
+
+        if (p->type != VIR_TYPED_PARAM_ULLONG)
+            continue;
+        for (j = 0; j < G_N_ELEMENTS(map); j++) {
+            if (g_str_equal(p->field, map[j].name))
+                G_STRUCT_MEMBER(unsigned long long, info, map[j].offset) = p->value.ul;
+        }
+    }
     return 0;
 }
 
@@ -513,6 +589,8 @@ qemuDomainGetJobStats(qemuDriver *driver, const unsigned char *uuid,
                       int *type, virTypedParamList **params,
                       unsigned int flags)
 {
+    g_autoptr(qemuDomainJobData) data = NULL;
+    g_autoptr(virTypedParamList) list = virTypedParamListNew();
     virDomainObj *vm;
 
     if (!virCheckFlags(flags, VIR_DOMAIN_JOB_STATS_COMPLETED |
@@ -520,8 +598,77 @@ qemuDomainGetJobStats(qemuDriver *driver, const unsigned char *uuid,
         return -1;
     if (!(vm = qemuDomObjFromUUID(driver, uuid)))
         return -1;
-    *type = 0;
-    *params = virTypedParamListNew();
+    data = qemuDomainJobDataForQuery(driver, vm,
+                                     flags & VIR_DOMAIN_JOB_STATS_COMPLETED,
+                                     flags & VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED);
     virDomainObjEndAPI(&vm);
+    *type = qemuDomainJobDataToType(data);
+    if (data && qemuDomainJobDataToParams(data, list) < 0)
+        return -1;
+    *params = g_steal_pointer(&list);
     return 0;
+}
+
+#define VIR_MEMORY_VIRTUAL (1 << 0)
+#define VIR_MEMORY_PHYSICAL (1 << 1)
+
+int
+qemuDomainMemoryPeek(qemuDriver *driver, const unsigned char *uuid,
+                     unsigned long long offset, size_t size, void *buffer,
+                     unsigned int flags)
+{
+    g_autofree char *tmp = NULL;
+    g_autofree char *data = NULL;
+    qemuDomainObjPrivate *priv;
+    virDomainObj *vm;
+    qemuMonitor *mon;
+    gssize len;
+    int rc = -1;
+    int fd;
+
+    if (!virCheckFlags(flags, VIR_MEMORY_VIRTUAL | VIR_MEMORY_PHYSICAL))
+        return -1;
+    if (flags != VIR_MEMORY_VIRTUAL && flags != VIR_MEMORY_PHYSICAL) {
+        virReportError(VIR_ERR_INVALID_ARG, "%s",
+                       _("flags parameter must be VIR_MEMORY_VIRTUAL or VIR_MEMORY_PHYSICAL"));
+        return -1;
+    }
+    /* QEMU writes the range to a file we read back */
+    tmp = g_build_filename(driver->stateDir, "qemu.mem.XXXXXX", NULL);
+    if ((fd = g_mkstemp_full(tmp, O_RDWR | O_CLOEXEC, 0600)) < 0) {
+        virReportSystemError(errno, _("cannot create temporary file '%1$s'"), tmp);
+        return -1;
+    }
+    close(fd);
+    if (!(vm = qemuDomObjFromUUID(driver, uuid)))
+        goto cleanup;
+    priv = QEMU_DOMAIN_PRIVATE(vm);
+    if (qemuDomainObjBeginJob(vm, &priv->job, VIR_JOB_QUERY,
+                              driver->jobWaitTimeoutMs) == 0) {
+        if (qemuDomainCheckActive(vm)) {
+            mon = qemuDomainObjEnterMonitor(vm);
+            if (mon && flags == VIR_MEMORY_PHYSICAL)
+                rc = qemuMonitorJSONSavePhysicalMemory(mon, offset, size, tmp);
+            else if (mon)
+                rc = qemuMonitorJSONSaveVirtualMemory(mon, offset, size, tmp);
+            qemuDomainObjExitMonitor(vm, mon);
+        }
+        qemuDomainObjEndJob(vm, &priv->job);
+    }
+    virDomainObjEndAPI(&vm);
+    if (rc < 0)
+        goto cleanup;
+    rc = -1;
+    if ((len = virFileReadAll(tmp, size, &data)) < 0)
+        goto cleanup;
+    if ((size_t)len != size) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("QEMU saved %1$zd of %2$zu bytes of memory"), len, size);
+        goto cleanup;
+    }
+    memcpy(buffer, data, size);
+    rc = 0;
+ cleanup:
+    unlink(tmp);
+    return rc;
 }

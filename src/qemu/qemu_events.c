@@ -3,6 +3,8 @@
  */
 #include "qemu_events.h"
 #include "qemu_process.h"
+#include "qemu_migration_priv.h"
+#include "virprocess.h"
 #include "virerror.h"
 #include "virlog.h"
 
@@ -10,7 +12,18 @@
 
 VIR_LOG_INIT("qemu.qemu_events");
 
-static void
+void
+qemuProcessQueueReap(qemuDriver *driver, pid_t pid, unsigned long long startTime)
+{
+    qemuProcessEvent *ev = g_new0(qemuProcessEvent, 1);
+
+    ev->type = QEMU_PROCESS_EVENT_REAP;
+    ev->pid = pid;
+    ev->startTime = startTime;
+    g_thread_pool_push(driver->workers, ev, NULL);
+}
+
+void
 qemuProcessQueueEvent(virDomainObj *vm, qemuProcessEventType type)
 {
     qemuDriver *driver = QEMU_DOMAIN_PRIVATE(vm)->driver;
@@ -32,6 +45,8 @@ qemuProcessHandleEOF(qemuMonitor *mon, void *opaque)
     if (priv->mon == mon && !priv->beingDestroyed && !priv->monitorGone) {
         VIR_DEBUG("domain %s: monitor EOF", vm->def->name);
         priv->monitorGone = true;
+        /* a thread waiting for a migration must notice */
+        g_cond_broadcast(&vm->cond);
         qemuProcessQueueEvent(vm, QEMU_PROCESS_EVENT_MONITOR_EOF);
     }
     virDomainObjUnlock(vm);
@@ -114,6 +129,53 @@ qemuProcessHandleShutdown(qemuMonitor *mon, const qemuMonitorShutdownInfo *info,
     qemuDriverEmitLifecycle(priv->driver, vm, VIR_DOMAIN_EVENT_SHUTDOWN, detail);
 }
 
+/* QEMU's migration state changed: record it for the thread driving the
+ * migration (it waits on vm->cond) and keep the job status current. */
+static void
+qemuProcessHandleMigrationStatus(qemuMonitor *mon,
+                                 qemuMonitorMigrationStatus status,
+                                 void *opaque)
+{
+    virDomainObj *vm = opaque;
+    qemuDomainObjPrivate *priv;
+
+    virDomainObjLock(vm);
+    priv = QEMU_DOMAIN_PRIVATE(vm);
+    if (priv->mon == mon) {
+        VIR_DEBUG("domain %s: migration status %s", vm->def->name,
+                  qemuMonitorMigrationStatusTypeToString(status));
+        priv->migStatus = status;
+        g_cond_broadcast(&vm->cond);
+    }
+    virDomainObjUnlock(vm);
+}
+
+/* A precopy pass ended: libvirt's MIGRATION_ITERATION event. */
+static void
+qemuProcessHandleMigrationPass(qemuMonitor *mon, int pass, void *opaque)
+{
+    virDomainObj *vm = opaque;
+    qemuDomainObjPrivate *priv;
+    bool emit = false;
+
+    virDomainObjLock(vm);
+    priv = QEMU_DOMAIN_PRIVATE(vm);
+    if (priv->mon == mon && priv->job.asyncJob == VIR_ASYNC_JOB_MIGRATION_OUT) {
+        priv->migPass = pass;
+        g_cond_broadcast(&vm->cond);
+        emit = true;
+    }
+    virDomainObjUnlock(vm);
+    if (emit) {
+        GVariantDict dict;
+
+        g_variant_dict_init(&dict, NULL);
+        g_variant_dict_insert(&dict, "iteration", "i", pass);
+        qemuDriverEmitEvent(priv->driver, vm, VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION,
+                            0, 0, g_variant_dict_end(&dict));
+    }
+}
+
 /* The monitor is gone: drop the domain reference it held. */
 static void
 qemuProcessHandleMonitorDestroy(qemuMonitor *mon, void *opaque)
@@ -128,6 +190,8 @@ static const qemuMonitorCallbacks qemuProcessCallbacks = {
     .domainStop = qemuProcessHandleStop,
     .domainResume = qemuProcessHandleResume,
     .domainShutdown = qemuProcessHandleShutdown,
+    .domainMigrationStatus = qemuProcessHandleMigrationStatus,
+    .domainMigrationPass = qemuProcessHandleMigrationPass,
 };
 
 const qemuMonitorCallbacks *
@@ -186,6 +250,12 @@ qemuProcessEventWorker(gpointer data, gpointer user_data)
     qemuProcessEvent *ev = data;
     qemuDriver *driver = user_data;
 
+    if (ev->type == QEMU_PROCESS_EVENT_REAP) {
+        if (virProcessKillPainfully(ev->pid, ev->startTime, 3000) < 0)
+            VIR_WARN("%s", virGetLastErrorMessage());
+        g_free(ev);
+        return;
+    }
     virDomainObjLock(ev->vm);
     switch (ev->type) {
     case QEMU_PROCESS_EVENT_MONITOR_EOF:
@@ -194,6 +264,10 @@ qemuProcessEventWorker(gpointer data, gpointer user_data)
     case QEMU_PROCESS_EVENT_RECONNECT:
         qemuProcessHandleReconnect(driver, ev->vm);
         break;
+    case QEMU_PROCESS_EVENT_CLIENT_GONE:
+        qemuMigrationClientGone(driver, ev->vm);
+        break;
+    case QEMU_PROCESS_EVENT_REAP:
     case QEMU_PROCESS_EVENT_LAST:
         break;
     }

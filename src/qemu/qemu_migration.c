@@ -1,145 +1,602 @@
 /*
- * qemu_migration.c: migration protocol v3 entry points
+ * qemu_migration.c: what the source and destination sides of a
+ * migration share, control APIs used while one runs, and the fate of
+ * migrations whose client went away
  *
- * PLACEHOLDER while issue 6 is in progress: every entry point refuses
- * with VIR_ERR_NO_SUPPORT, and no migration connect feature is
- * advertised, so clients do not try to migrate.
+ * The protocol steps themselves live in qemu_migration_src.c (Begin,
+ * Perform, Confirm) and qemu_migration_dst.c (Prepare, Finish).
  */
-#include "qemu_conf.h"
+#include <string.h>
+
+#include "qemu_migration_priv.h"
+#include "qemu_events.h"
+#include "qemu_process.h"
 #include "virerror.h"
+#include "virlog.h"
 
 #define VIR_FROM_THIS VIR_FROM_QEMU
 
-static int
-qemuMigrationNotYet(const char *api)
+VIR_LOG_INIT("qemu.qemu_migration");
+
+/* libvirt's VIR_DRV_FEATURE_* numbers the client asks about */
+enum {
+    VIR_DRV_FEATURE_MIGRATION_V2 = 1,
+    VIR_DRV_FEATURE_MIGRATION_P2P = 3,
+    VIR_DRV_FEATURE_MIGRATION_DIRECT = 5,
+    VIR_DRV_FEATURE_MIGRATION_V3 = 6,
+    VIR_DRV_FEATURE_MIGRATE_CHANGE_PROTECTION = 7,
+    VIR_DRV_FEATURE_XML_MIGRATABLE = 11,
+    VIR_DRV_FEATURE_MIGRATION_OFFLINE = 12,
+    VIR_DRV_FEATURE_MIGRATION_PARAMS = 13,
+};
+
+bool
+qemuDriverSupportsFeature(qemuDriver *driver, int feature)
 {
-    virReportError(VIR_ERR_NO_SUPPORT,
-                   _("%1$s: migration is not implemented yet"), api);
-    return -1;
+    switch (feature) {
+    case VIR_DRV_FEATURE_MIGRATION_V3:
+    case VIR_DRV_FEATURE_MIGRATION_PARAMS:
+    case VIR_DRV_FEATURE_MIGRATE_CHANGE_PROTECTION:
+    case VIR_DRV_FEATURE_XML_MIGRATABLE:
+        return true;
+    default:
+        /* v2, peer-to-peer, direct and offline migration: not yet */
+        return false;
+    }
 }
 
-char *
-qemuDomainMigrateBegin3Params(qemuDriver *driver, const unsigned char *uuid,
-                              const virTypedParameter *params, size_t nparams,
-                              char **cookieout, size_t *cookieoutlen,
-                              unsigned int flags, const qemuMigrationConn *conn)
+virDomainObj *
+qemuMigrationDomObj(qemuDriver *driver, const unsigned char *uuid)
 {
-    qemuMigrationNotYet(__func__);
-    return NULL;
+    return virDomainObjListFindByUUID(driver->domains, uuid);
+}
+
+/* Monitor access from the thread driving an async job: a nested job
+ * keeps other sync jobs out while we talk to QEMU. */
+static qemuMonitor *
+qemuMigrationEnterMonitor(virDomainObj *vm)
+{
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+    qemuDriver *driver = priv->driver;
+    qemuMonitor *mon;
+
+    if (qemuDomainObjBeginJob(vm, &priv->job, VIR_JOB_ASYNC_NESTED,
+                              driver->jobWaitTimeoutMs) < 0)
+        return NULL;
+    if (!(mon = qemuDomainObjEnterMonitor(vm))) {
+        virDomainObjLock(vm);
+        qemuDomainObjEndJob(vm, &priv->job);
+    }
+    return mon;
+}
+
+static void
+qemuMigrationExitMonitor(virDomainObj *vm, qemuMonitor *mon)
+{
+    qemuDomainObjExitMonitor(vm, mon);
+    qemuDomainObjEndJob(vm, &QEMU_DOMAIN_PRIVATE(vm)->job);
 }
 
 int
-qemuDomainMigratePrepare3Params(qemuDriver *driver,
-                                const virTypedParameter *params, size_t nparams,
-                                const char *cookiein, size_t cookieinlen,
-                                char **cookieout, size_t *cookieoutlen,
-                                char **uriout, unsigned int flags,
-                                const qemuMigrationConn *conn)
+qemuMigrationApplyParams(virDomainObj *vm, const qemuMigrationParams *p)
 {
-    return qemuMigrationNotYet(__func__);
+    qemuMonitor *mon = qemuMigrationEnterMonitor(vm);
+    int rc;
+
+    if (!mon)
+        return -1;
+    rc = qemuMonitorJSONSetMigrationCapabilities(mon, p->capsSet, p->capsEnable);
+    if (rc == 0)
+        rc = qemuMonitorJSONSetMigrationParams(mon, p->qemu);
+    qemuMigrationExitMonitor(vm, mon);
+    return rc;
 }
 
 int
-qemuDomainMigratePerform3Params(qemuDriver *driver, const unsigned char *uuid,
-                                const char *dconnuri,
-                                const virTypedParameter *params, size_t nparams,
-                                const char *cookiein, size_t cookieinlen,
-                                char **cookieout, size_t *cookieoutlen,
-                                unsigned int flags, const qemuMigrationConn *conn)
+qemuMigrationUpdateJobStats(virDomainObj *vm)
 {
-    return qemuMigrationNotYet(__func__);
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+    g_auto(qemuMonitorMigrationStats) stats = { 0 };
+    qemuMonitor *mon = qemuMigrationEnterMonitor(vm);
+    int rc;
+
+    if (!mon)
+        return -1;
+    rc = qemuMonitorJSONGetMigrationStats(mon, &stats);
+    qemuMigrationExitMonitor(vm, mon);
+    if (rc < 0 || !priv->job.current)
+        return rc;
+    qemuMonitorMigrationStatsClear(&priv->job.current->stats);
+    priv->job.current->stats = stats;
+    memset(&stats, 0, sizeof(stats));
+    return 0;
+}
+
+static const char *
+qemuMigrationJobName(virDomainObj *vm)
+{
+    return virDomainAsyncJobTypeToString(QEMU_DOMAIN_PRIVATE(vm)->job.asyncJob);
+}
+
+/* The error for a migration QEMU reports as failed or cancelled. */
+static void
+qemuMigrationReportFailure(virDomainObj *vm, qemuMonitorMigrationStatus status)
+{
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+    qemuDomainJobData *cur = priv->job.current;
+    const char *desc = cur ? cur->stats.errorDesc : NULL;
+
+    if (status == QEMU_MONITOR_MIGRATION_STATUS_CANCELLED) {
+        if (cur)
+            cur->status = QEMU_DOMAIN_JOB_STATUS_CANCELED;
+        virReportError(VIR_ERR_OPERATION_ABORTED,
+                       _("job '%1$s' canceled by client"), qemuMigrationJobName(vm));
+        return;
+    }
+    if (cur) {
+        cur->status = QEMU_DOMAIN_JOB_STATUS_FAILED;
+        g_free(cur->errmsg);
+        cur->errmsg = g_strdup(desc);
+    }
+    if (desc)
+        virReportError(VIR_ERR_OPERATION_FAILED, _("job '%1$s' failed: %2$s"),
+                       qemuMigrationJobName(vm), desc);
+    else
+        virReportError(VIR_ERR_OPERATION_FAILED, _("job '%1$s' unexpectedly failed"),
+                       qemuMigrationJobName(vm));
 }
 
 int
-qemuDomainMigrateFinish3Params(qemuDriver *driver,
-                               const virTypedParameter *params, size_t nparams,
-                               const char *cookiein, size_t cookieinlen,
-                               char **cookieout, size_t *cookieoutlen,
-                               unsigned int flags, int cancelled,
-                               qemuDomainRef *ref, const qemuMigrationConn *conn)
+qemuMigrationWaitForCompletion(qemuDriver *driver, virDomainObj *vm,
+                               bool *postcopyReached)
 {
-    return qemuMigrationNotYet(__func__);
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+    bool outgoing = priv->job.asyncJob == VIR_ASYNC_JOB_MIGRATION_OUT;
+
+    for (;;) {
+        qemuMonitorMigrationStatus st = priv->migStatus;
+
+        if (priv->monitorGone || !priv->mon) {
+            virReportError(VIR_ERR_OPERATION_FAILED,
+                           _("job '%1$s' failed: QEMU process exited"),
+                           qemuMigrationJobName(vm));
+            return -1;
+        }
+        switch (st) {
+        case QEMU_MONITOR_MIGRATION_STATUS_COMPLETED:
+            if (priv->job.current)
+                priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_HYPERVISOR_COMPLETED;
+            if (outgoing)
+                ignore_value(qemuMigrationUpdateJobStats(vm));
+            return 0;
+        case QEMU_MONITOR_MIGRATION_STATUS_FAILED:
+        case QEMU_MONITOR_MIGRATION_STATUS_CANCELLED:
+            if (outgoing)
+                ignore_value(qemuMigrationUpdateJobStats(vm));
+            qemuMigrationReportFailure(vm, st);
+            return -1;
+        case QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE:
+            if (postcopyReached)
+                *postcopyReached = true;
+            if (priv->job.current)
+                priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_POSTCOPY;
+            break;
+        case QEMU_MONITOR_MIGRATION_STATUS_ACTIVE:
+        case QEMU_MONITOR_MIGRATION_STATUS_SETUP:
+            if (priv->job.current)
+                priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_MIGRATING;
+            break;
+        case QEMU_MONITOR_MIGRATION_STATUS_NONE:
+        case QEMU_MONITOR_MIGRATION_STATUS_CANCELLING:
+        case QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_PAUSED:
+        case QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_RECOVER:
+        case QEMU_MONITOR_MIGRATION_STATUS_COLO:
+        case QEMU_MONITOR_MIGRATION_STATUS_PRE_SWITCHOVER:
+        case QEMU_MONITOR_MIGRATION_STATUS_DEVICE:
+        case QEMU_MONITOR_MIGRATION_STATUS_WAIT_UNPLUG:
+        case QEMU_MONITOR_MIGRATION_STATUS_UNKNOWN:
+        case QEMU_MONITOR_MIGRATION_STATUS_LAST:
+            break;
+        }
+        /* events wake us; the timeout only guards against a lost one */
+        g_cond_wait_until(&vm->cond, &vm->lock,
+                          g_get_monotonic_time() + G_USEC_PER_SEC);
+    }
 }
 
-int
-qemuDomainMigrateConfirm3Params(qemuDriver *driver, const unsigned char *uuid,
-                                const virTypedParameter *params, size_t nparams,
-                                const char *cookiein, size_t cookieinlen,
-                                unsigned int flags, int cancelled,
-                                const qemuMigrationConn *conn)
+void
+qemuMigrationSrcCancel(virDomainObj *vm)
 {
-    return qemuMigrationNotYet(__func__);
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+    qemuMonitor *mon;
+
+    if (!priv->mon || priv->migStatus == QEMU_MONITOR_MIGRATION_STATUS_NONE ||
+        priv->migStatus == QEMU_MONITOR_MIGRATION_STATUS_COMPLETED ||
+        priv->migStatus == QEMU_MONITOR_MIGRATION_STATUS_FAILED ||
+        priv->migStatus == QEMU_MONITOR_MIGRATION_STATUS_CANCELLED)
+        return;
+    if (!(mon = qemuMigrationEnterMonitor(vm)))
+        return;
+    if (qemuMonitorJSONMigrateCancel(mon) < 0)
+        VIR_WARN("cannot cancel migration of %s: %s", vm->def->name,
+                 virGetLastErrorMessage());
+    qemuMigrationExitMonitor(vm, mon);
 }
+
+void
+qemuMigrationSrcRestoreState(qemuDriver *driver, virDomainObj *vm)
+{
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+    qemuMonitor *mon;
+    bool running = false;
+    int rc;
+
+    if (!virDomainObjIsActive(vm) || !priv->mon)
+        return;
+    if (!(mon = qemuMigrationEnterMonitor(vm)))
+        return;
+    rc = qemuMonitorJSONGetStatus(mon, &running, NULL);
+    qemuMigrationExitMonitor(vm, mon);
+    /* QEMU restarts a guest it paused itself; one we paused for a
+     * non-live migration, or one that finished migrating, we resume */
+    if (rc < 0 || running || vm->state != VIR_DOMAIN_PAUSED ||
+        (vm->reason != VIR_DOMAIN_PAUSED_MIGRATION &&
+         vm->reason != VIR_DOMAIN_PAUSED_POSTCOPY))
+        return;
+    if (qemuDomainObjBeginJob(vm, &priv->job, VIR_JOB_ASYNC_NESTED,
+                              driver->jobWaitTimeoutMs) < 0)
+        return;
+    if (qemuProcessStartCPUs(driver, vm, VIR_DOMAIN_RUNNING_MIGRATION_CANCELED) < 0)
+        VIR_WARN("cannot resume %s after a failed migration: %s",
+                 vm->def->name, virGetLastErrorMessage());
+    qemuDomainObjEndJob(vm, &priv->job);
+}
+
+void
+qemuMigrationSrcStopMigrated(qemuDriver *driver, virDomainObj *vm)
+{
+    qemuProcessStopFlags(driver, vm, VIR_DOMAIN_SHUTOFF_MIGRATED,
+                         QEMU_PROCESS_STOP_NO_WAIT);
+}
+
+void
+qemuMigrationDstCleanup(qemuDriver *driver, virDomainObj *vm)
+{
+    if (virDomainObjIsActive(vm)) {
+        qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_FAILED);
+        virDomainObjUnlock(vm);
+        qemuDriverEmitLifecycle(driver, vm, VIR_DOMAIN_EVENT_STOPPED,
+                                VIR_DOMAIN_EVENT_STOPPED_FAILED);
+        virDomainObjLock(vm);
+    }
+}
+
+/* ---- control while a migration runs ---- */
+
+/* Takes @job on an active domain for a control call; NULL on error. */
+static virDomainObj *
+qemuMigrationControlBegin(qemuDriver *driver, const unsigned char *uuid,
+                          virDomainJob job)
+{
+    virDomainObj *vm = qemuMigrationDomObj(driver, uuid);
+    qemuDomainObjPrivate *priv;
+
+    if (!vm)
+        return NULL;
+    priv = QEMU_DOMAIN_PRIVATE(vm);
+    if (qemuDomainObjBeginJob(vm, &priv->job, job, driver->jobWaitTimeoutMs) < 0) {
+        virDomainObjEndAPI(&vm);
+        return NULL;
+    }
+    if (!virDomainObjIsActive(vm)) {
+        virReportError(VIR_ERR_OPERATION_INVALID, "%s", _("domain is not running"));
+        qemuDomainObjEndJob(vm, &priv->job);
+        virDomainObjEndAPI(&vm);
+        return NULL;
+    }
+    return vm;
+}
+
+static void
+qemuMigrationControlEnd(virDomainObj **vm)
+{
+    qemuDomainObjEndJob(*vm, &QEMU_DOMAIN_PRIVATE(*vm)->job);
+    virDomainObjEndAPI(vm);
+}
+
+#define VIR_DOMAIN_ABORT_JOB_POSTCOPY (1 << 0)
 
 int
 qemuDomainAbortJob(qemuDriver *driver, const unsigned char *uuid,
                    unsigned int flags)
 {
-    return qemuMigrationNotYet(__func__);
+    virDomainObj *vm;
+    qemuDomainObjPrivate *priv;
+    qemuMonitor *mon;
+    bool postcopy;
+    int ret = -1;
+
+    if (!virCheckFlags(flags, VIR_DOMAIN_ABORT_JOB_POSTCOPY))
+        return -1;
+    if (!(vm = qemuMigrationControlBegin(driver, uuid, VIR_JOB_ABORT)))
+        return -1;
+    priv = QEMU_DOMAIN_PRIVATE(vm);
+    postcopy = priv->migStatus == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE;
+    if (priv->job.asyncJob != VIR_ASYNC_JOB_MIGRATION_OUT) {
+        virReportError(VIR_ERR_OPERATION_INVALID, "%s",
+                       priv->job.asyncJob == VIR_ASYNC_JOB_NONE ?
+                       _("no job is active on the domain") :
+                       _("cannot abort incoming migration; use virDomainDestroy instead"));
+        goto endjob;
+    }
+    if (postcopy != !!(flags & VIR_DOMAIN_ABORT_JOB_POSTCOPY)) {
+        virReportError(VIR_ERR_OPERATION_INVALID, "%s", postcopy ?
+                       _("cannot abort migration in post-copy mode") :
+                       _("current job is not outgoing migration in post-copy mode"));
+        goto endjob;
+    }
+    priv->job.abortJob = true;
+    mon = qemuDomainObjEnterMonitor(vm);
+    if (mon)
+        ret = postcopy ? qemuMonitorJSONMigratePause(mon)
+                       : qemuMonitorJSONMigrateCancel(mon);
+    qemuDomainObjExitMonitor(vm, mon);
+ endjob:
+    qemuMigrationControlEnd(&vm);
+    return ret;
+}
+
+/* migrate-set-parameters with one value on an active domain. */
+static int
+qemuMigrationSetParam(qemuDriver *driver, const unsigned char *uuid,
+                      qemuMonitorMigrationParam param, unsigned long long value)
+{
+    g_autoptr(qemuMonitorMigrationParams) qp = qemuMonitorMigrationParamsNew();
+    virDomainObj *vm;
+    qemuMonitor *mon;
+    int ret = -1;
+
+    if (qemuMonitorMigrationParamsSetULL(qp, param, value) < 0)
+        return -1;
+    if (!(vm = qemuMigrationControlBegin(driver, uuid, VIR_JOB_MIGRATION_OP)))
+        return -1;
+    mon = qemuDomainObjEnterMonitor(vm);
+    if (mon)
+        ret = qemuMonitorJSONSetMigrationParams(mon, qp);
+    qemuDomainObjExitMonitor(vm, mon);
+    qemuMigrationControlEnd(&vm);
+    return ret;
+}
+
+/* One value of query-migrate-parameters on an active domain. */
+static int
+qemuMigrationGetParam(qemuDriver *driver, const unsigned char *uuid,
+                      qemuMonitorMigrationParam param, unsigned long long *value)
+{
+    g_autoptr(qemuMonitorMigrationParams) qp = NULL;
+    virDomainObj *vm;
+    qemuMonitor *mon;
+    int ret = -1;
+
+    if (!(vm = qemuMigrationControlBegin(driver, uuid, VIR_JOB_QUERY)))
+        return -1;
+    mon = qemuDomainObjEnterMonitor(vm);
+    if (mon)
+        ret = qemuMonitorJSONGetMigrationParams(mon, &qp);
+    qemuDomainObjExitMonitor(vm, mon);
+    qemuMigrationControlEnd(&vm);
+    if (ret == 0 && !qemuMonitorMigrationParamsGetULL(qp, param, value)) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("QEMU did not report migration parameter '%1$s'"),
+                       qemuMonitorMigrationParamTypeToString(param));
+        ret = -1;
+    }
+    return ret;
 }
 
 int
 qemuDomainMigrateSetMaxDowntime(qemuDriver *driver, const unsigned char *uuid,
-                                unsigned long long downtimeMs,
-                                unsigned int flags)
+                                unsigned long long downtimeMs, unsigned int flags)
 {
-    return qemuMigrationNotYet(__func__);
+    if (!virCheckFlags(flags, 0))
+        return -1;
+    return qemuMigrationSetParam(driver, uuid, QEMU_MONITOR_MIGRATION_PARAM_DOWNTIME_LIMIT,
+                                 downtimeMs);
 }
 
 int
 qemuDomainMigrateGetMaxDowntime(qemuDriver *driver, const unsigned char *uuid,
-                                unsigned long long *downtimeMs,
-                                unsigned int flags)
+                                unsigned long long *downtimeMs, unsigned int flags)
 {
-    return qemuMigrationNotYet(__func__);
+    if (!virCheckFlags(flags, 0))
+        return -1;
+    return qemuMigrationGetParam(driver, uuid, QEMU_MONITOR_MIGRATION_PARAM_DOWNTIME_LIMIT,
+                                 downtimeMs);
 }
+
+#define VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY (1 << 0)
 
 int
 qemuDomainMigrateSetMaxSpeed(qemuDriver *driver, const unsigned char *uuid,
                              unsigned long bandwidthMiBs, unsigned int flags)
 {
-    return qemuMigrationNotYet(__func__);
+    bool postcopy = flags & VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY;
+    virDomainObj *vm;
+    qemuDomainObjPrivate *priv;
+    bool active;
+
+    if (!virCheckFlags(flags, VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY))
+        return -1;
+    if (bandwidthMiBs > QEMU_MIGRATION_BANDWIDTH_MAX_MIB) {
+        virReportError(VIR_ERR_OVERFLOW, _("bandwidth must be less than %1$llu"),
+                       (unsigned long long)QEMU_MIGRATION_BANDWIDTH_MAX_MIB + 1);
+        return -1;
+    }
+    /* remembered for the next migration, and applied now if QEMU runs */
+    if (!(vm = qemuMigrationDomObj(driver, uuid)))
+        return -1;
+    priv = QEMU_DOMAIN_PRIVATE(vm);
+    if (postcopy)
+        priv->migPostcopyBandwidthMiB = bandwidthMiBs;
+    else
+        priv->migBandwidthMiB = bandwidthMiBs;
+    active = virDomainObjIsActive(vm);
+    virDomainObjEndAPI(&vm);
+    if (!active)
+        return 0;
+    return qemuMigrationSetParam(driver, uuid,
+                                 postcopy ? QEMU_MONITOR_MIGRATION_PARAM_MAX_POSTCOPY_BANDWIDTH
+                                          : QEMU_MONITOR_MIGRATION_PARAM_MAX_BANDWIDTH,
+                                 bandwidthMiBs ? bandwidthMiBs * 1024ULL * 1024ULL
+                                               : (unsigned long long)G_MAXINT64);
 }
 
 int
 qemuDomainMigrateGetMaxSpeed(qemuDriver *driver, const unsigned char *uuid,
                              unsigned long *bandwidthMiBs, unsigned int flags)
 {
-    return qemuMigrationNotYet(__func__);
+    virDomainObj *vm;
+    qemuDomainObjPrivate *priv;
+
+    if (!virCheckFlags(flags, VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY))
+        return -1;
+    if (!(vm = qemuMigrationDomObj(driver, uuid)))
+        return -1;
+    priv = QEMU_DOMAIN_PRIVATE(vm);
+    *bandwidthMiBs = (flags & VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY) ?
+                     priv->migPostcopyBandwidthMiB : priv->migBandwidthMiB;
+    if (*bandwidthMiBs == 0)
+        *bandwidthMiBs = QEMU_MIGRATION_BANDWIDTH_MAX_MIB;
+    virDomainObjEndAPI(&vm);
+    return 0;
 }
 
 int
-qemuDomainMigrateSetCompressionCache(qemuDriver *driver,
-                                     const unsigned char *uuid,
-                                     unsigned long long cacheSize,
-                                     unsigned int flags)
+qemuDomainMigrateSetCompressionCache(qemuDriver *driver, const unsigned char *uuid,
+                                     unsigned long long cacheSize, unsigned int flags)
 {
-    return qemuMigrationNotYet(__func__);
+    if (!virCheckFlags(flags, 0))
+        return -1;
+    return qemuMigrationSetParam(driver, uuid,
+                                 QEMU_MONITOR_MIGRATION_PARAM_XBZRLE_CACHE_SIZE,
+                                 cacheSize);
 }
 
 int
-qemuDomainMigrateGetCompressionCache(qemuDriver *driver,
-                                     const unsigned char *uuid,
-                                     unsigned long long *cacheSize,
-                                     unsigned int flags)
+qemuDomainMigrateGetCompressionCache(qemuDriver *driver, const unsigned char *uuid,
+                                     unsigned long long *cacheSize, unsigned int flags)
 {
-    return qemuMigrationNotYet(__func__);
+    if (!virCheckFlags(flags, 0))
+        return -1;
+    return qemuMigrationGetParam(driver, uuid,
+                                 QEMU_MONITOR_MIGRATION_PARAM_XBZRLE_CACHE_SIZE,
+                                 cacheSize);
 }
 
 int
 qemuDomainMigrateStartPostCopy(qemuDriver *driver, const unsigned char *uuid,
                                unsigned int flags)
 {
-    return qemuMigrationNotYet(__func__);
+    virDomainObj *vm;
+    qemuDomainObjPrivate *priv;
+    qemuMonitor *mon;
+    int ret = -1;
+
+    if (!virCheckFlags(flags, 0))
+        return -1;
+    if (!(vm = qemuMigrationControlBegin(driver, uuid, VIR_JOB_MIGRATION_OP)))
+        return -1;
+    priv = QEMU_DOMAIN_PRIVATE(vm);
+    if (priv->job.asyncJob != VIR_ASYNC_JOB_MIGRATION_OUT ||
+        (priv->job.phase != QEMU_MIGRATION_PHASE_PERFORM3 &&
+         priv->job.phase != QEMU_MIGRATION_PHASE_PERFORM2)) {
+        virReportError(VIR_ERR_OPERATION_INVALID, "%s",
+                       _("post-copy can only be started while outgoing migration is in progress"));
+        goto endjob;
+    }
+    if (!(priv->job.apiFlags & VIR_MIGRATE_POSTCOPY)) {
+        virReportError(VIR_ERR_OPERATION_INVALID, "%s",
+                       _("switching to post-copy requires migration to be started with VIR_MIGRATE_POSTCOPY flag"));
+        goto endjob;
+    }
+    /* the source guest stops for the switch: report it as post-copy */
+    priv->pausedReason = VIR_DOMAIN_PAUSED_POSTCOPY;
+    mon = qemuDomainObjEnterMonitor(vm);
+    if (mon)
+        ret = qemuMonitorJSONMigrateStartPostCopy(mon);
+    qemuDomainObjExitMonitor(vm, mon);
+ endjob:
+    qemuMigrationControlEnd(&vm);
+    return ret;
 }
 
-bool
-qemuDriverSupportsFeature(qemuDriver *driver, int feature)
-{
-    return false;
-}
+/* ---- clients that vanish between the calls of a migration ---- */
 
 void
 qemuDriverClientClosed(qemuDriver *driver, guint64 clientID)
 {
+    virDomainObj **objs;
+    size_t i;
+
+    if (clientID == 0)
+        return;
+    objs = virDomainObjListSnapshot(driver->domains, NULL);
+    for (i = 0; objs[i]; i++) {
+        qemuDomainObjPrivate *priv;
+
+        virDomainObjLock(objs[i]);
+        priv = QEMU_DOMAIN_PRIVATE(objs[i]);
+        if (priv && priv->job.asyncJob != VIR_ASYNC_JOB_NONE &&
+            priv->job.asyncOwnerClient == clientID) {
+            VIR_INFO("domain %s: the client driving its %s job is gone",
+                     objs[i]->def->name, qemuMigrationJobName(objs[i]));
+            priv->job.asyncOwnerClient = 0;
+            priv->job.clientGone = true;
+            if (!priv->job.asyncOwner)
+                qemuProcessQueueEvent(objs[i], QEMU_PROCESS_EVENT_CLIENT_GONE);
+        }
+        virDomainObjUnlock(objs[i]);
+    }
+    virDomainObjListFreeSnapshot(objs);
+}
+
+void
+qemuMigrationClientGone(qemuDriver *driver, virDomainObj *vm)
+{
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+    virDomainAsyncJob job = priv->job.asyncJob;
+    qemuMigrationJobPhase phase = priv->job.phase;
+
+    if (!priv->job.clientGone || priv->job.asyncOwner ||
+        (job != VIR_ASYNC_JOB_MIGRATION_OUT && job != VIR_ASYNC_JOB_MIGRATION_IN))
+        return;
+    priv->job.clientGone = false;
+    if (phase >= QEMU_MIGRATION_PHASE_POSTCOPY_FAILED) {
+        /* neither side holds the whole guest: keep it recoverable */
+        VIR_WARN("domain %s: post-copy migration left for recovery", vm->def->name);
+        return;
+    }
+    if (qemuDomainObjResumeAsyncJob(vm, &priv->job, job) < 0)
+        return;
+    VIR_WARN("domain %s: abandoned %s job in phase %s: cleaning up",
+             vm->def->name, qemuMigrationJobName(vm),
+             qemuMigrationJobPhaseTypeToString(phase));
+    if (job == VIR_ASYNC_JOB_MIGRATION_IN) {
+        qemuMigrationDstCleanup(driver, vm);
+        qemuMigrationJobFinish(driver, vm);
+        if (!vm->persistent && !virDomainObjIsActive(vm))
+            virDomainObjListRemove(driver->domains, vm);
+        return;
+    }
+    if (phase == QEMU_MIGRATION_PHASE_PERFORM3_DONE) {
+        /* QEMU sent everything but we never learnt whether the
+         * destination runs the guest: leave it paused (never run it in
+         * two places) for the user to decide */
+        VIR_WARN("domain %s: migration finished but its outcome on the destination is unknown; left paused",
+                 vm->def->name);
+    } else {
+        qemuMigrationSrcCancel(vm);
+        qemuMigrationSrcRestoreState(driver, vm);
+    }
+    qemuMigrationJobFinish(driver, vm);
 }

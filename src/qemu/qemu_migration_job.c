@@ -2,6 +2,7 @@
  * qemu_migration_job.c: the migration job and its phases
  */
 #include "qemu_migration_job.h"
+#include "qemu_events.h"
 #include "virerror.h"
 #include "virlog.h"
 
@@ -171,6 +172,9 @@ qemuMigrationJobContinue(qemuDriver *driver, virDomainObj *vm)
     qemuDomainObjReleaseAsyncJob(vm, &priv->job);
     if (virDomainObjIsActive(vm))
         qemuDomainSaveStatusOrWarn(driver, vm);
+    /* the client vanished while this call ran: nobody will continue */
+    if (priv->job.clientGone)
+        qemuProcessQueueEvent(vm, QEMU_PROCESS_EVENT_CLIENT_GONE);
 }
 
 void

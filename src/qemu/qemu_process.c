@@ -2,6 +2,7 @@
  * qemu_process.c: starting, stopping and reconnecting QEMU processes
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -328,7 +329,7 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
 }
 
 static void
-qemuProcessKill(virDomainObj *vm)
+qemuProcessKill(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
 {
     qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
     pid_t pid = vm->pid;
@@ -336,6 +337,11 @@ qemuProcessKill(virDomainObj *vm)
 
     if (pid <= 0)
         return;
+    if ((flags & QEMU_PROCESS_STOP_NO_WAIT) &&
+        virProcessIsAlive(pid, start) && kill(pid, SIGTERM) == 0) {
+        qemuProcessQueueReap(driver, pid, start);
+        return;
+    }
     virDomainObjUnlock(vm);
     if (virProcessKillPainfully(pid, start, QEMU_PROCESS_KILL_GRACE_MS) < 0)
         VIR_WARN("%s", virGetLastErrorMessage());
@@ -346,13 +352,20 @@ void
 qemuProcessStop(qemuDriver *driver, virDomainObj *vm,
                 virDomainShutoffReason reason)
 {
+    qemuProcessStopFlags(driver, vm, reason, 0);
+}
+
+void
+qemuProcessStopFlags(qemuDriver *driver, virDomainObj *vm,
+                     virDomainShutoffReason reason, unsigned int flags)
+{
     qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
 
     VIR_DEBUG("domain %s: stopping (reason %s)", vm->def->name,
               virDomainShutoffReasonTypeToString(reason));
     priv->beingDestroyed = true;
     qemuMonitorClose(g_steal_pointer(&priv->mon));
-    qemuProcessKill(vm);
+    qemuProcessKill(driver, vm, flags);
 
     if (priv->monitorPath)
         ignore_value(virFileRemove(priv->monitorPath));

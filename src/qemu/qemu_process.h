@@ -34,6 +34,16 @@ int qemuProcessStart(qemuDriver *driver, virDomainObj *vm,
 void qemuProcessStop(qemuDriver *driver, virDomainObj *vm,
                      virDomainShutoffReason reason);
 
+typedef enum {
+    /* Send SIGTERM and let a driver worker wait for the exit: for a
+     * source QEMU whose guest already runs elsewhere, so that Confirm
+     * answers without waiting for the process to go. */
+    QEMU_PROCESS_STOP_NO_WAIT = (1 << 0),
+} qemuProcessStopFlag;
+
+void qemuProcessStopFlags(qemuDriver *driver, virDomainObj *vm,
+                          virDomainShutoffReason reason, unsigned int flags);
+
 /* Starts the CPUs ('cont') / stops them ('stop'), recording the reason
  * the resulting RESUME / STOP event reports. */
 int qemuProcessStartCPUs(qemuDriver *driver, virDomainObj *vm,

@@ -15,11 +15,13 @@ VIR_LOG_INIT("rpc.remote_dispatch");
 /* ---- per-client state ------------------------------------------------ */
 
 remoteClient *
-remoteClientNew(bool readonly)
+remoteClientNew(remoteServer *srv, guint64 id, bool readonly)
 {
     remoteClient *priv = g_new0(remoteClient, 1);
 
     g_mutex_init(&priv->lock);
+    priv->srv = srv;
+    priv->id = id;
     priv->readonly = readonly;
     priv->callbacks = g_array_new(FALSE, FALSE, sizeof(remoteEventCallback));
     return priv;
@@ -30,6 +32,11 @@ remoteClientFree(remoteClient *priv)
 {
     if (!priv)
         return;
+    /* the last reference is gone: the connection is closed and none of
+     * its calls runs any more (libvirt runs the driver's close callbacks
+     * at the same point) */
+    if (priv->migration)
+        remoteMigrationClientReleased(priv->srv, priv->id);
     g_array_unref(priv->callbacks);
     g_free(priv->uri);
     g_mutex_clear(&priv->lock);
@@ -256,6 +263,12 @@ static const virNetServerProc remoteProcs[] = {
                 REMOTE_XDR(remote_domain_get_job_info_args),
                 REMOTE_XDR(remote_domain_get_job_info_ret),
                 REMOTE_LOW, NULL),
+    REMOTE_PROC(DOMAIN_ABORT_JOB, DomainAbortJob,
+                REMOTE_XDR(remote_domain_abort_job_args), REMOTE_NONE,
+                REMOTE_LOW, "virDomainAbortJob"),
+    REMOTE_PROC(DOMAIN_MIGRATE_SET_MAX_DOWNTIME, DomainMigrateSetMaxDowntime,
+                REMOTE_XDR(remote_domain_migrate_set_max_downtime_args), REMOTE_NONE,
+                REMOTE_LOW, "virDomainMigrateSetMaxDowntime"),
     REMOTE_PROC(CONNECT_DOMAIN_EVENT_REGISTER_ANY, ConnectDomainEventRegisterAny,
                 REMOTE_XDR(remote_connect_domain_event_register_any_args),
                 REMOTE_NONE, REMOTE_HIGH, NULL),
@@ -278,16 +291,42 @@ static const virNetServerProc remoteProcs[] = {
                 REMOTE_XDR(remote_domain_is_updated_args),
                 REMOTE_XDR(remote_domain_is_updated_ret),
                 REMOTE_HIGH, NULL),
+    REMOTE_PROC(DOMAIN_MIGRATE_SET_MAX_SPEED, DomainMigrateSetMaxSpeed,
+                REMOTE_XDR(remote_domain_migrate_set_max_speed_args), REMOTE_NONE,
+                REMOTE_LOW, "virDomainMigrateSetMaxSpeed"),
     REMOTE_PROC(DOMAIN_GET_STATE, DomainGetState,
                 REMOTE_XDR(remote_domain_get_state_args),
                 REMOTE_XDR(remote_domain_get_state_ret),
                 REMOTE_HIGH, NULL),
+    REMOTE_PROC(DOMAIN_MIGRATE_BEGIN3, DomainMigrateBegin3,
+                REMOTE_XDR(remote_domain_migrate_begin3_args),
+                REMOTE_XDR(remote_domain_migrate_begin3_ret),
+                REMOTE_LOW, "virDomainMigrateBegin3"),
+    REMOTE_PROC(DOMAIN_MIGRATE_PREPARE3, DomainMigratePrepare3,
+                REMOTE_XDR(remote_domain_migrate_prepare3_args),
+                REMOTE_XDR(remote_domain_migrate_prepare3_ret),
+                REMOTE_LOW, "virDomainMigratePrepare3"),
+    REMOTE_PROC(DOMAIN_MIGRATE_PERFORM3, DomainMigratePerform3,
+                REMOTE_XDR(remote_domain_migrate_perform3_args),
+                REMOTE_XDR(remote_domain_migrate_perform3_ret),
+                REMOTE_LOW, "virDomainMigratePerform3"),
+    REMOTE_PROC(DOMAIN_MIGRATE_FINISH3, DomainMigrateFinish3,
+                REMOTE_XDR(remote_domain_migrate_finish3_args),
+                REMOTE_XDR(remote_domain_migrate_finish3_ret),
+                REMOTE_LOW, "virDomainMigrateFinish3"),
+    REMOTE_PROC(DOMAIN_MIGRATE_CONFIRM3, DomainMigrateConfirm3,
+                REMOTE_XDR(remote_domain_migrate_confirm3_args), REMOTE_NONE,
+                REMOTE_LOW, "virDomainMigrateConfirm3"),
     REMOTE_PROC(DOMAIN_UNDEFINE_FLAGS, DomainUndefineFlags,
                 REMOTE_XDR(remote_domain_undefine_flags_args), REMOTE_NONE,
                 REMOTE_HIGH, "virDomainUndefineFlags"),
     REMOTE_PROC(DOMAIN_DESTROY_FLAGS, DomainDestroyFlags,
                 REMOTE_XDR(remote_domain_destroy_flags_args), REMOTE_NONE,
                 REMOTE_HIGH, "virDomainDestroyFlags"),
+    REMOTE_PROC(DOMAIN_MIGRATE_GET_MAX_SPEED, DomainMigrateGetMaxSpeed,
+                REMOTE_XDR(remote_domain_migrate_get_max_speed_args),
+                REMOTE_XDR(remote_domain_migrate_get_max_speed_ret),
+                REMOTE_LOW, "virDomainMigrateGetMaxSpeed"),
     REMOTE_PROC(DOMAIN_SHUTDOWN_FLAGS, DomainShutdownFlags,
                 REMOTE_XDR(remote_domain_shutdown_flags_args), REMOTE_NONE,
                 REMOTE_LOW, "virDomainShutdownFlags"),
@@ -299,6 +338,34 @@ static const virNetServerProc remoteProcs[] = {
                 REMOTE_XDR(remote_domain_get_job_stats_args),
                 REMOTE_XDR(remote_domain_get_job_stats_ret),
                 REMOTE_LOW, NULL),
+    REMOTE_PROC(DOMAIN_MIGRATE_GET_COMPRESSION_CACHE,
+                DomainMigrateGetCompressionCache,
+                REMOTE_XDR(remote_domain_migrate_get_compression_cache_args),
+                REMOTE_XDR(remote_domain_migrate_get_compression_cache_ret),
+                REMOTE_LOW, NULL),
+    REMOTE_PROC(DOMAIN_MIGRATE_SET_COMPRESSION_CACHE,
+                DomainMigrateSetCompressionCache,
+                REMOTE_XDR(remote_domain_migrate_set_compression_cache_args),
+                REMOTE_NONE, REMOTE_LOW, "virDomainMigrateSetCompressionCache"),
+    REMOTE_PROC(DOMAIN_MIGRATE_BEGIN3_PARAMS, DomainMigrateBegin3Params,
+                REMOTE_XDR(remote_domain_migrate_begin3_params_args),
+                REMOTE_XDR(remote_domain_migrate_begin3_params_ret),
+                REMOTE_LOW, "virDomainMigrateBegin3Params"),
+    REMOTE_PROC(DOMAIN_MIGRATE_PREPARE3_PARAMS, DomainMigratePrepare3Params,
+                REMOTE_XDR(remote_domain_migrate_prepare3_params_args),
+                REMOTE_XDR(remote_domain_migrate_prepare3_params_ret),
+                REMOTE_LOW, "virDomainMigratePrepare3Params"),
+    REMOTE_PROC(DOMAIN_MIGRATE_PERFORM3_PARAMS, DomainMigratePerform3Params,
+                REMOTE_XDR(remote_domain_migrate_perform3_params_args),
+                REMOTE_XDR(remote_domain_migrate_perform3_params_ret),
+                REMOTE_LOW, "virDomainMigratePerform3Params"),
+    REMOTE_PROC(DOMAIN_MIGRATE_FINISH3_PARAMS, DomainMigrateFinish3Params,
+                REMOTE_XDR(remote_domain_migrate_finish3_params_args),
+                REMOTE_XDR(remote_domain_migrate_finish3_params_ret),
+                REMOTE_LOW, "virDomainMigrateFinish3Params"),
+    REMOTE_PROC(DOMAIN_MIGRATE_CONFIRM3_PARAMS, DomainMigrateConfirm3Params,
+                REMOTE_XDR(remote_domain_migrate_confirm3_params_args), REMOTE_NONE,
+                REMOTE_LOW, "virDomainMigrateConfirm3Params"),
     REMOTE_PROC(CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY,
                 ConnectDomainEventCallbackRegisterAny,
                 REMOTE_XDR(remote_connect_domain_event_callback_register_any_args),
@@ -316,10 +383,20 @@ static const virNetServerProc remoteProcs[] = {
                 REMOTE_NONE, REMOTE_NONE, REMOTE_LOW, NULL),
     REMOTE_PROC(CONNECT_UNREGISTER_CLOSE_CALLBACK, ConnectUnregisterCloseCallback,
                 REMOTE_NONE, REMOTE_NONE, REMOTE_LOW, NULL),
+    REMOTE_PROC(DOMAIN_MIGRATE_START_POST_COPY, DomainMigrateStartPostCopy,
+                REMOTE_XDR(remote_domain_migrate_start_post_copy_args), REMOTE_NONE,
+                REMOTE_LOW, "virDomainMigrateStartPostCopy"),
+    REMOTE_PROC(DOMAIN_MIGRATE_GET_MAX_DOWNTIME, DomainMigrateGetMaxDowntime,
+                REMOTE_XDR(remote_domain_migrate_get_max_downtime_args),
+                REMOTE_XDR(remote_domain_migrate_get_max_downtime_ret),
+                REMOTE_LOW, NULL),
     REMOTE_PROC(DOMAIN_GET_MESSAGES, DomainGetMessages,
                 REMOTE_XDR(remote_domain_get_messages_args),
                 REMOTE_XDR(remote_domain_get_messages_ret),
                 REMOTE_LOW, NULL),
+    REMOTE_PROC(DOMAIN_ABORT_JOB_FLAGS, DomainAbortJobFlags,
+                REMOTE_XDR(remote_domain_abort_job_flags_args), REMOTE_NONE,
+                REMOTE_LOW, "virDomainAbortJobFlags"),
 };
 
 const virNetServerProc *

@@ -27,6 +27,7 @@ struct _remoteServer {
     remoteNodeCache *node;
     int listenerID;               /* the driver's event listener, or -1 */
     gint lastCallbackID;          /* atomic: event callback IDs */
+    GThreadPool *releasedPool;    /* qemuDriverClientClosed calls */
 };
 
 /* A domain event registration of one client. */
@@ -48,9 +49,15 @@ struct _remoteClient {
     char *uri;                    /* what CONNECT_GET_URI answers */
     bool closeCallback;           /* REGISTER_CLOSE_CALLBACK seen */
     GArray *callbacks;            /* remoteEventCallback */
+    bool migration;               /* took part in a migration: the driver
+                                   * hears when the client is released */
+    remoteServer *srv;            /* constant after creation */
+    guint64 id;                   /* the client's ID (constant) */
 };
 
-remoteClient *remoteClientNew(bool readonly);
+/* @srv is told when a client that took part in a migration is released
+ * (remoteClientFree). */
+remoteClient *remoteClientNew(remoteServer *srv, guint64 id, bool readonly);
 void remoteClientFree(remoteClient *priv);
 remoteClient *remoteClientGet(virNetServerClient *client);
 
@@ -131,6 +138,34 @@ REMOTE_DISPATCH_DECL(DomainGetMessages);
 REMOTE_DISPATCH_DECL(DomainSnapshotNum);
 REMOTE_DISPATCH_DECL(DomainGetJobInfo);
 REMOTE_DISPATCH_DECL(DomainGetJobStats);
+
+/* remote_dispatch_migration.c */
+REMOTE_DISPATCH_DECL(DomainAbortJob);
+REMOTE_DISPATCH_DECL(DomainAbortJobFlags);
+REMOTE_DISPATCH_DECL(DomainMigrateSetMaxDowntime);
+REMOTE_DISPATCH_DECL(DomainMigrateGetMaxDowntime);
+REMOTE_DISPATCH_DECL(DomainMigrateSetMaxSpeed);
+REMOTE_DISPATCH_DECL(DomainMigrateGetMaxSpeed);
+REMOTE_DISPATCH_DECL(DomainMigrateSetCompressionCache);
+REMOTE_DISPATCH_DECL(DomainMigrateGetCompressionCache);
+REMOTE_DISPATCH_DECL(DomainMigrateStartPostCopy);
+REMOTE_DISPATCH_DECL(DomainMigrateBegin3);
+REMOTE_DISPATCH_DECL(DomainMigratePrepare3);
+REMOTE_DISPATCH_DECL(DomainMigratePerform3);
+REMOTE_DISPATCH_DECL(DomainMigrateFinish3);
+REMOTE_DISPATCH_DECL(DomainMigrateConfirm3);
+REMOTE_DISPATCH_DECL(DomainMigrateBegin3Params);
+REMOTE_DISPATCH_DECL(DomainMigratePrepare3Params);
+REMOTE_DISPATCH_DECL(DomainMigratePerform3Params);
+REMOTE_DISPATCH_DECL(DomainMigrateFinish3Params);
+REMOTE_DISPATCH_DECL(DomainMigrateConfirm3Params);
+
+/* The pool calling qemuDriverClientClosed for released clients (one
+ * thread, in order); free it after the clients are gone. */
+GThreadPool *remoteMigrationReleasedPoolNew(remoteServer *srv);
+/* Queues the notification that client @clientID is gone (any thread;
+ * never blocks). */
+void remoteMigrationClientReleased(remoteServer *srv, guint64 clientID);
 
 /* remote_event.c */
 REMOTE_DISPATCH_DECL(ConnectDomainEventRegister);

@@ -41,43 +41,59 @@ typedef enum {
     REMOTE_FEATURE_NETWORK_UPDATE_HAS_CORRECT_ORDER = 16,
 } remoteFeature;
 
+/* Who answers a feature query. */
+typedef enum {
+    REMOTE_FEATURE_NO,            /* not supported */
+    REMOTE_FEATURE_YES,           /* implemented by the RPC layer */
+    REMOTE_FEATURE_DRIVER,        /* qemuDriverSupportsFeature decides */
+} remoteFeatureAnswer;
+
 typedef struct {
     remoteFeature feature;
-    bool supported;
+    remoteFeatureAnswer answer;
 } remoteFeatureEntry;
 
 /*
  * What CONNECT_SUPPORTS_FEATURE answers: the one place to switch a
- * feature on.  The migration features stay off until migration works
- * (stock libvirt 9.0 answers yes to 3, 4, 6-16); unknown numbers are no.
+ * feature on.  Protocol features are the RPC layer's; the migration
+ * ones are the driver's, asked at each query (stock libvirt 9.0 answers
+ * yes to 3, 4, 6-16).  Unknown numbers are no.
  */
 static const remoteFeatureEntry remoteFeatures[] = {
-    { REMOTE_FEATURE_MIGRATION_V1, false },
-    { REMOTE_FEATURE_REMOTE, false },
-    { REMOTE_FEATURE_MIGRATION_V2, false },
-    { REMOTE_FEATURE_MIGRATION_P2P, false },
-    { REMOTE_FEATURE_MIGRATION_DIRECT, false },
-    { REMOTE_FEATURE_MIGRATION_V3, false },
-    { REMOTE_FEATURE_MIGRATE_CHANGE_PROTECTION, false },
-    { REMOTE_FEATURE_FD_PASSING, false },
-    { REMOTE_FEATURE_TYPED_PARAM_STRING, true },
-    { REMOTE_FEATURE_PROGRAM_KEEPALIVE, true },
-    { REMOTE_FEATURE_XML_MIGRATABLE, false },
-    { REMOTE_FEATURE_MIGRATION_OFFLINE, false },
-    { REMOTE_FEATURE_MIGRATION_PARAMS, false },
-    { REMOTE_FEATURE_REMOTE_EVENT_CALLBACK, true },
-    { REMOTE_FEATURE_REMOTE_CLOSE_CALLBACK, true },
-    { REMOTE_FEATURE_NETWORK_UPDATE_HAS_CORRECT_ORDER, false },
+    { REMOTE_FEATURE_MIGRATION_V1, REMOTE_FEATURE_DRIVER },
+    { REMOTE_FEATURE_REMOTE, REMOTE_FEATURE_NO },
+    { REMOTE_FEATURE_MIGRATION_V2, REMOTE_FEATURE_DRIVER },
+    { REMOTE_FEATURE_MIGRATION_P2P, REMOTE_FEATURE_DRIVER },
+    { REMOTE_FEATURE_MIGRATION_DIRECT, REMOTE_FEATURE_DRIVER },
+    { REMOTE_FEATURE_MIGRATION_V3, REMOTE_FEATURE_DRIVER },
+    { REMOTE_FEATURE_MIGRATE_CHANGE_PROTECTION, REMOTE_FEATURE_DRIVER },
+    { REMOTE_FEATURE_FD_PASSING, REMOTE_FEATURE_NO },
+    { REMOTE_FEATURE_TYPED_PARAM_STRING, REMOTE_FEATURE_YES },
+    { REMOTE_FEATURE_PROGRAM_KEEPALIVE, REMOTE_FEATURE_YES },
+    { REMOTE_FEATURE_XML_MIGRATABLE, REMOTE_FEATURE_DRIVER },
+    { REMOTE_FEATURE_MIGRATION_OFFLINE, REMOTE_FEATURE_DRIVER },
+    { REMOTE_FEATURE_MIGRATION_PARAMS, REMOTE_FEATURE_DRIVER },
+    { REMOTE_FEATURE_REMOTE_EVENT_CALLBACK, REMOTE_FEATURE_YES },
+    { REMOTE_FEATURE_REMOTE_CLOSE_CALLBACK, REMOTE_FEATURE_YES },
+    { REMOTE_FEATURE_NETWORK_UPDATE_HAS_CORRECT_ORDER, REMOTE_FEATURE_NO },
 };
 
 static bool
-remoteFeatureSupported(int feature)
+remoteFeatureSupported(qemuDriver *driver, int feature)
 {
     size_t i;
 
     for (i = 0; i < G_N_ELEMENTS(remoteFeatures); i++) {
-        if ((int)remoteFeatures[i].feature == feature)
-            return remoteFeatures[i].supported;
+        if ((int)remoteFeatures[i].feature != feature)
+            continue;
+        switch (remoteFeatures[i].answer) {
+        case REMOTE_FEATURE_NO:
+            return false;
+        case REMOTE_FEATURE_YES:
+            return true;
+        case REMOTE_FEATURE_DRIVER:
+            return qemuDriverSupportsFeature(driver, feature);
+        }
     }
     return false;
 }
@@ -160,6 +176,7 @@ remoteDispatchConnectSupportsFeature(virNetServerClient *client,
     remote_connect_supports_feature_args *a = args;
     remote_connect_supports_feature_ret *r = ret;
     remoteClient *priv = remoteClientGet(client);
+    remoteServer *srv = opaque;
     bool open;
 
     /* asked before CONNECT_OPEN; the answer also starts our probes */
@@ -175,7 +192,7 @@ remoteDispatchConnectSupportsFeature(virNetServerClient *client,
         virReportError(VIR_ERR_INTERNAL_ERROR, "%s", _("connection not open"));
         return -1;
     }
-    r->supported = remoteFeatureSupported(a->feature);
+    r->supported = remoteFeatureSupported(srv->driver, a->feature);
     return 0;
 }
 

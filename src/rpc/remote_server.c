@@ -22,7 +22,8 @@ static void
 remoteServerClientInit(virNetServer *net, virNetServerClient *client,
                        void *opaque)
 {
-    remoteClient *priv = remoteClientNew(virNetServerClientIsReadonly(client));
+    remoteClient *priv = remoteClientNew(opaque, virNetServerClientGetID(client),
+                                         virNetServerClientIsReadonly(client));
 
     virNetServerClientSetPrivateData(client, priv,
                                      (GDestroyNotify)remoteClientFree);
@@ -75,6 +76,7 @@ remoteServerNew(qemuDriver *driver, const remoteServerConfig *cfg,
     srv->ctx = g_main_context_ref(ctx);
     srv->node = remoteNodeCacheNew();
     srv->events = remoteEventQueueNew(srv);
+    srv->releasedPool = remoteMigrationReleasedPoolNew(srv);
     srv->net = virNetServerNew(&netcfg, ctx);
     procs = remoteDispatchGetProcs(&nprocs);
     srv->program = virNetServerProgramNew(REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION,
@@ -114,6 +116,9 @@ remoteServerFree(remoteServer *srv)
         qemuDriverRemoveEventListener(srv->driver, srv->listenerID);
     g_clear_pointer(&srv->events, remoteEventQueueFree);
     g_clear_pointer(&srv->net, virNetServerFree);
+    /* every client is released now: deliver the last notifications */
+    if (srv->releasedPool)
+        g_thread_pool_free(srv->releasedPool, FALSE, TRUE);
     g_clear_pointer(&srv->program, virNetServerProgramFree);
     g_clear_pointer(&srv->node, remoteNodeCacheFree);
     g_main_context_unref(srv->ctx);

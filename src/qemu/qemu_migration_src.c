@@ -1,0 +1,373 @@
+/*
+ * qemu_migration_src.c: the source side of a migration: Begin, Perform
+ * and Confirm of libvirt's protocol v3
+ *
+ * Source phases: begin3 -> perform3 -> perform3_done -> confirm3 (or
+ * confirm3_cancelled).  Until the destination confirmed the guest runs
+ * there, the guest stays here: any failure resumes it here.
+ */
+#include <string.h>
+
+#include "qemu_migration_priv.h"
+#include "qemu_process.h"
+#include "domain_conf.h"
+#include "virerror.h"
+#include "virlog.h"
+
+#define VIR_FROM_THIS VIR_FROM_QEMU
+
+VIR_LOG_INIT("qemu.qemu_migration_src");
+
+/* libvirt's rule: migrating a guest with writable local disks needs
+ * shared storage or --unsafe (virtmig knows of no shared storage). */
+static int
+qemuMigrationSrcIsSafe(const virDomainDef *def, unsigned int flags)
+{
+    size_t i;
+
+    if (flags & VIR_MIGRATE_UNSAFE)
+        return 0;
+    for (i = 0; i < def->ndisks; i++) {
+        const virDomainDiskDef *disk = def->disks[i];
+
+        if (!disk->src || disk->readonly || disk->shareable)
+            continue;
+        virReportError(VIR_ERR_MIGRATE_UNSAFE, "%s",
+                       _("Migration without shared storage is unsafe"));
+        return -1;
+    }
+    return 0;
+}
+
+static int
+qemuMigrationSrcBeginCookie(qemuDriver *driver, virDomainObj *vm,
+                            char **cookieout, size_t *cookieoutlen)
+{
+    g_autoptr(qemuMigrationCookie) cookie =
+        qemuMigrationCookieNew(vm->def->name, vm->def->uuid, g_get_host_name(),
+                               driver->hostUUID);
+
+    cookie->flags |= QEMU_MIGRATION_COOKIE_CAPS;
+    cookie->capsSupported = QEMU_MONITOR_MIGRATION_CAP_BIT(QEMU_MONITOR_MIGRATION_CAP_POSTCOPY_RAM) |
+                            QEMU_MONITOR_MIGRATION_CAP_BIT(QEMU_MONITOR_MIGRATION_CAP_XBZRLE) |
+                            QEMU_MONITOR_MIGRATION_CAP_BIT(QEMU_MONITOR_MIGRATION_CAP_MULTIFD) |
+                            QEMU_MONITOR_MIGRATION_CAP_BIT(QEMU_MONITOR_MIGRATION_CAP_AUTO_CONVERGE);
+    return qemuMigrationCookieFormat(cookie, QEMU_MIGRATION_COOKIE_CAPS,
+                                     cookieout, cookieoutlen);
+}
+
+/* The XML the destination gets: the client's DEST_XML if given (same
+ * domain), else our migratable live definition. */
+static char *
+qemuMigrationSrcBeginXML(virDomainObj *vm, const virTypedParameter *params,
+                         size_t nparams)
+{
+    const char *xmlin = NULL;
+    g_autoptr(virDomainDef) def = NULL;
+
+    if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_XML,
+                                &xmlin) <= 0)
+        return virDomainDefFormat(vm->def, VIR_DOMAIN_DEF_FORMAT_MIGRATABLE |
+                                           VIR_DOMAIN_DEF_FORMAT_SECURE);
+    if (!(def = virDomainDefParseString(xmlin, VIR_DOMAIN_DEF_PARSE_INACTIVE)))
+        return NULL;
+    if (memcmp(def->uuid, vm->def->uuid, VIR_UUID_BUFLEN) != 0) {
+        virReportError(VIR_ERR_INVALID_ARG, "%s",
+                       _("target domain uuid does not match source"));
+        return NULL;
+    }
+    return virDomainDefFormat(def, VIR_DOMAIN_DEF_FORMAT_SECURE);
+}
+
+char *
+qemuDomainMigrateBegin3Params(qemuDriver *driver, const unsigned char *uuid,
+                              const virTypedParameter *params, size_t nparams,
+                              char **cookieout, size_t *cookieoutlen,
+                              unsigned int flags, const qemuMigrationConn *conn)
+{
+    virDomainObj *vm;
+    char *xml = NULL;
+
+    if (qemuMigrationParamsCheck(params, nparams, flags) < 0)
+        return NULL;
+    if (!(vm = qemuMigrationDomObj(driver, uuid)))
+        return NULL;
+    if (!virDomainObjIsActive(vm)) {
+        virReportError(VIR_ERR_OPERATION_INVALID, "%s", _("domain is not running"));
+        goto cleanup;
+    }
+    if (qemuMigrationSrcIsSafe(vm->def, flags) < 0)
+        goto cleanup;
+    if (qemuMigrationJobStart(driver, vm, VIR_ASYNC_JOB_MIGRATION_OUT, flags,
+                              conn->clientID) < 0)
+        goto cleanup;
+    if (qemuMigrationJobSetPhase(driver, vm, QEMU_MIGRATION_PHASE_BEGIN3) < 0 ||
+        !(xml = qemuMigrationSrcBeginXML(vm, params, nparams)) ||
+        qemuMigrationSrcBeginCookie(driver, vm, cookieout, cookieoutlen) < 0) {
+        g_clear_pointer(&xml, g_free);
+        qemuMigrationJobFinish(driver, vm);
+        goto cleanup;
+    }
+    /* CHANGE_PROTECTION is what the job is: it lasts until Confirm */
+    qemuMigrationJobContinue(driver, vm);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return xml;
+}
+
+/* Starts QEMU's migration to @uri and waits for its end. */
+static int
+qemuMigrationSrcRun(qemuDriver *driver, virDomainObj *vm, const char *uri,
+                    const virTypedParameter *params, size_t nparams,
+                    unsigned int flags)
+{
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+    g_autoptr(qemuMigrationParams) mig = NULL;
+    qemuMonitor *mon;
+    bool postcopy = false;
+    int rc;
+
+    if (!(mig = qemuMigrationParamsFromFlags(params, nparams, flags,
+                                             priv->migBandwidthMiB)))
+        return -1;
+    if (priv->migPostcopyBandwidthMiB &&
+        !qemuMonitorMigrationParamsIsSet(mig->qemu,
+                                         QEMU_MONITOR_MIGRATION_PARAM_MAX_POSTCOPY_BANDWIDTH) &&
+        qemuMonitorMigrationParamsSetULL(mig->qemu,
+                                         QEMU_MONITOR_MIGRATION_PARAM_MAX_POSTCOPY_BANDWIDTH,
+                                         priv->migPostcopyBandwidthMiB * 1024 * 1024) < 0)
+        return -1;
+    if (qemuMigrationApplyParams(vm, mig) < 0)
+        return -1;
+    if (!(flags & VIR_MIGRATE_LIVE) && vm->state == VIR_DOMAIN_RUNNING &&
+        qemuProcessStopCPUs(driver, vm, VIR_DOMAIN_PAUSED_MIGRATION) < 0)
+        return -1;
+
+    /* QEMU pauses the guest at the switch-over: report it as migration */
+    priv->pausedReason = VIR_DOMAIN_PAUSED_MIGRATION;
+    priv->migStatus = QEMU_MONITOR_MIGRATION_STATUS_NONE;
+    priv->migPass = 0;
+    if (qemuDomainObjBeginJob(vm, &priv->job, VIR_JOB_ASYNC_NESTED,
+                              driver->jobWaitTimeoutMs) < 0)
+        return -1;
+    mon = qemuDomainObjEnterMonitor(vm);
+    rc = mon ? qemuMonitorJSONMigrate(mon, uri, 0) : -1;
+    qemuDomainObjExitMonitor(vm, mon);
+    qemuDomainObjEndJob(vm, &priv->job);
+    if (rc < 0)
+        return -1;
+    VIR_INFO("domain %s: migrating to %s", vm->def->name, uri);
+    if (qemuMigrationWaitForCompletion(driver, vm, &postcopy) < 0)
+        return -1;
+    if (priv->job.current)
+        priv->job.current->sent = g_get_real_time() / 1000;
+    return 0;
+}
+
+static int
+qemuMigrationSrcPerformCookie(qemuDriver *driver, virDomainObj *vm,
+                              unsigned int flags, const virTypedParameter *params,
+                              size_t nparams, char **cookieout,
+                              size_t *cookieoutlen)
+{
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+    g_autoptr(qemuMigrationCookie) cookie =
+        qemuMigrationCookieNew(vm->def->name, vm->def->uuid, g_get_host_name(),
+                               driver->hostUUID);
+    unsigned int parts = 0;
+    const char *persistXML = NULL;
+
+    if (flags & VIR_MIGRATE_PERSIST_DEST) {
+        if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_PERSIST_XML,
+                                    &persistXML) > 0)
+            cookie->persistent = virDomainDefParseString(persistXML,
+                                                         VIR_DOMAIN_DEF_PARSE_INACTIVE);
+        else
+            cookie->persistent = virDomainDefCopy(virDomainObjGetPersistentDef(vm),
+                                                  false);
+        if (!cookie->persistent)
+            return -1;
+        cookie->flags |= QEMU_MIGRATION_COOKIE_PERSISTENT;
+        parts |= QEMU_MIGRATION_COOKIE_PERSISTENT;
+    }
+    if (priv->job.current) {
+        cookie->jobData = qemuDomainJobDataCopy(priv->job.current);
+        cookie->flags |= QEMU_MIGRATION_COOKIE_STATS;
+        parts |= QEMU_MIGRATION_COOKIE_STATS;
+    }
+    return qemuMigrationCookieFormat(cookie, parts, cookieout, cookieoutlen);
+}
+
+int
+qemuDomainMigratePerform3Params(qemuDriver *driver, const unsigned char *uuid,
+                                const char *dconnuri,
+                                const virTypedParameter *params, size_t nparams,
+                                const char *cookiein, size_t cookieinlen,
+                                char **cookieout, size_t *cookieoutlen,
+                                unsigned int flags, const qemuMigrationConn *conn)
+{
+    g_autoptr(qemuMigrationCookie) cookie = NULL;
+    const char *uri = NULL;
+    virDomainObj *vm;
+    int ret = -1;
+
+    if (qemuMigrationParamsCheck(params, nparams, flags) < 0)
+        return -1;
+    if (dconnuri && *dconnuri) {
+        virReportError(VIR_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                       _("peer-to-peer migration is not supported by virtmig yet"));
+        return -1;
+    }
+    if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_URI, &uri) <= 0) {
+        virReportError(VIR_ERR_INVALID_ARG, "%s", _("migration URI is missing"));
+        return -1;
+    }
+    if (!(vm = qemuMigrationDomObj(driver, uuid)))
+        return -1;
+    if (!qemuMigrationJobIsActive(vm, VIR_ASYNC_JOB_MIGRATION_OUT) ||
+        qemuMigrationJobStartPhase(driver, vm, QEMU_MIGRATION_PHASE_PERFORM3,
+                                   conn->clientID) < 0)
+        goto cleanup;
+    if (!(cookie = qemuMigrationCookieParse(cookiein, cookieinlen, driver->hostUUID,
+                                            vm->def->name, vm->def->uuid,
+                                            QEMU_MIGRATION_COOKIE_CAPS)) ||
+        qemuMigrationSrcRun(driver, vm, uri, params, nparams, flags) < 0 ||
+        qemuMigrationJobSetPhase(driver, vm, QEMU_MIGRATION_PHASE_PERFORM3_DONE) < 0 ||
+        qemuMigrationSrcPerformCookie(driver, vm, flags, params, nparams,
+                                      cookieout, cookieoutlen) < 0) {
+        /* the guest keeps running here; Confirm(cancelled) ends the job */
+        g_autoptr(virError) err = virSaveLastError();
+
+        qemuMigrationSrcCancel(vm);
+        virSetError(err);
+        goto continuejob;
+    }
+    ret = 0;
+ continuejob:
+    qemuMigrationJobContinue(driver, vm);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+/* libvirt's JOB_COMPLETED event: the statistics as a{sv}. */
+static GVariant *
+qemuMigrationJobCompletedParams(const qemuDomainJobData *data)
+{
+    g_autoptr(virTypedParamList) list = virTypedParamListNew();
+    GVariantDict dict;
+    size_t i;
+
+    g_variant_dict_init(&dict, NULL);
+    if (data && qemuDomainJobDataToParams(data, list) == 0) {
+        for (i = 0; i < list->npar; i++) {
+            const virTypedParameter *p = &list->par[i];
+
+            switch ((virTypedParameterType)p->type) {
+            case VIR_TYPED_PARAM_INT:
+                g_variant_dict_insert(&dict, p->field, "i", p->value.i);
+                break;
+            case VIR_TYPED_PARAM_UINT:
+                g_variant_dict_insert(&dict, p->field, "u", p->value.ui);
+                break;
+            case VIR_TYPED_PARAM_LLONG:
+                g_variant_dict_insert(&dict, p->field, "x", (gint64)p->value.l);
+                break;
+            case VIR_TYPED_PARAM_ULLONG:
+                g_variant_dict_insert(&dict, p->field, "t", (guint64)p->value.ul);
+                break;
+            case VIR_TYPED_PARAM_DOUBLE:
+                g_variant_dict_insert(&dict, p->field, "d", p->value.d);
+                break;
+            case VIR_TYPED_PARAM_BOOLEAN:
+                g_variant_dict_insert(&dict, p->field, "b", (gboolean)p->value.b);
+                break;
+            case VIR_TYPED_PARAM_STRING:
+                g_variant_dict_insert(&dict, p->field, "s", p->value.s);
+                break;
+            case VIR_TYPED_PARAM_LAST:
+                break;
+            }
+        }
+    }
+    return g_variant_dict_end(&dict);
+}
+
+/* The guest runs on the destination: stop it here. */
+static void
+qemuMigrationSrcConfirmSuccess(qemuDriver *driver, virDomainObj *vm,
+                               unsigned int flags, qemuMigrationCookie *cookie)
+{
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+    g_autoptr(qemuDomainJobData) completed = NULL;
+    bool undefine = (flags & VIR_MIGRATE_UNDEFINE_SOURCE) && vm->persistent;
+
+    if (priv->job.current) {
+        priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_COMPLETED;
+        if (cookie && cookie->jobData && cookie->jobData->received &&
+            priv->job.current->sent) {
+            priv->job.current->timeDeltaSet = true;
+            priv->job.current->timeDelta = (long long)cookie->jobData->received -
+                                           (long long)priv->job.current->sent;
+        }
+    }
+    qemuMigrationSrcStopMigrated(driver, vm);
+    qemuMigrationJobFinish(driver, vm);
+    completed = qemuDomainJobDataCopy(priv->job.completed);
+    if (undefine) {
+        if (qemuDomainDeleteConfig(driver, vm->def->name) == 0)
+            vm->persistent = false;
+    }
+    virDomainObjUnlock(vm);
+    qemuDriverEmitLifecycle(driver, vm, VIR_DOMAIN_EVENT_STOPPED,
+                            VIR_DOMAIN_EVENT_STOPPED_MIGRATED);
+    qemuDriverEmitEvent(driver, vm, VIR_DOMAIN_EVENT_ID_JOB_COMPLETED, 0, 0,
+                        qemuMigrationJobCompletedParams(completed));
+    if (undefine && !vm->persistent)
+        qemuDriverEmitLifecycle(driver, vm, VIR_DOMAIN_EVENT_UNDEFINED,
+                                VIR_DOMAIN_EVENT_UNDEFINED_REMOVED);
+    virDomainObjLock(vm);
+    if (!vm->persistent)
+        virDomainObjListRemove(driver->domains, vm);
+}
+
+int
+qemuDomainMigrateConfirm3Params(qemuDriver *driver, const unsigned char *uuid,
+                                const virTypedParameter *params, size_t nparams,
+                                const char *cookiein, size_t cookieinlen,
+                                unsigned int flags, int cancelled,
+                                const qemuMigrationConn *conn)
+{
+    g_autoptr(qemuMigrationCookie) cookie = NULL;
+    virDomainObj *vm;
+
+    if (qemuMigrationParamsCheck(params, nparams, flags) < 0)
+        return -1;
+    if (!(vm = qemuMigrationDomObj(driver, uuid)))
+        return -1;
+    if (!qemuMigrationJobIsActive(vm, VIR_ASYNC_JOB_MIGRATION_OUT) ||
+        qemuMigrationJobStartPhase(driver, vm,
+                                   cancelled ? QEMU_MIGRATION_PHASE_CONFIRM3_CANCELLED
+                                             : QEMU_MIGRATION_PHASE_CONFIRM3,
+                                   conn->clientID) < 0) {
+        virDomainObjEndAPI(&vm);
+        return -1;
+    }
+    if (!cancelled) {
+        /* statistics are a bonus: a bad cookie does not undo a migration */
+        cookie = qemuMigrationCookieParse(cookiein, cookieinlen, driver->hostUUID,
+                                          vm->def->name, vm->def->uuid,
+                                          QEMU_MIGRATION_COOKIE_STATS);
+        if (!cookie)
+            VIR_WARN("ignoring the finish cookie: %s", virGetLastErrorMessage());
+        qemuMigrationSrcConfirmSuccess(driver, vm, flags, cookie);
+    } else {
+        qemuMigrationSrcCancel(vm);
+        qemuMigrationSrcRestoreState(driver, vm);
+        if (QEMU_DOMAIN_PRIVATE(vm)->job.current)
+            QEMU_DOMAIN_PRIVATE(vm)->job.current->status = QEMU_DOMAIN_JOB_STATUS_FAILED;
+        qemuMigrationJobFinish(driver, vm);
+    }
+    virDomainObjEndAPI(&vm);
+    return 0;
+}

@@ -1,0 +1,213 @@
+"""Helpers for the end-to-end migration tests: two virtmigd "hosts" on
+loopback addresses, the built-in test guest, the stock virsh.
+
+Used by the tests in this directory; standard library only, plus
+python3-libvirt where a test drives the C API.
+"""
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+BUILD = os.environ.get("VIRTMIG_BUILD_DIR", "build")
+DAEMON = os.path.join(BUILD, "src", "virtmigd")
+IMAGE_TOOL = os.path.join(BUILD, "tests", "guest", "virtmig-guest-image")
+MEMCHECK = os.path.join(BUILD, "tests", "guest", "virtmig-memcheck")
+BASE_IMAGE = os.environ.get("VIRTMIG_GUEST_IMAGE",
+                            os.path.join(BUILD, "tests", "guest",
+                                         "virtmig-guest.img"))
+DEADLINE = 60
+
+GUEST_XML = """<domain type='{virttype}'>
+  <name>{name}</name>
+  <memory unit='MiB'>{memory}</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <boot dev='hd'/>
+  </os>
+  <cpu mode='custom' match='exact'>
+    <model fallback='forbid'>qemu64</model>
+  </cpu>
+  <devices>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='{image}'/>
+      <target dev='hda' bus='ide'/>
+    </disk>
+    <serial type='file'>
+      <source path='{serial}'/>
+      <target port='0'/>
+    </serial>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+"""
+
+
+def wait_for(pred, what, deadline=DEADLINE):
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        if pred():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def free_port(addr):
+    with socket.socket() as s:
+        s.bind((addr, 0))
+        return s.getsockname()[1]
+
+
+def virttype():
+    return "kvm" if os.access("/dev/kvm", os.R_OK | os.W_OK) else "qemu"
+
+
+class Host:
+    """One virtmigd with its own root, listening on a loopback address."""
+
+    def __init__(self, workdir, name, addr, config=""):
+        self.name = name
+        self.addr = addr
+        self.root = os.path.join(workdir, name)
+        os.makedirs(os.path.join(self.root, "etc", "virtmig"))
+        self.port = free_port(addr)
+        self.uri = "qemu+tcp://%s:%d/system" % (addr, self.port)
+        with open(os.path.join(self.root, "etc", "virtmig", "virtmigd.conf"),
+                  "w") as f:
+            f.write(config)
+        self.log = open(os.path.join(workdir, name + ".log"), "w")
+        self.proc = subprocess.Popen(
+            [DAEMON, "--root", self.root, "--listen-tcp",
+             "%s:%d" % (addr, self.port)],
+            stdout=subprocess.DEVNULL, stderr=self.log)
+        wait_for(self.ready, "virtmigd on " + addr)
+
+    def ready(self):
+        if self.proc.poll() is not None:
+            raise AssertionError("virtmigd %s exited" % self.name)
+        try:
+            with socket.create_connection((self.addr, self.port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    def virsh(self, *args, check=True, timeout=120):
+        res = subprocess.run(["virsh", "-q", "-c", self.uri] + list(args),
+                             capture_output=True, text=True, timeout=timeout,
+                             env=dict(os.environ, LC_ALL="C"))
+        if check and res.returncode != 0:
+            raise AssertionError("virsh -c %s %s: %s" % (self.uri, " ".join(args),
+                                                         res.stderr.strip()))
+        return res
+
+    def out(self, *args):
+        return self.virsh(*args).stdout.strip()
+
+    def qemu_pid(self, domain):
+        path = os.path.join(self.root, "run", "virtmig", "qemu", domain + ".xml")
+        with open(path) as f:
+            return int(re.search(r" pid='(\d+)'", f.read()).group(1))
+
+    def running_qemus(self):
+        d = os.path.join(self.root, "run", "virtmig", "qemu")
+        return [f for f in os.listdir(d) if f.endswith(".xml")]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            for name in self.virsh("list", "--name", check=False).stdout.split():
+                self.virsh("destroy", name, check=False)
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=DEADLINE)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+class Guest:
+    """The built-in test guest with chosen memory range and dirty rate."""
+
+    def __init__(self, workdir, name, size_mib=32, rate_mib=8):
+        self.name = name
+        self.workdir = workdir
+        self.image = os.path.join(workdir, name + ".img")
+        self.serial = os.path.join(workdir, name + ".serial")
+        subprocess.run([IMAGE_TOOL, "-i", BASE_IMAGE, "-o", self.image,
+                        "--size-mib", str(size_mib), "--rate-mib", str(rate_mib)],
+                       check=True, capture_output=True)
+        show = subprocess.run([IMAGE_TOOL, "-i", self.image, "--show"],
+                              check=True, capture_output=True, text=True).stdout
+        self.base = int(re.search(r"base=(\d+)", show).group(1))
+        self.pages = int(re.search(r"pages=(\d+)", show).group(1))
+        self.memory = int(re.search(r"memory-mib=(\d+)", show).group(1)) + 16
+        self.xml = os.path.join(workdir, name + ".xml")
+        with open(self.xml, "w") as f:
+            f.write(GUEST_XML.format(virttype=virttype(), name=name,
+                                     memory=self.memory, image=self.image,
+                                     serial=self.serial))
+
+    def passes(self):
+        try:
+            with open(self.serial, errors="replace") as f:
+                return [int(m) for m in re.findall(r"pass (\d+)", f.read())]
+        except OSError:
+            return []
+
+    def last_pass(self):
+        p = self.passes()
+        return p[-1] if p else 0
+
+    def wait_pass_after(self, n, deadline=90):
+        wait_for(lambda: self.last_pass() > n,
+                 "%s to print a pass after %d" % (self.name, n), deadline)
+
+    def check_memory(self, conn_uri):
+        """Pauses the guest, reads its memory range through
+        virDomainMemoryPeek (python3-libvirt), runs virtmig-memcheck."""
+        import libvirt
+
+        conn = libvirt.open(conn_uri)
+        try:
+            dom = conn.lookupByName(self.name)
+            dom.suspend()
+            dump = os.path.join(self.workdir, self.name + ".dump")
+            size = self.pages * 4096
+            chunk = 64 * 1024
+            with open(dump, "wb") as f:
+                for off in range(0, size, chunk):
+                    f.write(dom.memoryPeek(self.base + off, min(chunk, size - off),
+                                           libvirt.VIR_MEMORY_PHYSICAL))
+            dom.resume()
+        finally:
+            conn.close()
+        res = subprocess.run([MEMCHECK, "--image", self.image, dump],
+                             capture_output=True, text=True)
+        return res.returncode, res.stdout.strip() + res.stderr.strip()
+
+
+class Pair:
+    """A source host on 127.0.0.2 and a destination on 127.0.0.3."""
+
+    def __init__(self, src_config="", dst_config=""):
+        self.workdir = tempfile.mkdtemp(prefix="qemumigrationtest-")
+        self.src = None
+        self.dst = None
+        try:
+            self.src = Host(self.workdir, "src", "127.0.0.2", src_config)
+            self.dst = Host(self.workdir, "dst", "127.0.0.3", dst_config)
+        except Exception:
+            self.close()
+            raise
+
+    def close(self):
+        for h in (self.src, self.dst):
+            if h:
+                h.stop()
+        shutil.rmtree(self.workdir, ignore_errors=True)
