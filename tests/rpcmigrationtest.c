@@ -22,6 +22,18 @@
 static const char testBeginCookie[] = "begin:demo\0\xff";
 #define TEST_BEGIN_COOKIE_LEN (sizeof(testBeginCookie) - 1)
 
+/* The fake's Begin cookie for domain @name: "begin:NAME" 0x00 0xff. */
+static GByteArray *
+testBeginCookieOf(const char *name)
+{
+    GByteArray *cookie = g_byte_array_new();
+
+    g_byte_array_append(cookie, (const guint8 *)"begin:", 6);
+    g_byte_array_append(cookie, (const guint8 *)name, strlen(name));
+    g_byte_array_append(cookie, (const guint8 *)"\0\xff", 2);
+    return cookie;
+}
+
 /* ---- parameters ------------------------------------------------------- */
 
 static remote_typed_param
@@ -164,11 +176,12 @@ testHeader(int proc, int type, unsigned int serial)
     return header;
 }
 
-/* The domain of the recorded migration (virsh-rpc-trace.md). */
+/* The domain of the captured call: "dirty" with the demo's UUID, the
+ * first domain started on its server. */
 static remote_nonnull_domain
 testDirty(void)
 {
-    remote_nonnull_domain dom = { (char *)"dirty", { 0 }, 15 };
+    remote_nonnull_domain dom = { (char *)"dirty", { 0 }, 1 };
 
     rpcTestDemoUUID((unsigned char *)dom.uuid);
     return dom;
@@ -181,8 +194,10 @@ testWireBegin(void)
     remote_domain_migrate_begin3_params_args args = { testDirty(), { 2, params },
                                                       TEST_FLAGS };
     remote_domain_migrate_begin3_params_args decoded = { 0 };
+    /* `virsh migrate --live --postcopy --unsafe --bandwidth 100 dirty
+     * DST --migrateuri tcp:127.0.0.3` sends this as its 10th call */
     virNetMessageHeader header = testHeader(REMOTE_PROC_DOMAIN_MIGRATE_BEGIN3_PARAMS,
-                                            VIR_NET_CALL, 7);
+                                            VIR_NET_CALL, 10);
     g_autoptr(GBytes) call = NULL;
     g_autoptr(GBytes) reply = NULL;
     g_autoptr(virNetMessage) msg = NULL;
@@ -212,7 +227,7 @@ testWireBegin(void)
                     "tcp:127.0.0.3");
     xdr_free(TEST_XDR(remote_domain_migrate_begin3_params_args), (char *)&decoded);
 
-    header = testHeader(REMOTE_PROC_DOMAIN_MIGRATE_BEGIN3_PARAMS, VIR_NET_REPLY, 7);
+    header = testHeader(REMOTE_PROC_DOMAIN_MIGRATE_BEGIN3_PARAMS, VIR_NET_REPLY, 10);
     reply = virNetMessageEncode(&header, TEST_XDR(remote_domain_migrate_begin3_params_ret),
                                 &ret, TEST_MAX_MESSAGE);
     testCompareHex(reply, "begin3-params-ret");
@@ -247,6 +262,7 @@ typedef struct {
     rpcTestClient *src;
     rpcTestClient *dst;
     remote_nonnull_domain dom;      /* running on the source */
+    char *name;                     /* its name */
     char *incomingXML;              /* the destination's definition */
 } testMigration;
 
@@ -260,6 +276,7 @@ testMigrationNew(const remoteServerConfig *cfg, const char *name)
     t->src = rpcTestOpen(t->ts->rw, 0);
     t->dst = rpcTestOpen(t->ts->rw, 0);
     t->incomingXML = rpcTestDomainXML("incoming");
+    t->name = g_strdup(name);
     rpcTestDefine(t->src, xml, &t->dom);
     rpcTestDomainAction(t->src, REMOTE_PROC_DOMAIN_CREATE, &t->dom);
     return t;
@@ -270,6 +287,7 @@ testMigrationFree(testMigration *t)
 {
     xdr_free(TEST_XDR(remote_nonnull_domain), (char *)&t->dom);
     g_free(t->incomingXML);
+    g_free(t->name);
     rpcTestClientFree(t->src);
     rpcTestClientFree(t->dst);
     rpcTestServerStop(t->ts);
@@ -284,8 +302,8 @@ testBegin(testMigration *t, rpcFakeMigrationCall *call)
     remote_typed_param params[7];
     remote_domain_migrate_begin3_params_args args = { t->dom, { 7, params }, TEST_FLAGS };
     remote_domain_migrate_begin3_params_ret ret = { { 0 } };
-    g_autofree char *xml = rpcTestDomainXML("demo");
-    GByteArray *cookie = g_byte_array_new();
+    g_autofree char *xml = rpcTestDomainXML(t->name);
+    GByteArray *cookie = testBeginCookieOf(t->name);
 
     testAllTypes(params);
     rpcTestCallOK(t->src, REMOTE_PROC_DOMAIN_MIGRATE_BEGIN3_PARAMS,
@@ -293,11 +311,9 @@ testBegin(testMigration *t, rpcFakeMigrationCall *call)
                   TEST_XDR(remote_domain_migrate_begin3_params_ret), &ret);
     g_assert_cmpstr(ret.xml, ==, xml);
     g_assert_cmpmem(ret.cookie_out.cookie_out_val, ret.cookie_out.cookie_out_len,
-                    testBeginCookie, TEST_BEGIN_COOKIE_LEN);
+                    cookie->data, cookie->len);
     testCheckCall(t->ts, "qemuDomainMigrateBegin3Params", NULL, 0, TEST_FLAGS, call);
     testCheckParams(call->params, params, G_N_ELEMENTS(params));
-    g_byte_array_append(cookie, (guint8 *)ret.cookie_out.cookie_out_val,
-                        ret.cookie_out.cookie_out_len);
     xdr_free(TEST_XDR(remote_domain_migrate_begin3_params_ret), (char *)&ret);
     return cookie;
 }

@@ -32,7 +32,8 @@ qemuDomainJobObjClear(qemuDomainJobObj *job)
     job->asyncOwnerClient = 0;
     job->clientGone = false;
     job->apiFlags = 0;
-    /* JOBDATA: free current/completed once qemu_domainjob_data.c lands */
+    g_clear_pointer(&job->current, qemuDomainJobDataFree);
+    g_clear_pointer(&job->completed, qemuDomainJobDataFree);
 }
 
 /* May @job start now?  Nested jobs of the async owner bypass the mask. */
@@ -188,6 +189,7 @@ qemuDomainObjEndAsyncJob(virDomainObj *vm, qemuDomainJobObj *jobObj)
     jobObj->asyncOwnerClient = 0;
     jobObj->clientGone = false;
     jobObj->apiFlags = 0;
+    g_clear_pointer(&jobObj->current, qemuDomainJobDataFree);
     g_cond_broadcast(&vm->cond);
 }
 

@@ -205,22 +205,3 @@ qemuMigrationJobGetPhase(virDomainObj *vm)
     return priv->job.phase;
 }
 
-/* TEMPORARY (until qemu_domainjob_data.c lands in this tree): weak
- * fallbacks so the tree links; the real definitions override them. */
-qemuDomainJobData *qemuDomainJobDataNew(void) __attribute__((weak));
-qemuDomainJobData *
-qemuDomainJobDataNew(void)
-{
-    return g_new0(qemuDomainJobData, 1);
-}
-
-void qemuDomainJobDataFree(qemuDomainJobData *data) __attribute__((weak));
-void
-qemuDomainJobDataFree(qemuDomainJobData *data)
-{
-    if (!data)
-        return;
-    qemuMonitorMigrationStatsClear(&data->stats);
-    g_free(data->errmsg);
-    g_free(data);
-}

@@ -1,0 +1,505 @@
+#!/usr/bin/python3
+"""Migration through virtmigd: the stock virsh between two daemons.
+
+Starts two virtmigd daemons with private roots under /tmp, listening on
+127.0.0.2 (source) and 127.0.0.3 (destination), and for each scenario
+defines and starts the test guest on the source, waits for its first
+serial `pass`, runs
+
+    virsh -c qemu+tcp://127.0.0.2/system migrate --live --verbose --unsafe
+          --bandwidth BW [--postcopy --postcopy-after-precopy]
+          GUEST qemu+tcp://127.0.0.3/system
+
+and prints the same figures as qmp-migrate.py (from `virsh domjobinfo
+--completed --rawstats` on the source and virsh's event stream), plus
+the wall time of `virsh migrate` and the ratios to the QMP floor (the
+same scenario run by qmp-migrate.py's driver, or read from --floor FILE).
+Every daemon, virsh and QEMU started here is stopped at the end.
+See bench/README.md.
+"""
+
+import argparse
+import datetime
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from benchlib import (BenchError, DST_ADDR, SRC_ADDR, WorkDir,  # noqa: E402
+                      add_common_args, find_build, fmt, log, make_image,
+                      new_result, pick_accel, print_table, result_line,
+                      scenarios_from_args, SerialLog)
+from qmpbench import boot_deadline, pass_seconds, run_qmp  # noqa: E402
+
+VIRSH = "virsh"
+LIBVIRT_PORT = 16509
+SRC_URI = "qemu+tcp://%s/system" % SRC_ADDR
+DST_URI = "qemu+tcp://%s/system" % DST_ADDR
+
+# virsh domjobinfo --rawstats field -> result field
+RAW_FIELDS = {
+    "time_elapsed": "total_ms",
+    "downtime": "downtime_ms",
+    "setup_time": "setup_ms",
+    "memory_processed": "ram_transferred",
+    "memory_iteration": "iterations",
+    "memory_postcopy_requests": "pc_requests",
+}
+# the same from virsh's human-readable output (values in ms or counts)
+HUMAN_FIELDS = {
+    "Time elapsed": "total_ms",
+    "Total downtime": "downtime_ms",
+    "Setup time": "setup_ms",
+    "Iteration": "iterations",
+    "Postcopy requests": "pc_requests",
+}
+EXTRA_FIELDS = ["virsh_ms", "x_virsh", "x_running", "x_downtime"]
+
+
+def virsh(uri, *args, timeout=60, check=False):
+    res = subprocess.run([VIRSH, "-q", "-c", uri] + list(args),
+                         capture_output=True, text=True, timeout=timeout,
+                         check=False)
+    if check and res.returncode != 0:
+        raise BenchError("virsh %s: %s" % (" ".join(args),
+                                           res.stderr.strip()))
+    return res
+
+
+def virsh_error(res):
+    lines = [ln for ln in res.stderr.strip().splitlines() if ln.strip()]
+    return " / ".join(lines) if lines else "exit status %d" % res.returncode
+
+
+# --- processes we start --------------------------------------------------
+
+class Daemon:
+    """A virtmigd with its own root, listening on ADDR."""
+
+    def __init__(self, build, root, addr):
+        self.build = build
+        self.root = root
+        self.addr = addr
+        self.uri = "qemu+tcp://%s/system" % addr
+        self.log_path = root + ".log"
+        self.proc = None
+
+    def start(self):
+        with open(self.log_path, "w") as logfp:
+            self.proc = subprocess.Popen(
+                [os.path.join(self.build, "src", "virtmigd"),
+                 "--root", self.root, "--listen-tcp", self.addr],
+                stdin=subprocess.DEVNULL, stdout=logfp,
+                stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while True:
+            if self.proc.poll() is not None:
+                raise BenchError("virtmigd on %s exited: %s"
+                                 % (self.addr, self.log_tail()))
+            try:
+                with socket.create_connection((self.addr, LIBVIRT_PORT), 1):
+                    return
+            except OSError:
+                pass
+            if time.time() > deadline:
+                raise BenchError("virtmigd on %s does not listen" % self.addr)
+            time.sleep(0.1)
+
+    def log_tail(self):
+        try:
+            with open(self.log_path, errors="replace") as fp:
+                return " | ".join(fp.read().strip().splitlines()[-3:])
+        except OSError:
+            return ""
+
+    def destroy_all(self):
+        res = virsh(self.uri, "list", "--name", timeout=30)
+        for name in res.stdout.split():
+            virsh(self.uri, "destroy", name, timeout=60)
+
+    def stop(self):
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            try:
+                self.destroy_all()
+            except (subprocess.TimeoutExpired, OSError):
+                pass
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self.proc = None
+
+
+def kill_leftover_qemus(workdir):
+    """Kills QEMUs whose command line names WORKDIR (ours, left behind by
+    a daemon that could not destroy them)."""
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as fp:
+                cmdline = fp.read().decode("utf-8", "replace")
+        except OSError:
+            continue
+        if "qemu-system" in cmdline and workdir in cmdline:
+            log("killing leftover QEMU %s" % pid)
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def parse_event_time(line):
+    """Epoch ms of a `virsh event --timestamp` line, or None."""
+    stamp = line.split(": event ", 1)[0]
+    try:
+        when = datetime.datetime.strptime(stamp[:23], "%Y-%m-%d %H:%M:%S.%f")
+    except ValueError:
+        return None
+    when = when.replace(tzinfo=datetime.timezone.utc)
+    return when.timestamp() * 1000.0
+
+
+class EventWatch:
+    """`virsh event --loop --timestamp --event KIND` in the background."""
+
+    def __init__(self, uri, kind, log_path):
+        self.lines = []
+        self.lock = threading.Lock()
+        self.log = open(log_path, "w")
+        argv = [VIRSH, "-c", uri, "event", "--loop", "--timestamp",
+                "--event", kind]
+        if os.path.exists("/usr/bin/stdbuf"):
+            argv = ["/usr/bin/stdbuf", "-oL"] + argv
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE,
+                                     stderr=self.log, text=True)
+        self.thread = threading.Thread(target=self._reader, daemon=True)
+        self.thread.start()
+
+    def _reader(self):
+        for line in self.proc.stdout:
+            self.log.write(line)
+            with self.lock:
+                self.lines.append((time.time() * 1000.0, line.rstrip("\n")))
+
+    def find(self, name, text):
+        """Epoch ms of the first event line for domain NAME containing
+        TEXT (virsh's timestamp, else the time it was read)."""
+        with self.lock:
+            for seen, line in self.lines:
+                if "'%s'" % name in line and text in line:
+                    return parse_event_time(line) or seen
+        return None
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+        self.thread.join(timeout=5)
+        self.log.close()
+
+
+# --- one run -------------------------------------------------------------
+
+def write_xml(path, name, accel, memory_mib, image, serial):
+    tmpl = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        "guest.xml")
+    with open(tmpl) as fp:
+        text = fp.read()
+    virttype = "kvm" if accel == "kvm" else "qemu"
+    for key, val in (("@NAME@", name), ("@VIRTTYPE@", virttype),
+                     ("@MEMORY@", str(memory_mib)), ("@IMAGE@", image),
+                     ("@SERIAL@", serial)):
+        text = text.replace(key, val)
+    with open(path, "w") as fp:
+        fp.write(text)
+
+
+def migrate_argv(scn, name):
+    argv = [VIRSH, "-c", SRC_URI, "migrate", "--live", "--verbose",
+            "--unsafe", "--bandwidth", str(scn.bandwidth_mib)]
+    if scn.mode == "postcopy":
+        argv.append("--postcopy")
+        if scn.postcopy_after == "pass":
+            argv.append("--postcopy-after-precopy")
+        if scn.postcopy_bandwidth_mib:
+            argv += ["--postcopy-bandwidth", str(scn.postcopy_bandwidth_mib)]
+    return argv + [name, DST_URI]
+
+
+def parse_jobinfo(text, res):
+    """Fills RES from `domjobinfo --completed [--rawstats]` output."""
+    found = False
+    for line in text.splitlines():
+        key, sep, val = line.partition(":")
+        if not sep:
+            continue
+        key, val = key.strip(), val.strip()
+        if key in RAW_FIELDS:
+            try:
+                res[RAW_FIELDS[key]] = int(val.split()[0])
+                found = True
+            except (ValueError, IndexError):
+                pass
+        elif key in HUMAN_FIELDS and res.get(HUMAN_FIELDS[key]) is None:
+            try:
+                res[HUMAN_FIELDS[key]] = int(val.split()[0])
+                found = True
+            except (ValueError, IndexError):
+                pass
+    return found
+
+
+def run_migrate_command(scn, name, watches, work, notes):
+    """Runs virsh migrate; aborts the job if it does not converge in
+    time.  Returns (outcome, virsh wall ms, t0)."""
+    out_path = os.path.join(work, "migrate.out")
+    t0 = time.time() * 1000.0
+    with open(out_path, "w") as outfp:
+        proc = subprocess.Popen(migrate_argv(scn, name),
+                                stdin=subprocess.DEVNULL, stdout=outfp,
+                                stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + scn.timeout_s
+        aborted = False
+        switched_now = scn.mode != "postcopy" or scn.postcopy_after == "pass"
+        while proc.poll() is None:
+            time.sleep(0.05)
+            if not switched_now:
+                res = virsh(SRC_URI, "migrate-postcopy", name, timeout=30)
+                switched_now = res.returncode == 0
+            in_postcopy = watches["src"].find(name, "Post-copy") is not None
+            if time.time() > deadline and not aborted and not in_postcopy:
+                virsh(SRC_URI, "domjobabort", name, timeout=60)
+                aborted = True
+            if time.time() > deadline + 2 * scn.timeout_s:
+                proc.kill()
+        stderr = proc.stderr.read()
+        proc.wait()
+    wall = time.time() * 1000.0 - t0
+    if stderr.strip():
+        notes.append("virsh migrate: " + " / ".join(
+            ln for ln in stderr.strip().splitlines() if ln.strip()))
+    if aborted:
+        return "not-converged-%ds" % scn.timeout_s, wall, t0
+    if proc.returncode != 0:
+        return "error", wall, t0
+    return "completed", wall, t0
+
+
+def collect(res, scn, name, watches, t0, notes):
+    job = virsh(SRC_URI, "domjobinfo", "--completed", "--rawstats", name)
+    if job.returncode != 0 or not parse_jobinfo(job.stdout, res):
+        job = virsh(SRC_URI, "domjobinfo", "--completed", name)
+        if not parse_jobinfo(job.stdout, res):
+            notes.append("domjobinfo --completed: " + (job.stdout.strip()
+                                                       or virsh_error(job)))
+    running = watches["dst"].find(name, "Resumed")
+    if running is not None:
+        res["wall_ms"] = running - t0
+    if scn.mode == "postcopy":
+        switched = watches["src"].find(name, "Suspended Post-copy")
+        res["pc_switched"] = "yes" if switched else "no"
+        start = watches["iter"].find(name, "'2'")
+        if scn.postcopy_after == "immediate":
+            start = t0
+        done = watches["src"].find(name, "Stopped Migrated")
+        if start is not None and done is not None:
+            res["switch_to_complete_ms"] = done - start
+
+
+def verify(res, name, serial, params, notes):
+    """The guest's passes go on (consecutively) at the destination."""
+    seen = serial.passes[:]
+    last = seen[-1] if seen else None
+    later = serial.wait_pass(last, time.time() + 30
+                             + 2 * pass_seconds(params))
+    if later is None:
+        res["check"] = "no-pass-on-dst"
+        return
+    nums = serial.passes
+    gaps = [(a, b) for a, b in zip(nums, nums[1:]) if b != a + 1]
+    notes.append("serial: passes %s..%s%s" % (nums[0], nums[-1],
+                                              ", gaps %s" % gaps if gaps
+                                              else ", consecutive"))
+    # virtmigd offers no way to read guest memory (no
+    # qemu-monitor-command, no memory dump): only the serial check here.
+    res["check"] = "serial-gap" if gaps else "serial-ok"
+
+
+def run_virsh(build, accel, scn, daemons, seq, keep, quiet):
+    res = new_result(scn, accel)
+    notes = []
+    work = WorkDir("virtmig-bench-run-", keep)
+    name = "virtmig-bench-%d" % seq
+    watches = {}
+    log("virsh: " + scn.describe(), quiet)
+    try:
+        image = os.path.join(work.path, "guest.img")
+        serial_path = os.path.join(work.path, "serial.log")
+        params = make_image(build, image, scn.size_mib, scn.rate_mib)
+        xml = os.path.join(work.path, "guest.xml")
+        write_xml(xml, name, accel, params["memory-mib"], image, serial_path)
+        virsh(SRC_URI, "define", xml, check=True)
+        virsh(SRC_URI, "start", name, check=True, timeout=120)
+        serial = SerialLog(serial_path)
+        if serial.wait_pass(None, time.time()
+                            + boot_deadline(accel, params)) is None:
+            raise BenchError("no pass on the guest's serial port")
+        watches["src"] = EventWatch(SRC_URI, "lifecycle",
+                                    os.path.join(work.path, "src-ev.log"))
+        watches["iter"] = EventWatch(SRC_URI, "migration-iteration",
+                                     os.path.join(work.path, "iter-ev.log"))
+        watches["dst"] = EventWatch(DST_URI, "lifecycle",
+                                    os.path.join(work.path, "dst-ev.log"))
+        time.sleep(0.3)  # let the watchers register
+        outcome, wall, t0 = run_migrate_command(scn, name, watches,
+                                                work.path, notes)
+        res["result"] = outcome
+        res["virsh_ms"] = wall
+        if outcome == "completed":
+            collect(res, scn, name, watches, t0, notes)
+            verify(res, name, serial, params, notes)
+        elif outcome.startswith("not-converged"):
+            last = serial.last()
+            later = serial.wait_pass(last, time.time() + 30
+                                     + 2 * pass_seconds(params))
+            res["check"] = "src-runs" if later is not None else "src-stuck"
+    except (BenchError, subprocess.TimeoutExpired) as err:
+        res["result"] = "error"
+        notes.append("error: " + str(err))
+    finally:
+        for watch in watches.values():
+            watch.stop()
+        for daemon in daemons:
+            virsh(daemon.uri, "destroy", name, timeout=60)
+            virsh(daemon.uri, "undefine", name, timeout=60)
+        kill_leftover_qemus(work.path)
+        work.cleanup()
+    for note in notes:
+        log("  " + note, quiet)
+    return res
+
+
+# --- floor -------------------------------------------------------------
+
+def floor_key(res):
+    return (res["mode"], str(res["range_mib"]), str(res["dirty_mibs"]),
+            str(res["bw_mibs"]))
+
+
+def read_floor(path):
+    floors = {}
+    with open(path) as fp:
+        for line in fp:
+            if not line.startswith("mode="):
+                continue
+            res = dict(tok.partition("=")[::2] for tok in line.split())
+            for key, val in res.items():
+                if val == "-":
+                    res[key] = None
+                elif val.isdigit():
+                    res[key] = int(val)
+            floors.setdefault(floor_key(res), res)
+    return floors
+
+
+def ratio(num, den):
+    if not isinstance(num, (int, float)) or not isinstance(den, (int, float)):
+        return None
+    if den <= 0:
+        return None
+    return "%.2f" % (num / den)
+
+
+def add_ratios(res, floor):
+    if floor is None:
+        return
+    res["x_virsh"] = ratio(res.get("virsh_ms"), floor.get("wall_ms"))
+    res["x_running"] = ratio(res.get("wall_ms"), floor.get("wall_ms"))
+    res["x_downtime"] = ratio(res.get("downtime_ms"),
+                              floor.get("downtime_ms"))
+
+
+def line_with_extra(res):
+    return result_line(res) + " " + " ".join(
+        "%s=%s" % (key, fmt(res.get(key))) for key in EXTRA_FIELDS)
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description="live migration through virtmigd and the stock virsh")
+    add_common_args(parser)
+    parser.add_argument("--floor", metavar="FILE",
+                        help="QMP floor figures (qmp-migrate.py output) "
+                        "instead of running the floor here")
+    parser.add_argument("--no-floor", action="store_true",
+                        help="no QMP floor runs, no ratios")
+    args = parser.parse_args()
+    daemons = []
+    work = None
+
+    def on_signal(signum, frame):
+        raise KeyboardInterrupt()
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+    status = 0
+    try:
+        build = find_build(args.build)
+        accel = pick_accel(args.accel)
+        floors = read_floor(args.floor) if args.floor else {}
+        work = WorkDir("virtmig-bench-virsh-", args.keep)
+        log("accel %s, build %s, daemons under %s"
+            % (accel, build, work.path), args.quiet)
+        for root, addr in (("src", SRC_ADDR), ("dst", DST_ADDR)):
+            daemon = Daemon(build, os.path.join(work.path, root), addr)
+            daemons.append(daemon)
+            daemon.start()
+        results = []
+        seq = 0
+        for scn in scenarios_from_args(args):
+            for _ in range(args.repeat):
+                seq += 1
+                res = run_virsh(build, accel, scn, daemons, seq, args.keep,
+                                args.quiet)
+                floor = floors.get(floor_key(res))
+                if floor is None and not args.no_floor and not args.floor:
+                    floor = run_qmp(build, accel, scn, False, True)
+                    log("  floor: " + result_line(floor), args.quiet)
+                add_ratios(res, floor)
+                print(line_with_extra(res), flush=True)
+                results.append(res)
+        if not args.quiet and len(results) > 1:
+            print()
+            print_table(results, [("virsh_ms", "virsh"),
+                                  ("x_virsh", "x_virsh"),
+                                  ("x_running", "x_run")])
+    except BenchError as err:
+        print("virsh-migrate: " + str(err), file=sys.stderr)
+        status = 2
+    except KeyboardInterrupt:
+        status = 130
+    finally:
+        for daemon in reversed(daemons):
+            daemon.stop()
+        if work is not None:
+            kill_leftover_qemus(work.path)
+            work.cleanup()
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

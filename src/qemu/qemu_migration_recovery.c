@@ -1,0 +1,169 @@
+/*
+ * qemu_migration_recovery.c: what a restarted daemon does with the
+ * migrations its status files say were in progress
+ *
+ * The table (also in docs/jobs.md), by job and phase:
+ *
+ *  outgoing  begin3, perform2, perform3   cancel QEMU's migration if it
+ *                                         runs, resume the guest here
+ *  outgoing  perform3 but QEMU completed, outcome unknown: leave the guest
+ *            perform3_done                paused (it may run on the
+ *                                         destination), end the job
+ *  outgoing  confirm3_cancelled           resume the guest here
+ *  outgoing  confirm3                     the guest runs on the
+ *                                         destination: stop it here
+ *  incoming  prepare                      kill the destination QEMU
+ *  incoming  finish3                      QEMU completed: resume (if the
+ *                                         client asked) and end the job;
+ *                                         otherwise kill it
+ *  either    post-copy (QEMU in postcopy- keep both sides paused in the
+ *            active/paused/recover, or    post-copy-failed state and the
+ *            phase postcopy_failed and    job active for a later
+ *            the resume phases)           --postcopy-resume
+ */
+#include "qemu_migration_priv.h"
+#include "qemu_migration_recovery.h"
+#include "qemu_process.h"
+#include "virerror.h"
+#include "virlog.h"
+
+#define VIR_FROM_THIS VIR_FROM_QEMU
+
+VIR_LOG_INIT("qemu.qemu_migration_recovery");
+
+static qemuMonitorMigrationStatus
+qemuMigrationRecoveryQueryStatus(virDomainObj *vm)
+{
+    g_auto(qemuMonitorMigrationStats) stats = { 0 };
+    qemuMonitor *mon = qemuDomainObjEnterMonitor(vm);
+    int rc = mon ? qemuMonitorJSONGetMigrationStats(mon, &stats) : -1;
+
+    qemuDomainObjExitMonitor(vm, mon);
+    if (rc < 0)
+        return QEMU_MONITOR_MIGRATION_STATUS_UNKNOWN;
+    return stats.status;
+}
+
+static bool
+qemuMigrationStatusIsPostcopy(qemuMonitorMigrationStatus st)
+{
+    return st == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE ||
+           st == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_PAUSED ||
+           st == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_RECOVER;
+}
+
+/* Both sides of a broken post-copy migration stay as they are, paused
+ * and recoverable: neither holds the whole guest. */
+static void
+qemuMigrationRecoverPostcopy(qemuDriver *driver, virDomainObj *vm)
+{
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+
+    VIR_WARN("domain %s: post-copy migration interrupted; left for recovery",
+             vm->def->name);
+    priv->job.phase = QEMU_MIGRATION_PHASE_POSTCOPY_FAILED;
+    qemuDomainObjSetAsyncJobMask(&priv->job, VIR_JOB_DEFAULT_MASK);
+    if (vm->state == VIR_DOMAIN_PAUSED)
+        virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY_FAILED);
+    else if (vm->state == VIR_DOMAIN_RUNNING)
+        virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_POSTCOPY_FAILED);
+    qemuDomainSaveStatusOrWarn(driver, vm);
+}
+
+static void
+qemuMigrationRecoverOut(qemuDriver *driver, virDomainObj *vm,
+                        qemuMigrationJobPhase phase,
+                        qemuMonitorMigrationStatus st)
+{
+    switch (phase) {
+    case QEMU_MIGRATION_PHASE_PERFORM2:
+    case QEMU_MIGRATION_PHASE_BEGIN3:
+    case QEMU_MIGRATION_PHASE_PERFORM3:
+        if (st == QEMU_MONITOR_MIGRATION_STATUS_COMPLETED) {
+            VIR_WARN("domain %s: migrated but the outcome is unknown; left paused",
+                     vm->def->name);
+            break;
+        }
+        qemuMigrationSrcCancel(vm);
+        qemuMigrationSrcRestoreState(driver, vm);
+        break;
+    case QEMU_MIGRATION_PHASE_PERFORM3_DONE:
+        VIR_WARN("domain %s: migrated but the outcome is unknown; left paused",
+                 vm->def->name);
+        break;
+    case QEMU_MIGRATION_PHASE_CONFIRM3_CANCELLED:
+        qemuMigrationSrcRestoreState(driver, vm);
+        break;
+    case QEMU_MIGRATION_PHASE_CONFIRM3:
+        qemuMigrationSrcStopMigrated(driver, vm);
+        break;
+    case QEMU_MIGRATION_PHASE_NONE:
+    case QEMU_MIGRATION_PHASE_PREPARE:
+    case QEMU_MIGRATION_PHASE_FINISH2:
+    case QEMU_MIGRATION_PHASE_FINISH3:
+    case QEMU_MIGRATION_PHASE_POSTCOPY_FAILED:
+    case QEMU_MIGRATION_PHASE_BEGIN_RESUME:
+    case QEMU_MIGRATION_PHASE_PERFORM_RESUME:
+    case QEMU_MIGRATION_PHASE_CONFIRM_RESUME:
+    case QEMU_MIGRATION_PHASE_PREPARE_RESUME:
+    case QEMU_MIGRATION_PHASE_FINISH_RESUME:
+    case QEMU_MIGRATION_PHASE_LAST:
+        break;
+    }
+}
+
+static void
+qemuMigrationRecoverIn(qemuDriver *driver, virDomainObj *vm,
+                       qemuMigrationJobPhase phase,
+                       qemuMonitorMigrationStatus st)
+{
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+
+    if (phase == QEMU_MIGRATION_PHASE_FINISH3 &&
+        st == QEMU_MONITOR_MIGRATION_STATUS_COMPLETED) {
+        if (!(priv->job.apiFlags & VIR_MIGRATE_PAUSED) &&
+            vm->state == VIR_DOMAIN_PAUSED &&
+            qemuProcessStartCPUs(driver, vm, VIR_DOMAIN_RUNNING_MIGRATED) < 0)
+            VIR_WARN("domain %s: %s", vm->def->name, virGetLastErrorMessage());
+        return;
+    }
+    /* prepare, or finish without a complete guest: nothing to keep */
+    qemuMigrationDstCleanup(driver, vm);
+}
+
+int
+qemuMigrationRecover(qemuDriver *driver, virDomainObj *vm)
+{
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+    virDomainAsyncJob job = priv->job.asyncJob;
+    qemuMigrationJobPhase phase = priv->job.phase;
+    qemuMonitorMigrationStatus st;
+    virDomainJob active;
+
+    if (job != VIR_ASYNC_JOB_MIGRATION_OUT && job != VIR_ASYNC_JOB_MIGRATION_IN)
+        return 0;
+    st = qemuMigrationRecoveryQueryStatus(vm);
+    priv->migStatus = st;
+    VIR_INFO("domain %s: recovering %s job in phase %s (QEMU: %s)",
+             vm->def->name, virDomainAsyncJobTypeToString(job),
+             qemuMigrationJobPhaseTypeToString(phase),
+             qemuMonitorMigrationStatusTypeToString(st));
+    if (phase >= QEMU_MIGRATION_PHASE_POSTCOPY_FAILED ||
+        qemuMigrationStatusIsPostcopy(st)) {
+        qemuMigrationRecoverPostcopy(driver, vm);
+        return 0;
+    }
+    /* The thread that drove the job is gone: this one finishes it, as
+     * the async job's owner (the reconnect's sync job is set aside
+     * meanwhile; nothing else runs before start-up completes). */
+    active = priv->job.active;
+    priv->job.active = VIR_JOB_NONE;
+    priv->job.asyncOwner = g_thread_self();
+    if (job == VIR_ASYNC_JOB_MIGRATION_OUT)
+        qemuMigrationRecoverOut(driver, vm, phase, st);
+    else
+        qemuMigrationRecoverIn(driver, vm, phase, st);
+    qemuMigrationJobFinish(driver, vm);
+    priv->job.active = active;
+    return virDomainObjIsActive(vm) ? 0 : -1;
+}
