@@ -409,7 +409,7 @@ class Scenario:
     def __init__(self, mode="precopy", size_mib=64, rate_mib=32,
                  bandwidth_mib=100, downtime_ms=None, timeout_s=30.0,
                  postcopy_after="pass", preempt=False, blocktime=True,
-                 postcopy_bandwidth_mib=0):
+                 postcopy_bandwidth_mib=0, libvirt_caps=False):
         self.mode = mode
         self.size_mib = size_mib
         self.rate_mib = rate_mib
@@ -420,6 +420,7 @@ class Scenario:
         self.preempt = preempt
         self.blocktime = blocktime
         self.postcopy_bandwidth_mib = postcopy_bandwidth_mib
+        self.libvirt_caps = libvirt_caps
 
     def dirty_label(self):
         return str(self.rate_mib) if self.rate_mib else "max"
@@ -435,9 +436,16 @@ class Scenario:
         return label
 
     def describe(self):
-        return ("%s range=%d MiB dirty=%s MiB/s bw=%d MiB/s"
+        text = ("%s range=%d MiB dirty=%s MiB/s bw=%d MiB/s"
                 % (self.mode_label(), self.size_mib, self.dirty_label(),
                    self.bandwidth_mib))
+        if self.postcopy_bandwidth_mib:
+            text += " postcopy-bw=%d MiB/s" % self.postcopy_bandwidth_mib
+        if self.downtime_ms is not None:
+            text += " downtime-limit=%d ms" % self.downtime_ms
+        if self.libvirt_caps:
+            text += " +libvirt-caps"
+        return text
 
 
 def int_list(text):
@@ -457,7 +465,8 @@ def scenarios_from_args(args):
                     downtime_ms=args.downtime, timeout_s=args.timeout,
                     postcopy_after=args.postcopy_after,
                     preempt=args.preempt, blocktime=not args.no_blocktime,
-                    postcopy_bandwidth_mib=args.postcopy_bandwidth))
+                    postcopy_bandwidth_mib=args.postcopy_bandwidth,
+                    libvirt_caps=getattr(args, "libvirt_caps", False)))
     return out
 
 
@@ -548,6 +557,18 @@ def print_table(results, extra=None):
     widths = [max(len(r[i]) for r in rows) for i in range(len(cols))]
     for row in rows:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+
+
+GOOD_CHECKS = (None, "ok", "serial-ok", "src-runs")
+
+
+def run_ok(res):
+    """False when a run failed or its guest checks failed (timing is
+    never judged: a migration that did not converge is a figure)."""
+    result = res.get("result") or "error"
+    if result != "completed" and not result.startswith("not-converged"):
+        return False
+    return res.get("check") in GOOD_CHECKS
 
 
 class WorkDir:

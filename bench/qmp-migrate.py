@@ -25,7 +25,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from benchlib import (BenchError, QmpError, Qemu, WorkDir,  # noqa: E402
                       add_common_args, find_build, log, make_image,
-                      pick_accel, print_table, result_line)
+                      pick_accel, print_table, result_line, run_ok,
+                      scenarios_from_args)
 from qmpbench import run_qmp  # noqa: E402
 
 PROBE_CAPS = ["postcopy-ram", "postcopy-blocktime", "postcopy-preempt"]
@@ -61,6 +62,11 @@ def main():
     parser = argparse.ArgumentParser(
         description="QEMU live migration over QMP, figures per run")
     add_common_args(parser)
+    parser.add_argument("--libvirt-caps", action="store_true",
+                        help="also enable what libvirt 9.0 always enables: "
+                        "pause-before-switchover on the source (answered "
+                        "with migrate-continue), late-block-activate on "
+                        "the destination")
     parser.add_argument("--probe", action="store_true",
                         help="only report which postcopy capabilities a "
                         "destination QEMU accepts")
@@ -71,7 +77,6 @@ def main():
         if args.probe:
             probe(build, accel)
             return 0
-        from benchlib import scenarios_from_args
         results = []
         log("accel %s, build %s" % (accel, build), args.quiet)
         for scn in scenarios_from_args(args):
@@ -90,7 +95,7 @@ def main():
         return 2
     except KeyboardInterrupt:
         return 130
-    return 0
+    return 0 if all(run_ok(res) for res in results) else 1
 
 
 if __name__ == "__main__":

@@ -48,6 +48,10 @@ def setup_migration(scn, src, dst, notes):
             caps.append("postcopy-preempt")
     set_caps(src.qmp, caps)
     set_caps(dst.qmp, caps)
+    if scn.libvirt_caps:
+        # what libvirt 9.0 always enables when QEMU has it
+        set_caps(src.qmp, ["pause-before-switchover"])
+        set_caps(dst.qmp, ["late-block-activate"])
     if scn.mode == "postcopy" and scn.blocktime:
         try:
             set_caps(dst.qmp, ["postcopy-blocktime"])
@@ -84,6 +88,8 @@ def handle_events(scn, src, dst, watch):
         data = ev.get("data") or {}
         if ev["event"] == "MIGRATION":
             watch.src_status.setdefault(data["status"], event_ms(ev))
+            if data["status"] == "pre-switchover":
+                src.qmp.cmd("migrate-continue", {"state": "pre-switchover"})
         elif ev["event"] == "MIGRATION_PASS":
             watch.passes = max(watch.passes, data.get("pass", 0))
             if (scn.mode == "postcopy" and scn.postcopy_after == "pass"

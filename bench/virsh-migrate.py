@@ -33,7 +33,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import (BenchError, DST_ADDR, SRC_ADDR, WorkDir,  # noqa: E402
                       add_common_args, find_build, fmt, log, make_image,
                       new_result, pick_accel, print_table, result_line,
-                      scenarios_from_args, SerialLog)
+                      run_ok, scenarios_from_args, SerialLog)
 from qmpbench import boot_deadline, pass_seconds, run_qmp  # noqa: E402
 
 VIRSH = "virsh"
@@ -426,7 +426,8 @@ def ratio(num, den):
 
 
 def add_ratios(res, floor):
-    if floor is None:
+    if floor is None or res.get("result") != "completed" \
+            or floor.get("result") != "completed":
         return
     res["x_virsh"] = ratio(res.get("virsh_ms"), floor.get("wall_ms"))
     res["x_running"] = ratio(res.get("wall_ms"), floor.get("wall_ms"))
@@ -449,6 +450,11 @@ def main():
     parser.add_argument("--no-floor", action="store_true",
                         help="no QMP floor runs, no ratios")
     args = parser.parse_args()
+    if args.preempt:
+        log("virsh 9.0 cannot ask for postcopy-preempt "
+            "(VIR_MIGRATE_POSTCOPY_PREEMPT is libvirt 10.0): ignored",
+            args.quiet)
+        args.preempt = False
     daemons = []
     work = None
 
@@ -476,7 +482,8 @@ def main():
                 res = run_virsh(build, accel, scn, daemons, seq, args.keep,
                                 args.quiet)
                 floor = floors.get(floor_key(res))
-                if floor is None and not args.no_floor and not args.floor:
+                if (floor is None and not args.no_floor and not args.floor
+                        and res["result"] != "error"):
                     floor = run_qmp(build, accel, scn, False, True)
                     log("  floor: " + result_line(floor), args.quiet)
                 add_ratios(res, floor)
@@ -487,6 +494,8 @@ def main():
             print_table(results, [("virsh_ms", "virsh"),
                                   ("x_virsh", "x_virsh"),
                                   ("x_running", "x_run")])
+        if not all(run_ok(res) for res in results):
+            status = 1
     except BenchError as err:
         print("virsh-migrate: " + str(err), file=sys.stderr)
         status = 2

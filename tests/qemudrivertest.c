@@ -16,6 +16,7 @@
 #include "qemu_driver.h"
 #include "qemu_capabilities.h"
 #include "virerror.h"
+#include "virtypedparam.h"
 #include "viruuid.h"
 
 /* Deadlines, generous for TCG; tests poll and return as soon as ready. */
@@ -411,9 +412,111 @@ testTransient(void)
     testTeardown(ctx);
 }
 
+/* Rewrites the domain's status file as a daemon that died in the middle
+ * of a migration would have left it. */
+static void
+testFakeJobInStatus(testCtx *ctx, const char *name, const char *async,
+                    const char *phase, const char *state, const char *reason)
+{
+    g_autofree char *file = g_strdup_printf("%s.xml", name);
+    g_autofree char *path = g_build_filename(ctx->root, "run", file, NULL);
+    g_autofree char *data = NULL;
+    g_autofree char *job = g_strdup_printf("/>\n  <job async='%s' phase='%s' flags='0x201'/>",
+                                           async, phase);
+    g_autoptr(GRegex) st = g_regex_new("state='[a-z]*' reason='[a-z -]*'", 0, 0, NULL);
+    g_autofree char *newstate = g_strdup_printf("state='%s' reason='%s'", state, reason);
+    g_autofree char *tmp1 = NULL;
+    g_autofree char *tmp2 = NULL;
+    g_auto(GStrv) parts = NULL;
+
+    g_assert_true(g_file_get_contents(path, &data, NULL, NULL));
+    tmp1 = g_regex_replace_literal(st, data, -1, 0, newstate, 0, NULL);
+    parts = g_strsplit(tmp1, "/>", 2);   /* after the <monitor .../> line */
+    g_assert_cmpuint(g_strv_length(parts), ==, 2);
+    tmp2 = g_strconcat(parts[0], job, parts[1], NULL);
+    g_assert_true(g_file_set_contents(path, tmp2, -1, NULL));
+}
+
+typedef struct {
+    const char *async;
+    const char *phase;
+    bool pauseFirst;            /* the guest was paused by the migration */
+    int state;                  /* expected after the restart */
+    int reason;
+    bool jobKept;               /* the async job survives (post-copy) */
+} recoveryCase;
+
+/* One row of the recovery table (docs/jobs.md): a daemon died during a
+ * migration in @c->phase; the next one acts on it. */
+static void
+testRecovery(gconstpointer opaque)
+{
+    const recoveryCase *c = opaque;
+    testCtx *ctx = testSetup();
+    g_autofree char *xml = testLoadXML(ctx, "guest.xml");
+    qemuDomainRef ref = { 0 }, ref2 = { 0 };
+    int type = -1;
+    g_autoptr(virTypedParamList) params = NULL;
+    pid_t pid;
+    bool incoming = g_str_equal(c->async, "migration in");
+
+    if (incoming)
+        g_assert_cmpint(qemuDomainCreateXML(ctx->driver, xml, 0, &ref), ==, 0);
+    else
+        testDefine(ctx, "guest.xml", &ref);
+    if (!incoming)
+        g_assert_cmpint(qemuDomainCreate(ctx->driver, ref.uuid, 0), ==, 0);
+    pid = testQEMUPid(ctx, "guest");
+    if (c->pauseFirst)
+        g_assert_cmpint(qemuDomainSuspend(ctx->driver, ref.uuid), ==, 0);
+    testDriverClose(ctx);
+    testFakeJobInStatus(ctx, "guest", c->async, c->phase,
+                        c->pauseFirst ? "paused" : "running",
+                        c->pauseFirst ? "migration" : "booted");
+    testDriverOpen(ctx);
+
+    if (c->state == VIR_DOMAIN_NOSTATE) {
+        /* gone: a transient incoming domain that was killed */
+        g_assert_cmpint(qemuDomainLookupByName(ctx->driver, "guest", &ref2), ==, -1);
+        g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_NO_DOMAIN);
+    } else {
+        testAssertState(ctx, ref.uuid, c->state, c->reason);
+        g_assert_cmpint(qemuDomainGetJobStats(ctx->driver, ref.uuid, &type,
+                                              &params, 0), ==, 0);
+        g_assert_cmpint(type, ==, c->jobKept ? 2 : 0);
+    }
+    if (c->state != VIR_DOMAIN_RUNNING && c->state != VIR_DOMAIN_PAUSED) {
+        gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+
+        /* QEMU is gone (or going) */
+        while (kill(pid, 0) == 0 && g_get_monotonic_time() < deadline)
+            g_usleep(20 * 1000);
+    }
+    qemuDomainRefClear(&ref);
+    testTeardown(ctx);
+}
+
+static const recoveryCase recoveryCases[] = {
+    { "migration out", "begin3", false, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED, false },
+    { "migration out", "perform3", true, VIR_DOMAIN_RUNNING,
+      VIR_DOMAIN_RUNNING_MIGRATION_CANCELED, false },
+    { "migration out", "perform3_done", true, VIR_DOMAIN_PAUSED,
+      VIR_DOMAIN_PAUSED_MIGRATION, false },
+    { "migration out", "confirm3_cancelled", true, VIR_DOMAIN_RUNNING,
+      VIR_DOMAIN_RUNNING_MIGRATION_CANCELED, false },
+    { "migration out", "confirm3", true, VIR_DOMAIN_SHUTOFF,
+      VIR_DOMAIN_SHUTOFF_MIGRATED, false },
+    { "migration out", "postcopy_failed", true, VIR_DOMAIN_PAUSED,
+      VIR_DOMAIN_PAUSED_POSTCOPY_FAILED, true },
+    { "migration in", "prepare", true, VIR_DOMAIN_NOSTATE, 0, false },
+    { "migration in", "finish3", true, VIR_DOMAIN_NOSTATE, 0, false },
+};
+
 int
 main(int argc, char **argv)
 {
+    size_t i;
+
     g_test_init(&argc, &argv, NULL);
     if (access("/usr/bin/qemu-system-x86_64", X_OK) < 0 ||
         !g_getenv("VIRTMIG_GUEST_IMAGE")) {
@@ -427,5 +530,12 @@ main(int argc, char **argv)
     g_test_add_func("/driver/crash", testCrash);
     g_test_add_func("/driver/restart", testRestart);
     g_test_add_func("/driver/transient", testTransient);
+    for (i = 0; i < G_N_ELEMENTS(recoveryCases); i++) {
+        g_autofree char *name = g_strdup_printf("/driver/recovery/%s/%s",
+                                                recoveryCases[i].async[10] == 'o' ?
+                                                "out" : "in",
+                                                recoveryCases[i].phase);
+        g_test_add_data_func(name, &recoveryCases[i], testRecovery);
+    }
     return g_test_run();
 }

@@ -4,7 +4,10 @@
  * The table must be sorted (it is searched with bsearch) and agree with
  * the annotations of src/rpc/remote_protocol.x: procedure names and
  * numbers, "@priority: high" (runs on the priority workers) and
- * "@readonly: API" (refused on read-only connections naming API).
+ * "@readonly: API" (refused on read-only connections naming API).  It
+ * must also agree with libvirt 9.0's own table
+ * (rpcdata/libvirt-9.0-procs.txt): the same priorities, and argument and
+ * result structures of the same size (a cheap check of their layout).
  */
 #include <stdio.h>
 #include <string.h>
@@ -120,6 +123,66 @@ testTableMatchesProtocol(void)
     }
 }
 
+typedef struct {
+    size_t argsLen;
+    size_t retLen;
+    bool high;
+} testLibvirtProc;
+
+/* number -> testLibvirtProc, from rpcdata/libvirt-9.0-procs.txt */
+static GHashTable *
+testParseLibvirtTable(void)
+{
+    g_autofree char *text = virTestLoadFile("rpcdata/libvirt-9.0-procs.txt");
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    GHashTable *procs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                              g_free);
+    size_t i;
+
+    for (i = 0; lines[i]; i++) {
+        testLibvirtProc *p;
+        int number;
+        size_t argsLen;
+        size_t retLen;
+        int high;
+
+        if (lines[i][0] == '#' || lines[i][0] == '\0')
+            continue;
+        if (sscanf(lines[i], "%d %zu %zu %d", &number, &argsLen, &retLen, &high) != 4)
+            g_error("libvirt-9.0-procs.txt line %zu: %s", i + 1, lines[i]);
+        p = g_new0(testLibvirtProc, 1);
+        p->argsLen = argsLen;
+        p->retLen = retLen;
+        p->high = high == 1;
+        g_hash_table_insert(procs, GINT_TO_POINTER(number), p);
+    }
+    return procs;
+}
+
+static void
+testTableMatchesLibvirt(void)
+{
+    g_autoptr(GHashTable) libvirt = testParseLibvirtTable();
+    size_t n;
+    const virNetServerProc *procs = remoteDispatchGetProcs(&n);
+    size_t i;
+
+    g_assert_cmpuint(g_hash_table_size(libvirt), ==, 443);
+    for (i = 0; i < n; i++) {
+        testLibvirtProc *p = g_hash_table_lookup(libvirt,
+                                                 GINT_TO_POINTER(procs[i].proc));
+
+        if (!p)
+            g_error("%s: not a libvirt 9.0 procedure", procs[i].name);
+        if (procs[i].highPriority != p->high)
+            g_error("%s: priority differs from libvirt 9.0", procs[i].name);
+        if (procs[i].argsLen != p->argsLen || procs[i].retLen != p->retLen)
+            g_error("%s: structures of %zu / %zu bytes, libvirt's %zu / %zu",
+                    procs[i].name, procs[i].argsLen, procs[i].retLen,
+                    p->argsLen, p->retLen);
+    }
+}
+
 static void
 testReadonlyComplete(void)
 {
@@ -136,7 +199,14 @@ testReadonlyComplete(void)
                         g_str_has_prefix(name, "DOMAIN_DESTROY") ||
                         g_str_has_prefix(name, "DOMAIN_SHUTDOWN") ||
                         g_str_equal(name, "DOMAIN_SUSPEND") ||
-                        g_str_equal(name, "DOMAIN_RESUME");
+                        g_str_equal(name, "DOMAIN_RESUME") ||
+                        g_str_has_prefix(name, "DOMAIN_ABORT_JOB") ||
+                        g_str_has_prefix(name, "DOMAIN_MIGRATE_");
+        /* libvirt 9.0 lets read-only connections read these two */
+        bool readable = g_str_equal(name, "DOMAIN_MIGRATE_GET_MAX_DOWNTIME") ||
+                        g_str_equal(name, "DOMAIN_MIGRATE_GET_COMPRESSION_CACHE");
+
+        modifies = modifies && !readable;
 
         if (modifies && !procs[i].readonlyApi)
             g_error("%s is allowed on read-only connections", name);
@@ -151,6 +221,7 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/rpc/dispatch/sorted", testTableSorted);
     g_test_add_func("/rpc/dispatch/protocol", testTableMatchesProtocol);
+    g_test_add_func("/rpc/dispatch/libvirt", testTableMatchesLibvirt);
     g_test_add_func("/rpc/dispatch/readonly", testReadonlyComplete);
     return g_test_run();
 }

@@ -235,6 +235,10 @@ qemuDriverAdoptStatus(qemuDriver *driver, virDomainObj *status)
     vm->reason = status->reason;
     priv->procStart = spriv->procStart;
     priv->monitorPath = g_strdup(spriv->monitorPath);
+    /* the async job the status recorded (recovery acts on it) */
+    priv->job.asyncJob = spriv->job.asyncJob;
+    priv->job.phase = spriv->job.phase;
+    priv->job.apiFlags = spriv->job.apiFlags;
     return vm;
 }
 

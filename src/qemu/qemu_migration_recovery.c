@@ -63,6 +63,15 @@ qemuMigrationRecoverPostcopy(qemuDriver *driver, virDomainObj *vm)
              vm->def->name);
     priv->job.phase = QEMU_MIGRATION_PHASE_POSTCOPY_FAILED;
     qemuDomainObjSetAsyncJobMask(&priv->job, VIR_JOB_DEFAULT_MASK);
+    if (!priv->job.current) {
+        /* what domjobinfo reports: an unfinished post-copy migration */
+        priv->job.current = qemuDomainJobDataNew();
+        priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_POSTCOPY_PAUSED;
+        priv->job.current->operation =
+            priv->job.asyncJob == VIR_ASYNC_JOB_MIGRATION_OUT ?
+            VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT : VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN;
+        priv->job.current->started = g_get_real_time() / 1000;
+    }
     if (vm->state == VIR_DOMAIN_PAUSED)
         virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY_FAILED);
     else if (vm->state == VIR_DOMAIN_RUNNING)
