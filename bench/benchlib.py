@@ -358,8 +358,10 @@ class Qemu:
         with open(self.log_path, "w") as logfp:
             logfp.write(" ".join(self.argv()) + "\n")
             logfp.flush()
-            self.proc = subprocess.Popen(self.argv(), stdin=subprocess.DEVNULL,
-                                         stdout=logfp, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(self.argv(),
+                                         stdin=subprocess.DEVNULL,
+                                         stdout=logfp,
+                                         stderr=subprocess.STDOUT)
         self.qmp = Qmp(self.qmp_path, time.time() + timeout, self.alive)
 
     def stop(self):

@@ -130,7 +130,8 @@ def follow_migration(scn, src, dst, watch):
             if info.get("status") in ACTIVE_STATES and "ram" in info:
                 watch.last_info = info
             next_query = time.time() + 0.5
-        if time.time() > deadline and "postcopy-active" not in watch.src_status:
+        in_postcopy = "postcopy-active" in watch.src_status
+        if time.time() > deadline and not in_postcopy:
             return "timeout"
         if time.time() > hard_deadline:
             return "postcopy-timeout"

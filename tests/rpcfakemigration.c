@@ -173,10 +173,16 @@ qemuDomainMigrateBegin3Params(qemuDriver *driver, const unsigned char *uuid,
     fakeRecord(driver, __func__, params, nparams, NULL, 0, flags, 0, conn);
     if (!(dom = fakeGet(driver, uuid)))
         return NULL;
-    if (!fakeActive(dom) || dom->migratingOut) {
+    if (!fakeActive(dom)) {
         g_mutex_unlock(&driver->lock);
         virReportError(VIR_ERR_OPERATION_INVALID, "%s",
                        _("domain is not running"));
+        return NULL;
+    }
+    if (dom->migratingOut) {
+        g_mutex_unlock(&driver->lock);
+        virReportError(VIR_ERR_OPERATION_INVALID, "%s",
+                       _("another migration job is already running for domain"));
         return NULL;
     }
     dom->migratingOut = true;
@@ -210,6 +216,8 @@ fakePerformWait(qemuDriver *driver, const unsigned char *uuid)
     }
     driver->slowPerforms--;
     if (dom && dom->abortRequested) {
+        /* a failed Perform ends the job: the client sends no Confirm */
+        dom->migratingOut = false;
         virReportError(VIR_ERR_OPERATION_ABORTED, "%s",
                        _("migration out job: canceled by client"));
         ret = -1;

@@ -172,12 +172,15 @@ qemuMigrationDstAddDomain(qemuDriver *driver, virDomainDef **def)
     return vm;
 }
 
+/* Cookies going back to the source carry the name the source knows
+ * the domain by (the client may have renamed it with DEST_NAME). */
 static int
 qemuMigrationDstPrepareCookie(qemuDriver *driver, virDomainObj *vm,
+                              const char *origname,
                               char **cookieout, size_t *cookieoutlen)
 {
     g_autoptr(qemuMigrationCookie) cookie =
-        qemuMigrationCookieNew(vm->def->name, vm->def->uuid, g_get_host_name(),
+        qemuMigrationCookieNew(origname, vm->def->uuid, g_get_host_name(),
                                driver->hostUUID);
 
     return qemuMigrationCookieFormat(cookie, 0, cookieout, cookieoutlen);
@@ -235,7 +238,8 @@ qemuDomainMigratePrepare3Params(qemuDriver *driver,
         goto cleanup;
     if (qemuMigrationJobSetPhase(driver, vm, QEMU_MIGRATION_PHASE_PREPARE) < 0 ||
         qemuMigrationDstRun(driver, vm, params, nparams, flags, conn, uriout) < 0 ||
-        qemuMigrationDstPrepareCookie(driver, vm, cookieout, cookieoutlen) < 0) {
+        qemuMigrationDstPrepareCookie(driver, vm, cookie->name, cookieout,
+                                      cookieoutlen) < 0) {
         g_autoptr(virError) err = virSaveLastError();
 
         g_clear_pointer(uriout, g_free);
@@ -360,11 +364,12 @@ qemuMigrationDstFinishRun(qemuDriver *driver, virDomainObj *vm,
 
 static int
 qemuMigrationDstFinishCookie(qemuDriver *driver, virDomainObj *vm,
+                             const char *origname,
                              char **cookieout, size_t *cookieoutlen)
 {
     qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
     g_autoptr(qemuMigrationCookie) cookie =
-        qemuMigrationCookieNew(vm->def->name, vm->def->uuid, g_get_host_name(),
+        qemuMigrationCookieNew(origname, vm->def->uuid, g_get_host_name(),
                                driver->hostUUID);
 
     if (priv->job.current) {
@@ -418,7 +423,7 @@ qemuDomainMigrateFinish3Params(qemuDriver *driver,
         virReportError(VIR_ERR_OPERATION_FAILED, "%s",
                        _("migration was cancelled by the source"));
     } else if (qemuMigrationDstFinishRun(driver, vm, flags, cookie) == 0 &&
-               qemuMigrationDstFinishCookie(driver, vm, cookieout,
+               qemuMigrationDstFinishCookie(driver, vm, cookie->name, cookieout,
                                             cookieoutlen) == 0) {
         ref->name = g_strdup(vm->def->name);
         memcpy(ref->uuid, vm->def->uuid, VIR_UUID_BUFLEN);

@@ -99,6 +99,7 @@ REMOTE_DISPATCH_DECL(ConnectRegisterCloseCallback);
 REMOTE_DISPATCH_DECL(ConnectUnregisterCloseCallback);
 REMOTE_DISPATCH_DECL(NodeGetInfo);
 REMOTE_DISPATCH_DECL(NodeGetFreeMemory);
+REMOTE_DISPATCH_DECL(DomainMemoryPeek);
 REMOTE_DISPATCH_DECL(NodeGetSecurityModel);
 REMOTE_DISPATCH_DECL(ConnectListAllDomains);
 REMOTE_DISPATCH_DECL(ConnectNumOfDomains);

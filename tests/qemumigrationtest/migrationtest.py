@@ -77,7 +77,7 @@ class MigrationTest(unittest.TestCase):
                          "running (migrated)")
         self.assertIn("Persistent:     yes", self.dst.out("dominfo", "moved"))
         res = self.src.virsh("dominfo", g.name, check=False)
-        self.assertIn("Domain not found", res.stderr)
+        self.assertIn("failed to get domain 'mig'", res.stderr)
 
     def test_transient_destination(self):
         g = self.start_guest()
