@@ -155,8 +155,20 @@ def cancel_migration(src, watch, params):
     return "src-runs"
 
 
+def final_info(qmp):
+    """query-migrate after completion.  QEMU emits the `completed` event
+    before it has computed total-time (a query right after the event
+    can read 0), so ask again for up to 2 s."""
+    deadline = time.time() + 2.0
+    while True:
+        info = qmp.cmd("query-migrate")
+        if info.get("total-time") or time.time() > deadline:
+            return info
+        time.sleep(0.02)
+
+
 def collect_figures(res, src, dst, watch, notes):
-    info = src.qmp.cmd("query-migrate")
+    info = final_info(src.qmp)
     ram = info.get("ram", {})
     res["total_ms"] = info.get("total-time")
     res["downtime_ms"] = info.get("downtime")

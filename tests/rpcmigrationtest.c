@@ -549,7 +549,8 @@ testProtocolFixed(void)
     rpcTestCallError(t->src, REMOTE_PROC_DOMAIN_MIGRATE_BEGIN3,
                      TEST_XDR(remote_domain_migrate_begin3_args), &tooWide,
                      VIR_ERR_INVALID_ARG,
-                     "invalid argument: unsupported flags (0x100000000) in function virDomainMigrateBegin3");
+                     "invalid argument: unsupported flags (0x100000000) "
+                     "in function virDomainMigrateBegin3");
     testFixedBeginPrepare(t, &call);
     testFixedPerformFinish(t, &call);
     rpcTestCallOK(t->src, REMOTE_PROC_DOMAIN_MIGRATE_CONFIRM3,
@@ -635,13 +636,15 @@ testErrors(void)
     rpcTestCallError(t->src, REMOTE_PROC_DOMAIN_MIGRATE_PERFORM3_PARAMS,
                      TEST_XDR(remote_domain_migrate_perform3_params_args), &perform,
                      VIR_ERR_OPERATION_INVALID,
-                     "Requested operation is not valid: domain 'demo' is not processing outgoing migration");
+                     "Requested operation is not valid: "
+                     "domain 'demo' is not processing outgoing migration");
     memset(ghost.uuid, 0x42, VIR_UUID_BUFLEN);
     begin.dom = ghost;
     rpcTestCallError(t->src, REMOTE_PROC_DOMAIN_MIGRATE_BEGIN3_PARAMS,
                      TEST_XDR(remote_domain_migrate_begin3_params_args), &begin,
                      VIR_ERR_NO_DOMAIN,
-                     "Domain not found: no domain with matching uuid '42424242-4242-4242-4242-424242424242'");
+                     "Domain not found: no domain with matching uuid "
+                     "'42424242-4242-4242-4242-424242424242'");
 
     /* a failed (here: cancelled) Finish is an error reply, no domain */
     cookie = testBegin(t, &call);

@@ -288,7 +288,12 @@ def check_virsh_event(server, xml):
     subprocess.run(["virsh", "-c", server.uri(), "define", xml],
                    capture_output=True, check=True)
     seen = ""
-    while "Suspended Paused" not in seen and time.monotonic() < deadline:
+    wanted = ("event 'lifecycle' for domain 'demo': Started Booted",
+              "event 'lifecycle' for domain 'demo': Suspended Paused",
+              "event 'lifecycle' for domain 'demo': Stopped Destroyed")
+    # the first round may run before virsh event has registered: repeat
+    # until one whole round was seen
+    while not all(w in seen for w in wanted) and time.monotonic() < deadline:
         # repeat until virsh event has registered and shows one
         subprocess.run(["virsh", "-c", server.uri(), "start", "demo"],
                        capture_output=True)

@@ -28,6 +28,7 @@ struct _qemuDomainObjPrivate {
      * and signalled through vm->cond */
     int migStatus;               /* qemuMonitorMigrationStatus */
     int migPass;
+    bool migPostcopyPending;     /* postcopy-active seen before STOP */
     unsigned long long migBandwidthMiB;  /* MigrateSetMaxSpeed; 0: unlimited */
     unsigned long long migPostcopyBandwidthMiB;
 };

@@ -52,6 +52,8 @@ qemuProcessHandleEOF(qemuMonitor *mon, void *opaque)
     virDomainObjUnlock(vm);
 }
 
+static void qemuProcessReportPostcopySwitch(qemuDriver *driver, virDomainObj *vm);
+
 static void
 qemuProcessHandleStop(qemuMonitor *mon, void *opaque)
 {
@@ -76,6 +78,10 @@ qemuProcessHandleStop(qemuMonitor *mon, void *opaque)
     qemuDomainSaveStatusOrWarn(priv->driver, vm);
     virDomainObjUnlock(vm);
     qemuDriverEmitLifecycle(priv->driver, vm, VIR_DOMAIN_EVENT_SUSPENDED, detail);
+    virDomainObjLock(vm);
+    if (priv->migPostcopyPending && priv->mon == mon)
+        qemuProcessReportPostcopySwitch(priv->driver, vm);
+    virDomainObjUnlock(vm);
 }
 
 static void
@@ -129,6 +135,69 @@ qemuProcessHandleShutdown(qemuMonitor *mon, const qemuMonitorShutdownInfo *info,
     qemuDriverEmitLifecycle(priv->driver, vm, VIR_DOMAIN_EVENT_SHUTDOWN, detail);
 }
 
+/* The source guest is stopped and QEMU is in post-copy: the guest now
+ * runs on the destination ("Suspended Post-copy"). */
+static void
+qemuProcessReportPostcopySwitch(qemuDriver *driver, virDomainObj *vm)
+{
+    QEMU_DOMAIN_PRIVATE(vm)->migPostcopyPending = false;
+    virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY);
+    qemuDomainSaveStatusOrWarn(driver, vm);
+    virDomainObjUnlock(vm);
+    qemuDriverEmitLifecycle(driver, vm, VIR_DOMAIN_EVENT_SUSPENDED,
+                            VIR_DOMAIN_EVENT_SUSPENDED_POSTCOPY);
+    virDomainObjLock(vm);
+}
+
+/* What a migration state means for the domain's state and events, in
+ * post-copy (precopy changes come with the API calls). */
+static void
+qemuProcessHandleMigrationStatusChange(qemuDriver *driver, virDomainObj *vm,
+                                       qemuMonitorMigrationStatus status)
+{
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+    virDomainAsyncJob job = priv->job.asyncJob;
+
+    if (job != VIR_ASYNC_JOB_MIGRATION_OUT && job != VIR_ASYNC_JOB_MIGRATION_IN)
+        return;
+    switch (status) {
+    case QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE:
+        if (priv->job.current)
+            priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_POSTCOPY;
+        if (job == VIR_ASYNC_JOB_MIGRATION_OUT) {
+            /* QEMU may report the switch before the guest's STOP: then
+             * the STOP handler reports both, in libvirt's order */
+            if (vm->state == VIR_DOMAIN_PAUSED)
+                qemuProcessReportPostcopySwitch(driver, vm);
+            else
+                priv->migPostcopyPending = true;
+        }
+        break;
+    case QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_PAUSED:
+        qemuMigrationPostcopyFailed(driver, vm);
+        break;
+    case QEMU_MONITOR_MIGRATION_STATUS_COMPLETED:
+        if (job == VIR_ASYNC_JOB_MIGRATION_IN && !priv->job.asyncOwner &&
+            priv->job.phase == QEMU_MIGRATION_PHASE_FINISH3)
+            qemuProcessQueueEvent(vm, QEMU_PROCESS_EVENT_POSTCOPY_DONE);
+        break;
+    case QEMU_MONITOR_MIGRATION_STATUS_NONE:
+    case QEMU_MONITOR_MIGRATION_STATUS_SETUP:
+    case QEMU_MONITOR_MIGRATION_STATUS_CANCELLING:
+    case QEMU_MONITOR_MIGRATION_STATUS_CANCELLED:
+    case QEMU_MONITOR_MIGRATION_STATUS_ACTIVE:
+    case QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_RECOVER:
+    case QEMU_MONITOR_MIGRATION_STATUS_FAILED:
+    case QEMU_MONITOR_MIGRATION_STATUS_COLO:
+    case QEMU_MONITOR_MIGRATION_STATUS_PRE_SWITCHOVER:
+    case QEMU_MONITOR_MIGRATION_STATUS_DEVICE:
+    case QEMU_MONITOR_MIGRATION_STATUS_WAIT_UNPLUG:
+    case QEMU_MONITOR_MIGRATION_STATUS_UNKNOWN:
+    case QEMU_MONITOR_MIGRATION_STATUS_LAST:
+        break;
+    }
+}
+
 /* QEMU's migration state changed: record it for the thread driving the
  * migration (it waits on vm->cond) and keep the job status current. */
 static void
@@ -146,6 +215,7 @@ qemuProcessHandleMigrationStatus(qemuMonitor *mon,
                   qemuMonitorMigrationStatusTypeToString(status));
         priv->migStatus = status;
         g_cond_broadcast(&vm->cond);
+        qemuProcessHandleMigrationStatusChange(priv->driver, vm, status);
     }
     virDomainObjUnlock(vm);
 }
@@ -266,6 +336,9 @@ qemuProcessEventWorker(gpointer data, gpointer user_data)
         break;
     case QEMU_PROCESS_EVENT_CLIENT_GONE:
         qemuMigrationClientGone(driver, ev->vm);
+        break;
+    case QEMU_PROCESS_EVENT_POSTCOPY_DONE:
+        qemuMigrationDstPostcopyDone(driver, ev->vm);
         break;
     case QEMU_PROCESS_EVENT_REAP:
     case QEMU_PROCESS_EVENT_LAST:

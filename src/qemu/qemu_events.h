@@ -19,6 +19,7 @@ typedef enum {
                                        * the domain's job is already held */
     QEMU_PROCESS_EVENT_REAP,          /* wait for a QEMU we let go to exit */
     QEMU_PROCESS_EVENT_CLIENT_GONE,   /* a migration's client vanished */
+    QEMU_PROCESS_EVENT_POSTCOPY_DONE, /* incoming post-copy completed */
     QEMU_PROCESS_EVENT_LAST
 } qemuProcessEventType;
 

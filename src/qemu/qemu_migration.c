@@ -148,7 +148,7 @@ qemuMigrationReportFailure(virDomainObj *vm, qemuMonitorMigrationStatus status)
 
 int
 qemuMigrationWaitForCompletion(qemuDriver *driver, virDomainObj *vm,
-                               bool *postcopyReached)
+                               bool *postcopyReached, bool stopAtPostcopy)
 {
     qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
     bool outgoing = priv->job.asyncJob == VIR_ASYNC_JOB_MIGRATION_OUT;
@@ -180,7 +180,19 @@ qemuMigrationWaitForCompletion(qemuDriver *driver, virDomainObj *vm,
                 *postcopyReached = true;
             if (priv->job.current)
                 priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_POSTCOPY;
+            if (stopAtPostcopy) {
+                if (outgoing)
+                    ignore_value(qemuMigrationUpdateJobStats(vm));
+                return 0;
+            }
             break;
+        case QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_PAUSED:
+            if (priv->job.current)
+                priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_POSTCOPY_PAUSED;
+            virReportError(VIR_ERR_OPERATION_FAILED,
+                           _("job '%1$s' failed in post-copy phase"),
+                           qemuMigrationJobName(vm));
+            return -1;
         case QEMU_MONITOR_MIGRATION_STATUS_ACTIVE:
         case QEMU_MONITOR_MIGRATION_STATUS_SETUP:
             if (priv->job.current)
@@ -188,7 +200,6 @@ qemuMigrationWaitForCompletion(qemuDriver *driver, virDomainObj *vm,
             break;
         case QEMU_MONITOR_MIGRATION_STATUS_NONE:
         case QEMU_MONITOR_MIGRATION_STATUS_CANCELLING:
-        case QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_PAUSED:
         case QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_RECOVER:
         case QEMU_MONITOR_MIGRATION_STATUS_COLO:
         case QEMU_MONITOR_MIGRATION_STATUS_PRE_SWITCHOVER:
@@ -204,12 +215,53 @@ qemuMigrationWaitForCompletion(qemuDriver *driver, virDomainObj *vm,
     }
 }
 
+bool
+qemuMigrationInPostcopy(qemuDomainObjPrivate *priv)
+{
+    return priv->job.phase >= QEMU_MIGRATION_PHASE_POSTCOPY_FAILED ||
+           priv->migStatus == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE ||
+           priv->migStatus == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_PAUSED ||
+           priv->migStatus == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_RECOVER;
+}
+
+void
+qemuMigrationPostcopyFailed(qemuDriver *driver, virDomainObj *vm)
+{
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+    bool outgoing = priv->job.asyncJob == VIR_ASYNC_JOB_MIGRATION_OUT;
+    int event, detail;
+
+    if (priv->job.phase == QEMU_MIGRATION_PHASE_POSTCOPY_FAILED)
+        return;
+    VIR_WARN("domain %s: post-copy migration failed; both sides are kept paused for recovery",
+             vm->def->name);
+    priv->job.phase = QEMU_MIGRATION_PHASE_POSTCOPY_FAILED;
+    if (priv->job.current)
+        priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_POSTCOPY_PAUSED;
+    if (outgoing || vm->state != VIR_DOMAIN_RUNNING) {
+        virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY_FAILED);
+        event = VIR_DOMAIN_EVENT_SUSPENDED;
+        detail = VIR_DOMAIN_EVENT_SUSPENDED_POSTCOPY_FAILED;
+    } else {
+        virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_POSTCOPY_FAILED);
+        event = VIR_DOMAIN_EVENT_RESUMED;
+        detail = VIR_DOMAIN_EVENT_RESUMED_POSTCOPY_FAILED;
+    }
+    qemuDomainSaveStatusOrWarn(driver, vm);
+    virDomainObjUnlock(vm);
+    qemuDriverEmitLifecycle(driver, vm, event, detail);
+    virDomainObjLock(vm);
+}
+
 void
 qemuMigrationSrcCancel(virDomainObj *vm)
 {
     qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
     qemuMonitor *mon;
 
+    /* after the switch to post-copy only a pause is possible */
+    if (qemuMigrationInPostcopy(priv))
+        return;
     if (!priv->mon || priv->migStatus == QEMU_MONITOR_MIGRATION_STATUS_NONE ||
         priv->migStatus == QEMU_MONITOR_MIGRATION_STATUS_COMPLETED ||
         priv->migStatus == QEMU_MONITOR_MIGRATION_STATUS_FAILED ||
@@ -231,7 +283,8 @@ qemuMigrationSrcRestoreState(qemuDriver *driver, virDomainObj *vm)
     bool running = false;
     int rc;
 
-    if (!virDomainObjIsActive(vm) || !priv->mon)
+    /* never resume a guest that may already run on the destination */
+    if (!virDomainObjIsActive(vm) || !priv->mon || qemuMigrationInPostcopy(priv))
         return;
     if (!(mon = qemuMigrationEnterMonitor(vm)))
         return;
@@ -262,6 +315,9 @@ qemuMigrationSrcStopMigrated(qemuDriver *driver, virDomainObj *vm)
 void
 qemuMigrationDstCleanup(qemuDriver *driver, virDomainObj *vm)
 {
+    /* once in post-copy the destination holds the running guest */
+    if (qemuMigrationInPostcopy(QEMU_DOMAIN_PRIVATE(vm)))
+        return;
     if (virDomainObjIsActive(vm)) {
         qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_FAILED);
         virDomainObjUnlock(vm);
@@ -519,8 +575,8 @@ qemuDomainMigrateStartPostCopy(qemuDriver *driver, const unsigned char *uuid,
                        _("switching to post-copy requires migration to be started with VIR_MIGRATE_POSTCOPY flag"));
         goto endjob;
     }
-    /* the source guest stops for the switch: report it as post-copy */
-    priv->pausedReason = VIR_DOMAIN_PAUSED_POSTCOPY;
+    /* QEMU stops the guest here (SUSPENDED_MIGRATED), then reports
+     * postcopy-active (SUSPENDED_POSTCOPY, see qemu_events.c) */
     mon = qemuDomainObjEnterMonitor(vm);
     if (mon)
         ret = qemuMonitorJSONMigrateStartPostCopy(mon);

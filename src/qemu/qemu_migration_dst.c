@@ -430,6 +430,16 @@ qemuDomainMigrateFinish3Params(qemuDriver *driver,
         ref->id = vm->id;
         ret = 0;
     }
+    if (qemuMigrationInPostcopy(QEMU_DOMAIN_PRIVATE(vm)) &&
+        QEMU_DOMAIN_PRIVATE(vm)->migStatus != QEMU_MONITOR_MIGRATION_STATUS_COMPLETED) {
+        /* the guest runs here while the remaining pages arrive: the job
+         * ends when QEMU completes (qemuMigrationDstPostcopyDone), or
+         * stays for recovery if post-copy breaks */
+        if (ret < 0)
+            qemuMigrationPostcopyFailed(driver, vm);
+        qemuMigrationJobContinue(driver, vm);
+        goto cleanup;
+    }
     if (ret < 0) {
         g_autoptr(virError) err = virSaveLastError();
 
@@ -442,4 +452,27 @@ qemuDomainMigrateFinish3Params(qemuDriver *driver,
  cleanup:
     virDomainObjEndAPI(&vm);
     return ret;
+}
+
+void
+qemuMigrationDstPostcopyDone(qemuDriver *driver, virDomainObj *vm)
+{
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+
+    if (priv->job.asyncJob != VIR_ASYNC_JOB_MIGRATION_IN || priv->job.asyncOwner ||
+        priv->job.phase != QEMU_MIGRATION_PHASE_FINISH3 ||
+        priv->migStatus != QEMU_MONITOR_MIGRATION_STATUS_COMPLETED)
+        return;
+    if (qemuDomainObjResumeAsyncJob(vm, &priv->job, VIR_ASYNC_JOB_MIGRATION_IN) < 0)
+        return;
+    VIR_INFO("domain %s: post-copy migration completed", vm->def->name);
+    if (priv->job.current)
+        priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_COMPLETED;
+    if (vm->state == VIR_DOMAIN_RUNNING)
+        virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED);
+    qemuMigrationJobFinish(driver, vm);
+    virDomainObjUnlock(vm);
+    qemuDriverEmitLifecycle(driver, vm, VIR_DOMAIN_EVENT_RESUMED,
+                            VIR_DOMAIN_EVENT_RESUMED_MIGRATED);
+    virDomainObjLock(vm);
 }

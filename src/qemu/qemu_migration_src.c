@@ -147,6 +147,7 @@ qemuMigrationSrcRun(qemuDriver *driver, virDomainObj *vm, const char *uri,
     priv->pausedReason = VIR_DOMAIN_PAUSED_MIGRATION;
     priv->migStatus = QEMU_MONITOR_MIGRATION_STATUS_NONE;
     priv->migPass = 0;
+    priv->migPostcopyPending = false;
     if (qemuDomainObjBeginJob(vm, &priv->job, VIR_JOB_ASYNC_NESTED,
                               driver->jobWaitTimeoutMs) < 0)
         return -1;
@@ -157,7 +158,10 @@ qemuMigrationSrcRun(qemuDriver *driver, virDomainObj *vm, const char *uri,
     if (rc < 0)
         return -1;
     VIR_INFO("domain %s: migrating to %s", vm->def->name, uri);
-    if (qemuMigrationWaitForCompletion(driver, vm, &postcopy) < 0)
+    /* in post-copy the guest runs on the destination as soon as QEMU
+     * switched: Perform ends there and Confirm waits for the rest */
+    if (qemuMigrationWaitForCompletion(driver, vm, &postcopy,
+                                       flags & VIR_MIGRATE_POSTCOPY) < 0)
         return -1;
     if (priv->job.current)
         priv->job.current->sent = g_get_real_time() / 1000;
@@ -353,6 +357,16 @@ qemuDomainMigrateConfirm3Params(qemuDriver *driver, const unsigned char *uuid,
         virDomainObjEndAPI(&vm);
         return -1;
     }
+    if (!cancelled &&
+        QEMU_DOMAIN_PRIVATE(vm)->migStatus != QEMU_MONITOR_MIGRATION_STATUS_COMPLETED &&
+        qemuMigrationWaitForCompletion(driver, vm, NULL, false) < 0) {
+        /* post-copy broke: the guest runs (or waits) on the destination
+         * and this side holds the pages it lacks: keep both */
+        qemuMigrationPostcopyFailed(driver, vm);
+        qemuMigrationJobContinue(driver, vm);
+        virDomainObjEndAPI(&vm);
+        return -1;
+    }
     if (!cancelled) {
         /* statistics are a bonus: a bad cookie does not undo a migration */
         cookie = qemuMigrationCookieParse(cookiein, cookieinlen, driver->hostUUID,
@@ -361,6 +375,14 @@ qemuDomainMigrateConfirm3Params(qemuDriver *driver, const unsigned char *uuid,
         if (!cookie)
             VIR_WARN("ignoring the finish cookie: %s", virGetLastErrorMessage());
         qemuMigrationSrcConfirmSuccess(driver, vm, flags, cookie);
+    } else if (qemuMigrationInPostcopy(QEMU_DOMAIN_PRIVATE(vm))) {
+        /* cancelled after the switch to post-copy: nothing to undo */
+        qemuMigrationPostcopyFailed(driver, vm);
+        qemuMigrationJobContinue(driver, vm);
+        virReportError(VIR_ERR_OPERATION_FAILED, "%s",
+                       _("job 'migration out' failed in post-copy phase"));
+        virDomainObjEndAPI(&vm);
+        return -1;
     } else {
         qemuMigrationSrcCancel(vm);
         qemuMigrationSrcRestoreState(driver, vm);

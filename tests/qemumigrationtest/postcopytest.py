@@ -1,0 +1,151 @@
+#!/usr/bin/python3
+"""Post-copy live migration between two virtmigd daemons with the stock
+virsh: a guest that dirties memory faster than the bandwidth cap migrates
+only with post-copy.  Run by meson (suite e2e).
+"""
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from migrationlib import Guest, Pair, wait_for  # noqa: E402
+
+BANDWIDTH = "40"        # MiB/s: far below what the unthrottled guest dirties
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+class PostcopyTest(unittest.TestCase):
+    def setUp(self):
+        self.pair = Pair()
+        self.src = self.pair.src
+        self.dst = self.pair.dst
+
+    def tearDown(self):
+        self.pair.close()
+
+    def start_fast_guest(self, name="pc"):
+        # 64 MiB rewritten as fast as the vCPU can (GiB/s under KVM)
+        g = Guest(self.pair.workdir, name, size_mib=64, rate_mib=0)
+        self.src.out("define", g.xml)
+        self.src.out("start", name)
+        g.wait_pass_after(0)
+        return g
+
+    def migrate_in_thread(self, g, *flags):
+        result = {}
+
+        def run():
+            result["res"] = self.src.virsh("migrate", "--live", "--unsafe",
+                                           "--bandwidth", BANDWIDTH, *flags,
+                                           g.name, self.dst.uri, check=False,
+                                           timeout=300)
+        th = threading.Thread(target=run)
+        th.start()
+        return th, result
+
+    def wait_migrating(self, g):
+        def migrating():
+            info = self.src.virsh("domjobinfo", g.name, check=False).stdout
+            return "Data processed" in info
+        wait_for(migrating, "the migration to start")
+
+    def iteration(self, g):
+        info = self.src.virsh("domjobinfo", g.name, check=False).stdout
+        m = re.search(r"Iteration: +(\d+)", info)
+        return int(m.group(1)) if m else 0
+
+    def assert_arrived(self, g):
+        self.assertEqual(self.dst.out("domstate", "--reason", g.name),
+                         "running (migrated)")
+        self.assertEqual(self.src.out("domstate", "--reason", g.name),
+                         "shut off (migrated)")
+        n = g.last_pass()
+        g.wait_pass_after(n)
+        rc, out = g.check_memory(self.dst.uri)
+        self.assertEqual(rc, 0, out)
+
+    def test_precopy_does_not_converge(self):
+        g = self.start_fast_guest()
+        th, result = self.migrate_in_thread(g)
+        self.wait_migrating(g)
+        # several full passes later it is still copying
+        wait_for(lambda: self.iteration(g) >= 3, "precopy iterations", 120)
+        self.assertIn("Job type:         Unbounded",
+                      self.src.out("domjobinfo", g.name))
+        self.src.out("domjobabort", g.name)
+        th.join(timeout=120)
+        self.assertNotEqual(result["res"].returncode, 0)
+        self.assertEqual(self.src.out("domstate", "--reason", g.name),
+                         "running (booted)")
+
+    def test_postcopy_after_precopy(self):
+        g = self.start_fast_guest()
+        ev_out = open(os.path.join(self.pair.workdir, "events"), "w+")
+        ev = subprocess.Popen(["virsh", "-c", self.src.uri, "event", "--all",
+                               "--loop"], stdout=ev_out, stderr=subprocess.STDOUT)
+        try:
+            time.sleep(0.5)   # let virsh event register before the migration
+            res = self.src.virsh("migrate", "--live", "--unsafe", "--postcopy",
+                                 "--postcopy-after-precopy", "--verbose",
+                                 "--bandwidth", BANDWIDTH, g.name, self.dst.uri,
+                                 timeout=300)
+            self.assertIn("Migration: [100 %]", res.stdout + res.stderr)
+            wait_for(lambda: "Stopped Migrated" in read(ev_out.name),
+                     "the source's events")
+        finally:
+            ev.terminate()
+            ev.wait()
+            ev_out.close()
+        events = read(ev_out.name)
+        order = ["Suspended Migrated", "Suspended Post-copy", "Stopped Migrated",
+                 "event 'job-completed'"]
+        pos = [events.find(e) for e in order]
+        self.assertTrue(all(p >= 0 for p in pos) and pos == sorted(pos), events)
+        info = self.src.out("domjobinfo", "--completed", g.name)
+        self.assertIn("Job type:         Completed", info)
+        self.assertRegex(info, r"Postcopy requests: +\d+")
+        self.assert_arrived(g)
+
+    def test_migrate_postcopy_from_second_client(self):
+        g = self.start_fast_guest()
+        th, result = self.migrate_in_thread(g, "--postcopy")
+        self.wait_migrating(g)
+        self.src.out("migrate-postcopy", g.name)
+        th.join(timeout=300)
+        self.assertEqual(result["res"].returncode, 0, result["res"].stderr)
+        self.assert_arrived(g)
+
+    def test_migrate_postcopy_needs_flag(self):
+        g = self.start_fast_guest()
+        res = self.src.virsh("migrate-postcopy", g.name, check=False)
+        self.assertIn("error: Requested operation is not valid: post-copy can only "
+                      "be started while outgoing migration is in progress", res.stderr)
+        th, result = self.migrate_in_thread(g)
+        self.wait_migrating(g)
+        res = self.src.virsh("migrate-postcopy", g.name, check=False)
+        self.assertIn("error: Requested operation is not valid: switching to "
+                      "post-copy requires migration to be started with "
+                      "VIR_MIGRATE_POSTCOPY flag", res.stderr)
+        self.src.out("domjobabort", g.name)
+        th.join(timeout=120)
+        self.assertEqual(self.src.out("domstate", "--reason", g.name),
+                         "running (booted)")
+
+    def test_postcopy_needs_live(self):
+        g = self.start_fast_guest()
+        res = self.src.virsh("migrate", "--postcopy", "--unsafe", g.name,
+                             self.dst.uri, check=False)
+        self.assertIn("post-copy migration is not supported with non-live or "
+                      "paused migration", res.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
