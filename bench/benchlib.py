@@ -486,8 +486,8 @@ def add_common_args(parser):
     parser.add_argument("--rates", default="8,32,128,0",
                         help="dirty rates in MiB/s, comma-separated, "
                         "0 = unthrottled (default 8,32,128,0)")
-    parser.add_argument("--bandwidth", type=int, default=100,
-                        help="migration bandwidth cap in MiB/s (default 100)")
+    parser.add_argument("--bandwidth", type=int, default=64,
+                        help="migration bandwidth cap in MiB/s (default 64)")
     parser.add_argument("--postcopy-bandwidth", type=int, default=0,
                         help="bandwidth cap after the switch to postcopy in "
                         "MiB/s, 0 = unlimited (QEMU's and virsh's default)")

@@ -264,9 +264,10 @@ def parse_jobinfo(text, res):
     return found
 
 
-def run_migrate_command(scn, name, watches, work, notes):
+def run_migrate_command(scn, name, watches, serial, work, notes):
     """Runs virsh migrate; aborts the job if it does not converge in
-    time.  Returns (outcome, virsh wall ms, t0)."""
+    time.  Follows the serial log meanwhile (the destination may
+    truncate it).  Returns (outcome, virsh wall ms, t0)."""
     out_path = os.path.join(work, "migrate.out")
     t0 = time.time() * 1000.0
     with open(out_path, "w") as outfp:
@@ -278,6 +279,7 @@ def run_migrate_command(scn, name, watches, work, notes):
         switched_now = scn.mode != "postcopy" or scn.postcopy_after == "pass"
         while proc.poll() is None:
             time.sleep(0.05)
+            serial.poll()
             if not switched_now:
                 res = virsh(SRC_URI, "migrate-postcopy", name, timeout=30)
                 switched_now = res.returncode == 0
@@ -365,8 +367,8 @@ def run_virsh(build, accel, scn, daemons, seq, keep, quiet):
                                      os.path.join(work.path, "iter-ev.log"))
         watches["dst"] = EventWatch(DST_URI, "lifecycle",
                                     os.path.join(work.path, "dst-ev.log"))
-        time.sleep(0.3)  # let the watchers register
-        outcome, wall, t0 = run_migrate_command(scn, name, watches,
+        time.sleep(0.5)  # let the watchers register
+        outcome, wall, t0 = run_migrate_command(scn, name, watches, serial,
                                                 work.path, notes)
         res["result"] = outcome
         res["virsh_ms"] = wall

@@ -64,7 +64,7 @@ qemuMigrationPortIsFree(const char *host, unsigned int port)
 /* Where QEMU listens: the client's URI host, LISTEN_ADDRESS, the
  * configured migration address, or the address the client reached us
  * at, in that order. */
-static int
+int
 qemuMigrationDstHost(qemuDriver *driver, const virTypedParameter *params,
                      size_t nparams, const qemuMigrationConn *conn,
                      char **host, unsigned int *port)
@@ -87,11 +87,9 @@ qemuMigrationDstHost(qemuDriver *driver, const virTypedParameter *params,
     return 0;
 }
 
-/* Starts the incoming migration listening on host:port (a free port
- * of the configured range when @port is 0); sets *uriout. */
-static int
+int
 qemuMigrationDstListen(qemuDriver *driver, virDomainObj *vm, const char *host,
-                       unsigned int port, char **uriout)
+                       unsigned int port, bool recover, char **uriout)
 {
     qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
     unsigned int p = port ? port : driver->migrationPortMin;
@@ -106,7 +104,12 @@ qemuMigrationDstListen(qemuDriver *driver, virDomainObj *vm, const char *host,
             continue;
         uri = qemuMigrationFormatURI(host, p);
         mon = qemuDomainObjEnterMonitor(vm);
-        rc = mon ? qemuMonitorJSONMigrateIncoming(mon, uri) : -1;
+        if (!mon)
+            rc = -1;
+        else if (recover)
+            rc = qemuMonitorJSONMigrateRecover(mon, uri);
+        else
+            rc = qemuMonitorJSONMigrateIncoming(mon, uri);
         qemuDomainObjExitMonitor(vm, mon);
         if (rc == 0) {
             *uriout = g_steal_pointer(&uri);
@@ -205,7 +208,7 @@ qemuMigrationDstRun(qemuDriver *driver, virDomainObj *vm,
         return -1;
     priv->migStatus = QEMU_MONITOR_MIGRATION_STATUS_NONE;
     if (qemuMigrationApplyParams(vm, mig) < 0 ||
-        qemuMigrationDstListen(driver, vm, host, port, uriout) < 0)
+        qemuMigrationDstListen(driver, vm, host, port, false, uriout) < 0)
         return -1;
     VIR_INFO("domain %s: waiting for incoming migration on %s",
              vm->def->name, *uriout);
@@ -227,6 +230,10 @@ qemuDomainMigratePrepare3Params(qemuDriver *driver,
 
     if (qemuMigrationParamsCheck(params, nparams, flags) < 0)
         return -1;
+    if (flags & VIR_MIGRATE_POSTCOPY_RESUME)
+        return qemuMigrationDstPrepareResume(driver, params, nparams, cookiein,
+                                             cookieinlen, cookieout, cookieoutlen,
+                                             uriout, conn);
     if (!(cookie = qemuMigrationCookieParse(cookiein, cookieinlen, driver->hostUUID,
                                             NULL, NULL, QEMU_MIGRATION_COOKIE_CAPS |
                                             QEMU_MIGRATION_COOKIE_LOCKSTATE)) ||
@@ -415,6 +422,14 @@ qemuDomainMigrateFinish3Params(qemuDriver *driver,
     if (!(vm = virDomainObjListFindByName(driver->domains,
                                           qemuMigrationDstName(params, nparams, cookie))))
         return -1;
+    if (flags & VIR_MIGRATE_POSTCOPY_RESUME) {
+        ret = cancelled ? -1 : qemuMigrationDstFinishResume(driver, vm, ref, cookieout,
+                                                           cookieoutlen, conn);
+        if (cancelled)
+            virReportError(VIR_ERR_OPERATION_FAILED, "%s",
+                           _("post-copy recovery was cancelled by the source"));
+        goto cleanup;
+    }
     if (!qemuMigrationJobIsActive(vm, VIR_ASYNC_JOB_MIGRATION_IN) ||
         qemuMigrationJobStartPhase(driver, vm, QEMU_MIGRATION_PHASE_FINISH3,
                                    conn->clientID) < 0)
@@ -460,7 +475,8 @@ qemuMigrationDstPostcopyDone(qemuDriver *driver, virDomainObj *vm)
     qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
 
     if (priv->job.asyncJob != VIR_ASYNC_JOB_MIGRATION_IN || priv->job.asyncOwner ||
-        priv->job.phase != QEMU_MIGRATION_PHASE_FINISH3 ||
+        (priv->job.phase != QEMU_MIGRATION_PHASE_FINISH3 &&
+         priv->job.phase != QEMU_MIGRATION_PHASE_FINISH_RESUME) ||
         priv->migStatus != QEMU_MONITOR_MIGRATION_STATUS_COMPLETED)
         return;
     if (qemuDomainObjResumeAsyncJob(vm, &priv->job, VIR_ASYNC_JOB_MIGRATION_IN) < 0)

@@ -36,7 +36,6 @@ static const struct {
     { VIR_MIGRATE_TLS, "VIR_MIGRATE_TLS" },
     { VIR_MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES,
       "VIR_MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES" },
-    { VIR_MIGRATE_POSTCOPY_RESUME, "VIR_MIGRATE_POSTCOPY_RESUME" },
 };
 
 static int
@@ -58,6 +57,11 @@ qemuMigrationCheckFlags(unsigned int flags)
         (!(flags & VIR_MIGRATE_LIVE) || (flags & VIR_MIGRATE_PAUSED))) {
         virReportError(VIR_ERR_ARGUMENT_UNSUPPORTED, "%s",
                        _("post-copy migration is not supported with non-live or paused migration"));
+        return -1;
+    }
+    if ((flags & VIR_MIGRATE_POSTCOPY_RESUME) && !(flags & VIR_MIGRATE_POSTCOPY)) {
+        virReportError(VIR_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                       _("resuming failed post-copy migration requires post-copy to be enabled"));
         return -1;
     }
     if ((flags & VIR_MIGRATE_ZEROCOPY) && !(flags & VIR_MIGRATE_PARALLEL)) {

@@ -58,5 +58,37 @@ void qemuMigrationDstCleanup(qemuDriver *driver, virDomainObj *vm);
  * Finish already returned: end the job, report the guest migrated. */
 void qemuMigrationDstPostcopyDone(qemuDriver *driver, virDomainObj *vm);
 
+/* Where the destination listens (URI host, LISTEN_ADDRESS, configured
+ * address, the client's local address, the host name). */
+int qemuMigrationDstHost(qemuDriver *driver, const virTypedParameter *params,
+                         size_t nparams, const qemuMigrationConn *conn,
+                         char **host, unsigned int *port);
+
+/* migrate-incoming (or, with @recover, migrate-recover) on host:port,
+ * a free port of the configured range when @port is 0. */
+int qemuMigrationDstListen(qemuDriver *driver, virDomainObj *vm, const char *host,
+                           unsigned int port, bool recover, char **uriout);
+
+/* Post-copy recovery (VIR_MIGRATE_POSTCOPY_RESUME): the same protocol
+ * steps in the resume phases, on domains left in postcopy_failed. */
+char *qemuMigrationSrcBeginResume(qemuDriver *driver, virDomainObj *vm,
+                                  char **cookieout, size_t *cookieoutlen,
+                                  const qemuMigrationConn *conn);
+int qemuMigrationDstPrepareResume(qemuDriver *driver,
+                                  const virTypedParameter *params, size_t nparams,
+                                  const char *cookiein, size_t cookieinlen,
+                                  char **cookieout, size_t *cookieoutlen,
+                                  char **uriout, const qemuMigrationConn *conn);
+int qemuMigrationSrcPerformResume(qemuDriver *driver, virDomainObj *vm,
+                                  const char *uri, char **cookieout,
+                                  size_t *cookieoutlen,
+                                  const qemuMigrationConn *conn);
+int qemuMigrationDstFinishResume(qemuDriver *driver, virDomainObj *vm,
+                                 qemuDomainRef *ref, char **cookieout,
+                                 size_t *cookieoutlen,
+                                 const qemuMigrationConn *conn);
+int qemuMigrationSrcConfirmResume(qemuDriver *driver, virDomainObj *vm,
+                                  int cancelled, const qemuMigrationConn *conn);
+
 /* The driver's reaction when a job's client vanished between calls. */
 void qemuMigrationClientGone(qemuDriver *driver, virDomainObj *vm);

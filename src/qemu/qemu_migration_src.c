@@ -96,6 +96,10 @@ qemuDomainMigrateBegin3Params(qemuDriver *driver, const unsigned char *uuid,
         virReportError(VIR_ERR_OPERATION_INVALID, "%s", _("domain is not running"));
         goto cleanup;
     }
+    if (flags & VIR_MIGRATE_POSTCOPY_RESUME) {
+        xml = qemuMigrationSrcBeginResume(driver, vm, cookieout, cookieoutlen, conn);
+        goto cleanup;
+    }
     if (qemuMigrationSrcIsSafe(vm->def, flags) < 0)
         goto cleanup;
     if (qemuMigrationJobStart(driver, vm, VIR_ASYNC_JOB_MIGRATION_OUT, flags,
@@ -228,6 +232,11 @@ qemuDomainMigratePerform3Params(qemuDriver *driver, const unsigned char *uuid,
     }
     if (!(vm = qemuMigrationDomObj(driver, uuid)))
         return -1;
+    if (flags & VIR_MIGRATE_POSTCOPY_RESUME) {
+        ret = qemuMigrationSrcPerformResume(driver, vm, uri, cookieout,
+                                            cookieoutlen, conn);
+        goto cleanup;
+    }
     if (!qemuMigrationJobIsActive(vm, VIR_ASYNC_JOB_MIGRATION_OUT) ||
         qemuMigrationJobStartPhase(driver, vm, QEMU_MIGRATION_PHASE_PERFORM3,
                                    conn->clientID) < 0)
@@ -349,6 +358,12 @@ qemuDomainMigrateConfirm3Params(qemuDriver *driver, const unsigned char *uuid,
         return -1;
     if (!(vm = qemuMigrationDomObj(driver, uuid)))
         return -1;
+    if (flags & VIR_MIGRATE_POSTCOPY_RESUME) {
+        int rc = qemuMigrationSrcConfirmResume(driver, vm, cancelled, conn);
+
+        virDomainObjEndAPI(&vm);
+        return rc;
+    }
     if (!qemuMigrationJobIsActive(vm, VIR_ASYNC_JOB_MIGRATION_OUT) ||
         qemuMigrationJobStartPhase(driver, vm,
                                    cancelled ? QEMU_MIGRATION_PHASE_CONFIRM3_CANCELLED
