@@ -177,8 +177,9 @@ qemuProcessHandleMigrationStatusChange(qemuDriver *driver, virDomainObj *vm,
         qemuMigrationPostcopyFailed(driver, vm);
         break;
     case QEMU_MONITOR_MIGRATION_STATUS_COMPLETED:
-        if (job == VIR_ASYNC_JOB_MIGRATION_IN && !priv->job.asyncOwner &&
-            priv->job.phase == QEMU_MIGRATION_PHASE_FINISH3)
+        /* a post-copy migration nobody waits for any more (its client
+         * or daemon went away) completed after all */
+        if (!priv->job.asyncOwner && qemuMigrationInPostcopy(priv))
             qemuProcessQueueEvent(vm, QEMU_PROCESS_EVENT_POSTCOPY_DONE);
         break;
     case QEMU_MONITOR_MIGRATION_STATUS_NONE:
@@ -338,7 +339,7 @@ qemuProcessEventWorker(gpointer data, gpointer user_data)
         qemuMigrationClientGone(driver, ev->vm);
         break;
     case QEMU_PROCESS_EVENT_POSTCOPY_DONE:
-        qemuMigrationDstPostcopyDone(driver, ev->vm);
+        qemuMigrationPostcopyDone(driver, ev->vm);
         break;
     case QEMU_PROCESS_EVENT_REAP:
     case QEMU_PROCESS_EVENT_LAST:

@@ -327,6 +327,40 @@ qemuMigrationDstCleanup(qemuDriver *driver, virDomainObj *vm)
     }
 }
 
+void
+qemuMigrationPostcopyDone(qemuDriver *driver, virDomainObj *vm)
+{
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+    virDomainAsyncJob job = priv->job.asyncJob;
+    bool outgoing = job == VIR_ASYNC_JOB_MIGRATION_OUT;
+
+    if ((job != VIR_ASYNC_JOB_MIGRATION_OUT && job != VIR_ASYNC_JOB_MIGRATION_IN) ||
+        priv->job.asyncOwner || !virDomainObjIsActive(vm) ||
+        priv->migStatus != QEMU_MONITOR_MIGRATION_STATUS_COMPLETED)
+        return;
+    if (qemuDomainObjResumeAsyncJob(vm, &priv->job, job) < 0)
+        return;
+    VIR_INFO("domain %s: post-copy migration completed on its own", vm->def->name);
+    if (priv->job.current)
+        priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_COMPLETED;
+    if (outgoing) {
+        qemuMigrationSrcStopMigrated(driver, vm);
+    } else if (vm->state == VIR_DOMAIN_RUNNING) {
+        virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED);
+    }
+    qemuMigrationJobFinish(driver, vm);
+    virDomainObjUnlock(vm);
+    if (outgoing)
+        qemuDriverEmitLifecycle(driver, vm, VIR_DOMAIN_EVENT_STOPPED,
+                                VIR_DOMAIN_EVENT_STOPPED_MIGRATED);
+    else
+        qemuDriverEmitLifecycle(driver, vm, VIR_DOMAIN_EVENT_RESUMED,
+                                VIR_DOMAIN_EVENT_RESUMED_MIGRATED);
+    virDomainObjLock(vm);
+    if (outgoing && !vm->persistent)
+        virDomainObjListRemove(driver->domains, vm);
+}
+
 /* ---- control while a migration runs ---- */
 
 /* Takes @job on an active domain for a control call; NULL on error. */

@@ -335,6 +335,25 @@ qemuMigrationDstPersist(qemuDriver *driver, virDomainObj *vm,
     return 0;
 }
 
+/* In post-copy the guest already runs here (reported as post-copy)
+ * while the rest of its memory arrives; like libvirt, Finish returns
+ * once that is complete, so that a broken stream is an error for the
+ * client ("job 'migration in' failed in post-copy phase"). */
+static int
+qemuMigrationDstWaitPostcopy(qemuDriver *driver, virDomainObj *vm)
+{
+    if (qemuMigrationWaitForCompletion(driver, vm, NULL, false) < 0)
+        return -1;
+    if (vm->state == VIR_DOMAIN_RUNNING) {
+        virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED);
+        virDomainObjUnlock(vm);
+        qemuDriverEmitLifecycle(driver, vm, VIR_DOMAIN_EVENT_RESUMED,
+                                VIR_DOMAIN_EVENT_RESUMED_MIGRATED);
+        virDomainObjLock(vm);
+    }
+    return 0;
+}
+
 static int
 qemuMigrationDstFinishRun(qemuDriver *driver, virDomainObj *vm,
                           unsigned int flags, qemuMigrationCookie *cookie)
@@ -362,6 +381,8 @@ qemuMigrationDstFinishRun(qemuDriver *driver, virDomainObj *vm,
     }
     qemuDomainObjEndJob(vm, &priv->job);
     if (rc < 0)
+        return -1;
+    if (postcopy && qemuMigrationDstWaitPostcopy(driver, vm) < 0)
         return -1;
     if (priv->job.current)
         priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_COMPLETED;
@@ -469,26 +490,3 @@ qemuDomainMigrateFinish3Params(qemuDriver *driver,
     return ret;
 }
 
-void
-qemuMigrationDstPostcopyDone(qemuDriver *driver, virDomainObj *vm)
-{
-    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
-
-    if (priv->job.asyncJob != VIR_ASYNC_JOB_MIGRATION_IN || priv->job.asyncOwner ||
-        (priv->job.phase != QEMU_MIGRATION_PHASE_FINISH3 &&
-         priv->job.phase != QEMU_MIGRATION_PHASE_FINISH_RESUME) ||
-        priv->migStatus != QEMU_MONITOR_MIGRATION_STATUS_COMPLETED)
-        return;
-    if (qemuDomainObjResumeAsyncJob(vm, &priv->job, VIR_ASYNC_JOB_MIGRATION_IN) < 0)
-        return;
-    VIR_INFO("domain %s: post-copy migration completed", vm->def->name);
-    if (priv->job.current)
-        priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_COMPLETED;
-    if (vm->state == VIR_DOMAIN_RUNNING)
-        virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED);
-    qemuMigrationJobFinish(driver, vm);
-    virDomainObjUnlock(vm);
-    qemuDriverEmitLifecycle(driver, vm, VIR_DOMAIN_EVENT_RESUMED,
-                            VIR_DOMAIN_EVENT_RESUMED_MIGRATED);
-    virDomainObjLock(vm);
-}

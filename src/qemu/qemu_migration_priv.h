@@ -54,9 +54,10 @@ void qemuMigrationSrcStopMigrated(qemuDriver *driver, virDomainObj *vm);
 /* Cleans up an incoming domain whose migration failed. */
 void qemuMigrationDstCleanup(qemuDriver *driver, virDomainObj *vm);
 
-/* Worker: the destination QEMU finished a post-copy migration whose
- * Finish already returned: end the job, report the guest migrated. */
-void qemuMigrationDstPostcopyDone(qemuDriver *driver, virDomainObj *vm);
+/* Worker: QEMU completed a post-copy migration that no API call waits
+ * for (the client or the daemon went away meanwhile): the destination
+ * reports the guest migrated, the source stops; the job ends. */
+void qemuMigrationPostcopyDone(qemuDriver *driver, virDomainObj *vm);
 
 /* Where the destination listens (URI host, LISTEN_ADDRESS, configured
  * address, the client's local address, the host name). */

@@ -52,6 +52,22 @@ qemuMigrationStatusIsPostcopy(qemuMonitorMigrationStatus st)
            st == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_RECOVER;
 }
 
+/* What domjobinfo reports for a migration found after a restart. */
+static void
+qemuMigrationRecoveryEnsureJobData(virDomainObj *vm, qemuDomainJobStatus status)
+{
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+
+    if (!priv->job.current) {
+        priv->job.current = qemuDomainJobDataNew();
+        priv->job.current->operation =
+            priv->job.asyncJob == VIR_ASYNC_JOB_MIGRATION_OUT ?
+            VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT : VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN;
+        priv->job.current->started = g_get_real_time() / 1000;
+    }
+    priv->job.current->status = status;
+}
+
 /* Both sides of a broken post-copy migration stay as they are, paused
  * and recoverable: neither holds the whole guest. */
 static void
@@ -63,15 +79,7 @@ qemuMigrationRecoverPostcopy(qemuDriver *driver, virDomainObj *vm)
              vm->def->name);
     priv->job.phase = QEMU_MIGRATION_PHASE_POSTCOPY_FAILED;
     qemuDomainObjSetAsyncJobMask(&priv->job, VIR_JOB_DEFAULT_MASK);
-    if (!priv->job.current) {
-        /* what domjobinfo reports: an unfinished post-copy migration */
-        priv->job.current = qemuDomainJobDataNew();
-        priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_POSTCOPY_PAUSED;
-        priv->job.current->operation =
-            priv->job.asyncJob == VIR_ASYNC_JOB_MIGRATION_OUT ?
-            VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT : VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN;
-        priv->job.current->started = g_get_real_time() / 1000;
-    }
+    qemuMigrationRecoveryEnsureJobData(vm, QEMU_DOMAIN_JOB_STATUS_POSTCOPY_PAUSED);
     if (vm->state == VIR_DOMAIN_PAUSED)
         virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY_FAILED);
     else if (vm->state == VIR_DOMAIN_RUNNING)
@@ -157,10 +165,29 @@ qemuMigrationRecover(qemuDriver *driver, virDomainObj *vm)
              vm->def->name, virDomainAsyncJobTypeToString(job),
              qemuMigrationJobPhaseTypeToString(phase),
              qemuMonitorMigrationStatusTypeToString(st));
+    if (st == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE ||
+        st == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_RECOVER) {
+        /* post-copy still flows: nothing to repair; when QEMU completes,
+         * qemuMigrationPostcopyDone finishes the job */
+        VIR_INFO("domain %s: post-copy migration still running", vm->def->name);
+        qemuDomainObjSetAsyncJobMask(&priv->job, VIR_JOB_DEFAULT_MASK);
+        qemuMigrationRecoveryEnsureJobData(vm, QEMU_DOMAIN_JOB_STATUS_POSTCOPY);
+        return 0;
+    }
     if (phase >= QEMU_MIGRATION_PHASE_POSTCOPY_FAILED ||
         qemuMigrationStatusIsPostcopy(st)) {
         qemuMigrationRecoverPostcopy(driver, vm);
         return 0;
+    }
+    if (st == QEMU_MONITOR_MIGRATION_STATUS_COMPLETED &&
+        phase >= QEMU_MIGRATION_PHASE_PERFORM3_DONE &&
+        phase != QEMU_MIGRATION_PHASE_CONFIRM3_CANCELLED &&
+        job == VIR_ASYNC_JOB_MIGRATION_OUT && vm->reason == VIR_DOMAIN_PAUSED_POSTCOPY) {
+        /* post-copy finished while no daemon watched: the guest is there */
+        priv->migStatus = st;
+        qemuMigrationRecoveryEnsureJobData(vm, QEMU_DOMAIN_JOB_STATUS_POSTCOPY);
+        qemuMigrationPostcopyDone(driver, vm);
+        return virDomainObjIsActive(vm) ? 0 : -1;
     }
     /* The thread that drove the job is gone: this one finishes it, as
      * the async job's owner (the reconnect's sync job is set aside

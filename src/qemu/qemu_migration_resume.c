@@ -10,8 +10,8 @@
  *   dest   Prepare   prepare_resume  migrate-recover tcp:ADDR:PORT
  *   source Perform   perform_resume  migrate resume=true, until QEMU is
  *                                    back in postcopy-active
- *   dest   Finish    finish_resume   guest reported running (post-copy);
- *                                    the job ends when QEMU completes
+ *   dest   Finish    finish_resume   guest running (post-copy) until QEMU
+ *                                    completes, then running (migrated)
  *   source Confirm   confirm_resume  wait for completion, stop the source
  *
  * Any failure on the way goes back to postcopy_failed: still nothing is
@@ -221,16 +221,24 @@ qemuMigrationDstFinishResume(qemuDriver *driver, virDomainObj *vm,
         virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_POSTCOPY);
     if (priv->job.current)
         priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_POSTCOPY;
+    /* as for a first attempt, Finish returns once everything arrived */
+    if (qemuMigrationWaitForCompletion(driver, vm, NULL, false) < 0) {
+        qemuMigrationPostcopyFailed(driver, vm);
+        qemuMigrationResumeFailed(driver, vm);
+        return -1;
+    }
+    if (priv->job.current)
+        priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_COMPLETED;
+    if (vm->state == VIR_DOMAIN_RUNNING)
+        virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED);
     ref->name = g_strdup(vm->def->name);
     memcpy(ref->uuid, vm->def->uuid, VIR_UUID_BUFLEN);
     ref->id = vm->id;
-    if (priv->migStatus == QEMU_MONITOR_MIGRATION_STATUS_COMPLETED) {
-        qemuMigrationJobContinue(driver, vm);
-        qemuMigrationDstPostcopyDone(driver, vm);
-        return 0;
-    }
-    /* the job ends when QEMU completes (qemuMigrationDstPostcopyDone) */
-    qemuMigrationJobContinue(driver, vm);
+    qemuMigrationJobFinish(driver, vm);
+    virDomainObjUnlock(vm);
+    qemuDriverEmitLifecycle(driver, vm, VIR_DOMAIN_EVENT_RESUMED,
+                            VIR_DOMAIN_EVENT_RESUMED_MIGRATED);
+    virDomainObjLock(vm);
     return 0;
 }
 

@@ -88,6 +88,17 @@ class Host:
             stdout=subprocess.DEVNULL, stderr=self.log)
         wait_for(self.ready, "virtmigd on " + addr)
 
+    def restart(self):
+        """SIGTERM the daemon (its QEMUs keep running), start it again on
+        the same root and address."""
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=DEADLINE)
+        self.proc = subprocess.Popen(
+            [DAEMON, "--root", self.root, "--listen-tcp",
+             "%s:%d" % (self.addr, self.port)],
+            stdout=subprocess.DEVNULL, stderr=self.log)
+        wait_for(self.ready, "virtmigd on " + self.addr)
+
     def ready(self):
         if self.proc.poll() is not None:
             raise AssertionError("virtmigd %s exited" % self.name)

@@ -139,6 +139,58 @@ class PostcopyTest(unittest.TestCase):
         self.assertEqual(self.src.out("domstate", "--reason", g.name),
                          "running (booted)")
 
+    def start_slow_postcopy(self, g):
+        """A post-copy migration whose post-copy phase lasts long enough
+        to interfere with (3 MiB/s for the remaining pages)."""
+        th, result = self.migrate_in_thread(g, "--postcopy",
+                                            "--postcopy-after-precopy",
+                                            "--postcopy-bandwidth", "3")
+        wait_for(lambda: self.src.virsh("domstate", "--reason", g.name,
+                                        check=False).stdout.strip() ==
+                 "paused (post-copy)", "the switch to post-copy", 120)
+        return th, result
+
+    def test_failure_and_resume(self):
+        g = self.start_fast_guest()
+        th, result = self.start_slow_postcopy(g)
+        # break the stream after the switch-over
+        self.src.out("domjobabort", "--postcopy", g.name)
+        th.join(timeout=120)
+        res = result["res"]
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn("error: operation failed: job 'migration in' failed in "
+                      "post-copy phase", res.stderr)
+        # nothing resumed, nothing destroyed: both sides wait for recovery
+        self.assertEqual(self.src.out("domstate", "--reason", g.name),
+                         "paused (post-copy failed)")
+        self.assertEqual(self.dst.out("domstate", "--reason", g.name),
+                         "running (post-copy failed)")
+        self.assertIn("Job type:         Unbounded",
+                      self.src.out("domjobinfo", g.name))
+        self.src.out("migrate-setspeed", "--postcopy", g.name, "1000")
+        self.src.virsh("migrate", "--live", "--postcopy", "--postcopy-resume",
+                       "--unsafe", g.name, self.dst.uri, timeout=300)
+        self.assert_arrived(g)
+
+    def test_destination_daemon_restart(self):
+        g = self.start_fast_guest()
+        th, result = self.start_slow_postcopy(g)
+        self.dst.restart()
+        th.join(timeout=300)
+        # whatever the client saw, the guest ends up on the destination:
+        # either the migration completed, or it is recoverable
+        state = self.dst.out("domstate", "--reason", g.name)
+        if state == "running (post-copy failed)":
+            self.src.virsh("migrate", "--live", "--postcopy", "--postcopy-resume",
+                           "--unsafe", g.name, self.dst.uri, timeout=300)
+        wait_for(lambda: self.dst.virsh("domstate", "--reason", g.name,
+                                        check=False).stdout.strip() ==
+                 "running (migrated)", "the migration to complete", 120)
+        wait_for(lambda: self.src.virsh("domstate", "--reason", g.name,
+                                        check=False).stdout.strip() ==
+                 "shut off (migrated)", "the source to stop", 120)
+        self.assert_arrived(g)
+
     def test_postcopy_needs_live(self):
         g = self.start_fast_guest()
         res = self.src.virsh("migrate", "--postcopy", "--unsafe", g.name,
