@@ -82,6 +82,7 @@ typedef struct {
     jobCtx *ctx;
     virDomainJob job;
     const char *api;
+    unsigned int timeoutMs;
     int rc;
     int code;
     char *msg;
@@ -96,7 +97,7 @@ jobAttemptThread(gpointer opaque)
     virThreadJobSet(a->api);
     virDomainObjLock(a->ctx->vm);
     a->rc = qemuDomainObjBeginJob(a->ctx->vm, &priv->job, a->job,
-                                  SHORT_TIMEOUT_MS);
+                                  a->timeoutMs ? a->timeoutMs : SHORT_TIMEOUT_MS);
     if (a->rc == 0) {
         qemuDomainObjEndJob(a->ctx->vm, &priv->job);
     } else {
@@ -406,8 +407,17 @@ jobHammerThread(gpointer opaque)
     hammerArg *h = opaque;
     int i;
 
-    for (i = 0; i < 200; i++) {
-        if (jobTry(h->ctx, VIR_JOB_QUERY, "remoteDispatchDomainGetJobInfo", NULL) == 0)
+    /* queries wait for each other (one sync job at a time): give them a
+     * timeout no loaded machine reaches, the point is that the async job
+     * never blocks them */
+    for (i = 0; i < 50; i++) {
+        jobAttempt a = { .ctx = h->ctx, .job = VIR_JOB_QUERY,
+                         .api = "remoteDispatchDomainGetJobInfo",
+                         .timeoutMs = 10000 };
+
+        jobAttemptThread(&a);
+        g_free(a.msg);
+        if (a.rc == 0)
             g_atomic_int_inc(h->successes);
         else
             g_atomic_int_inc(h->failures);
@@ -435,7 +445,7 @@ testQueriesDuringAsync(void)
     for (i = 0; i < G_N_ELEMENTS(threads); i++)
         g_thread_join(threads[i]);
     g_assert_cmpint(failures, ==, 0);
-    g_assert_cmpint(successes, ==, 8 * 200);
+    g_assert_cmpint(successes, ==, 8 * 50);
     jobTeardown(ctx);
 }
 

@@ -31,9 +31,9 @@ struct _qemuDriver {
     unsigned int migrationPortMin;
     unsigned int migrationPortMax;
     unsigned int jobWaitTimeoutMs;
-    GMainContext *ctx;           /* runs monitor I/O and callbacks */
-    GMainLoop *monLoop;          /* ... in the monThread */
-    GThread *monThread;
+    GMainContext *ctx;           /* runs monitor I/O and callbacks ... */
+    GThread *monThread;          /* ... in this thread */
+    gint monQuit;                /* atomic: the monitor thread must end */
     qemuCaps *caps;              /* has its own lock */
 
     virDomainObjList *domains;   /* has its own lock */

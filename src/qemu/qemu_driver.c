@@ -283,11 +283,13 @@ qemuDriverReconnectAll(qemuDriver *driver)
 static gpointer
 qemuDriverMonitorThread(gpointer opaque)
 {
-    GMainLoop *loop = opaque;
+    qemuDriver *driver = opaque;
 
-    g_main_context_push_thread_default(g_main_loop_get_context(loop));
-    g_main_loop_run(loop);
-    g_main_context_pop_thread_default(g_main_loop_get_context(loop));
+    /* not g_main_loop_run: a quit issued before it starts would be lost */
+    g_main_context_push_thread_default(driver->ctx);
+    while (!g_atomic_int_get(&driver->monQuit))
+        g_main_context_iteration(driver->ctx, TRUE);
+    g_main_context_pop_thread_default(driver->ctx);
     return NULL;
 }
 
@@ -329,9 +331,8 @@ qemuDriverNew(const qemuDriverConfig *cfg)
     /* QEMU monitors get their own event thread so that their I/O never
      * depends on the daemon's main loop (which stops first at exit). */
     driver->ctx = g_main_context_new();
-    driver->monLoop = g_main_loop_new(driver->ctx, FALSE);
     driver->monThread = g_thread_new("qemu-monitor", qemuDriverMonitorThread,
-                                     driver->monLoop);
+                                     driver);
     driver->domains = virDomainObjListNew();
     g_mutex_init(&driver->eventLock);
     g_cond_init(&driver->eventCond);
@@ -357,9 +358,9 @@ qemuDriverFree(qemuDriver *driver)
     if (driver->workers)
         g_thread_pool_free(driver->workers, FALSE, TRUE);
     qemuDriverCloseMonitors(driver);
-    g_main_loop_quit(driver->monLoop);
+    g_atomic_int_set(&driver->monQuit, 1);
+    g_main_context_wakeup(driver->ctx);
     g_thread_join(driver->monThread);
-    g_main_loop_unref(driver->monLoop);
     virDomainObjListFree(driver->domains);
     g_array_unref(driver->listeners);
     g_cond_clear(&driver->eventCond);
