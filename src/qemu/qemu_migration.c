@@ -38,9 +38,10 @@ qemuDriverSupportsFeature(qemuDriver *driver, int feature)
     case VIR_DRV_FEATURE_MIGRATION_PARAMS:
     case VIR_DRV_FEATURE_MIGRATE_CHANGE_PROTECTION:
     case VIR_DRV_FEATURE_XML_MIGRATABLE:
+    case VIR_DRV_FEATURE_MIGRATION_OFFLINE:
         return true;
     default:
-        /* v2, peer-to-peer, direct and offline migration: not yet */
+        /* v2, peer-to-peer and direct migration: not yet */
         return false;
     }
 }

@@ -236,8 +236,21 @@ qemuDomainMigratePrepare3Params(qemuDriver *driver,
                                              uriout, conn);
     if (!(cookie = qemuMigrationCookieParse(cookiein, cookieinlen, driver->hostUUID,
                                             NULL, NULL, QEMU_MIGRATION_COOKIE_CAPS |
-                                            QEMU_MIGRATION_COOKIE_LOCKSTATE)) ||
-        !(def = qemuMigrationDstDef(params, nparams, cookie)) ||
+                                            QEMU_MIGRATION_COOKIE_LOCKSTATE)))
+        return -1;
+    if (flags & VIR_MIGRATE_OFFLINE) {
+        g_autofree char *host = NULL;
+        unsigned int port = 0;
+
+        /* nothing will listen, but the client insists on a URI */
+        if (qemuMigrationDstHost(driver, params, nparams, conn, &host, &port) < 0 ||
+            qemuMigrationDstPrepareOffline(driver, params, nparams, cookie,
+                                           cookieout, cookieoutlen) < 0)
+            return -1;
+        *uriout = g_strdup_printf("tcp:%s", host);
+        return 0;
+    }
+    if (!(def = qemuMigrationDstDef(params, nparams, cookie)) ||
         !(vm = qemuMigrationDstAddDomain(driver, &def)))
         return -1;
     if (qemuMigrationJobStart(driver, vm, VIR_ASYNC_JOB_MIGRATION_IN, flags,
@@ -440,6 +453,14 @@ qemuDomainMigrateFinish3Params(qemuDriver *driver,
                                             QEMU_MIGRATION_COOKIE_PERSISTENT |
                                             QEMU_MIGRATION_COOKIE_STATS)))
         return -1;
+    if (flags & VIR_MIGRATE_OFFLINE) {
+        if (cancelled) {
+            virReportError(VIR_ERR_OPERATION_FAILED, "%s",
+                           _("migration was cancelled by the source"));
+            return -1;
+        }
+        return qemuMigrationDstFinishOffline(driver, params, nparams, cookie, ref);
+    }
     if (!(vm = virDomainObjListFindByName(driver->domains,
                                           qemuMigrationDstName(params, nparams, cookie))))
         return -1;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "qemu_migration_params.h"
+#include "qemu_migration_priv.h"
 #include "virerror.h"
 #include "virlog.h"
 
@@ -31,7 +32,6 @@ static const struct {
     { VIR_MIGRATE_TUNNELLED, "VIR_MIGRATE_TUNNELLED" },
     { VIR_MIGRATE_NON_SHARED_DISK, "VIR_MIGRATE_NON_SHARED_DISK" },
     { VIR_MIGRATE_NON_SHARED_INC, "VIR_MIGRATE_NON_SHARED_INC" },
-    { VIR_MIGRATE_OFFLINE, "VIR_MIGRATE_OFFLINE" },
     { VIR_MIGRATE_RDMA_PIN_ALL, "VIR_MIGRATE_RDMA_PIN_ALL" },
     { VIR_MIGRATE_TLS, "VIR_MIGRATE_TLS" },
     { VIR_MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES,
@@ -59,6 +59,8 @@ qemuMigrationCheckFlags(unsigned int flags)
                        _("post-copy migration is not supported with non-live or paused migration"));
         return -1;
     }
+    if (qemuMigrationOfflineCheck(flags) < 0)
+        return -1;
     if ((flags & VIR_MIGRATE_POSTCOPY_RESUME) && !(flags & VIR_MIGRATE_POSTCOPY)) {
         virReportError(VIR_ERR_ARGUMENT_UNSUPPORTED, "%s",
                        _("resuming failed post-copy migration requires post-copy to be enabled"));

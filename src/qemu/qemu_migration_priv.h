@@ -91,5 +91,22 @@ int qemuMigrationDstFinishResume(qemuDriver *driver, virDomainObj *vm,
 int qemuMigrationSrcConfirmResume(qemuDriver *driver, virDomainObj *vm,
                                   int cancelled, const qemuMigrationConn *conn);
 
+/* Offline migration (VIR_MIGRATE_OFFLINE, qemu_migration_offline.c). */
+int qemuMigrationOfflineCheck(unsigned int flags);
+char *qemuMigrationSrcBeginOffline(qemuDriver *driver, virDomainObj *vm,
+                                   char **cookieout, size_t *cookieoutlen);
+int qemuMigrationDstPrepareOffline(qemuDriver *driver,
+                                   const virTypedParameter *params, size_t nparams,
+                                   const qemuMigrationCookie *cookie,
+                                   char **cookieout, size_t *cookieoutlen);
+int qemuMigrationSrcPerformOffline(qemuDriver *driver, virDomainObj *vm,
+                                   char **cookieout, size_t *cookieoutlen);
+int qemuMigrationDstFinishOffline(qemuDriver *driver,
+                                  const virTypedParameter *params, size_t nparams,
+                                  qemuMigrationCookie *cookie, qemuDomainRef *ref);
+/* Ends the caller's reference on *vm. */
+int qemuMigrationSrcConfirmOffline(qemuDriver *driver, virDomainObj **vm,
+                                   unsigned int flags, int cancelled);
+
 /* The driver's reaction when a job's client vanished between calls. */
 void qemuMigrationClientGone(qemuDriver *driver, virDomainObj *vm);

@@ -92,6 +92,14 @@ qemuDomainMigrateBegin3Params(qemuDriver *driver, const unsigned char *uuid,
         return NULL;
     if (!(vm = qemuMigrationDomObj(driver, uuid)))
         return NULL;
+    if (flags & VIR_MIGRATE_OFFLINE) {
+        if (virDomainObjIsActive(vm))
+            virReportError(VIR_ERR_OPERATION_INVALID, "%s",
+                           _("domain is active: offline migration is for shut-off domains"));
+        else
+            xml = qemuMigrationSrcBeginOffline(driver, vm, cookieout, cookieoutlen);
+        goto cleanup;
+    }
     if (!virDomainObjIsActive(vm)) {
         virReportError(VIR_ERR_OPERATION_INVALID, "%s", _("domain is not running"));
         goto cleanup;
@@ -226,6 +234,12 @@ qemuDomainMigratePerform3Params(qemuDriver *driver, const unsigned char *uuid,
                        _("peer-to-peer migration is not supported by virtmig yet"));
         return -1;
     }
+    if (flags & VIR_MIGRATE_OFFLINE) {
+        if (!(vm = qemuMigrationDomObj(driver, uuid)))
+            return -1;
+        ret = qemuMigrationSrcPerformOffline(driver, vm, cookieout, cookieoutlen);
+        goto cleanup;
+    }
     if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_URI, &uri) <= 0) {
         virReportError(VIR_ERR_INVALID_ARG, "%s", _("migration URI is missing"));
         return -1;
@@ -358,6 +372,8 @@ qemuDomainMigrateConfirm3Params(qemuDriver *driver, const unsigned char *uuid,
         return -1;
     if (!(vm = qemuMigrationDomObj(driver, uuid)))
         return -1;
+    if (flags & VIR_MIGRATE_OFFLINE)
+        return qemuMigrationSrcConfirmOffline(driver, &vm, flags, cancelled);
     if (flags & VIR_MIGRATE_POSTCOPY_RESUME) {
         int rc = qemuMigrationSrcConfirmResume(driver, vm, cancelled, conn);
 

@@ -161,6 +161,22 @@ class MigrationTest(unittest.TestCase):
         self.assertNotEqual(res.returncode, 0)
         self.assert_still_on_source(g)
 
+    def test_offline(self):
+        g = Guest(self.pair.workdir, "off")
+        self.src.out("define", g.xml)
+        res = self.src.virsh("migrate", "--offline", g.name, self.dst.uri,
+                             check=False)
+        self.assertIn("offline migration requires VIR_MIGRATE_PERSIST_DEST",
+                      res.stderr)
+        self.src.out("migrate", "--offline", "--persistent", "--undefinesource",
+                     g.name, self.dst.uri)
+        self.assertEqual(self.dst.out("domstate", g.name), "shut off")
+        self.assertIn("Persistent:     yes", self.dst.out("dominfo", g.name))
+        self.assertEqual(self.src.out("list", "--all"), "")
+        self.assertEqual(self.dst.running_qemus(), [])
+        self.dst.out("start", g.name)
+        g.wait_pass_after(0)
+
     def test_python_migrate3(self):
         import libvirt
 
