@@ -37,6 +37,7 @@ testConfigDump(const virtmigdConfig *cfg)
     g_string_append_printf(out, "clients/workers/prio = %u/%u/%u\n",
                            cfg->maxClients, cfg->maxWorkers, cfg->prioWorkers);
     g_string_append_printf(out, "max_message_size = %u\n", cfg->maxMessageSize);
+    g_string_append_printf(out, "postcopy_preempt = %d\n", cfg->postcopyPreempt);
     return g_string_free(out, FALSE);
 }
 

@@ -165,6 +165,7 @@ virtmigdStartDriver(virtmigdDaemon *d)
         .migrationPortMin = d->config->migrationPortMin,
         .migrationPortMax = d->config->migrationPortMax,
         .jobWaitTimeoutMs = d->config->jobWaitTimeout * 1000,
+        .postcopyPreempt = d->config->postcopyPreempt,
     };
 
     memcpy(cfg.hostUUID, d->hostUUID, VIR_UUID_BUFLEN);

@@ -138,6 +138,7 @@ static const char *const virtmigdConfigKeys[] = {
     "migration_port_max", "log_level", "log_filters", "log_outputs",
     "job_wait_timeout", "keepalive_interval", "keepalive_count",
     "max_clients", "max_workers", "prio_workers", "max_message_size",
+    "postcopy_preempt",
     NULL,
 };
 
@@ -236,7 +237,8 @@ virtmigdConfigLoadNumbers(virtmigdConfig *cfg, virConf *conf,
         virConfGetValueUInt(conf, "max_clients", &cfg->maxClients) < 0 ||
         virConfGetValueUInt(conf, "max_workers", &cfg->maxWorkers) < 0 ||
         virConfGetValueUInt(conf, "prio_workers", &cfg->prioWorkers) < 0 ||
-        virConfGetValueUInt(conf, "max_message_size", &cfg->maxMessageSize) < 0)
+        virConfGetValueUInt(conf, "max_message_size", &cfg->maxMessageSize) < 0 ||
+        virConfGetValueBool(conf, "postcopy_preempt", &cfg->postcopyPreempt) < 0)
         return -1;
 
     if (cfg->migrationPortMin == 0 || cfg->migrationPortMax > 65535 ||

@@ -53,6 +53,7 @@ struct _virtmigdConfig {
     unsigned int maxWorkers;
     unsigned int prioWorkers;
     unsigned int maxMessageSize;  /* bytes; RPC payload limit */
+    bool postcopyPreempt;         /* QEMU's postcopy-preempt channel */
 };
 
 virtmigdConfig *virtmigdConfigNew(void);

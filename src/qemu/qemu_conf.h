@@ -31,6 +31,7 @@ struct _qemuDriver {
     unsigned int migrationPortMin;
     unsigned int migrationPortMax;
     unsigned int jobWaitTimeoutMs;
+    bool postcopyPreempt;        /* enable QEMU's postcopy-preempt */
     GMainContext *ctx;           /* runs monitor I/O and callbacks ... */
     GThread *monThread;          /* ... in this thread */
     gint monQuit;                /* atomic: the monitor thread must end */

@@ -271,6 +271,12 @@ qemuDomainJobDataAddMemory(const qemuMonitorMigrationStats *stats,
         virTypedParamListAddULLong(params, "memory_page_size",
                                    ram->pageSize) < 0)
         return -1;
+    /* virtmig extension (libvirt 9.0 has no such parameter): the total
+     * time vCPUs waited for pages faulted in post-copy, in ms */
+    if (stats->postcopyBlocktimeSet &&
+        virTypedParamListAddULLong(params, "memory_postcopy_blocktime",
+                                   stats->postcopyBlocktime) < 0)
+        return -1;
     return 0;
 }
 

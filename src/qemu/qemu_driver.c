@@ -328,6 +328,7 @@ qemuDriverNew(const qemuDriverConfig *cfg)
     driver->migrationPortMin = cfg->migrationPortMin;
     driver->migrationPortMax = cfg->migrationPortMax;
     driver->jobWaitTimeoutMs = cfg->jobWaitTimeoutMs;
+    driver->postcopyPreempt = cfg->postcopyPreempt;
     /* QEMU monitors get their own event thread so that their I/O never
      * depends on the daemon's main loop (which stops first at exit). */
     driver->ctx = g_main_context_new();

@@ -30,6 +30,7 @@ struct _qemuDriverConfig {
     unsigned int migrationPortMin;
     unsigned int migrationPortMax;
     unsigned int jobWaitTimeoutMs;
+    bool postcopyPreempt;         /* postcopy-preempt channel (both hosts) */
 };
 
 /* A reference to a domain as the RPC layer returns it. */

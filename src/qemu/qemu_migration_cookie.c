@@ -103,6 +103,9 @@ static const qemuMigrationCookieStat qemuMigrationCookieStats[] = {
     STAT_IF("compression_overflow", ULL, stats.xbzrle.overflow,
             stats.xbzrleSet),
     STAT("auto_converge_throttle", ULL, stats.cpuThrottlePercentage),
+    /* virtmig's addition: the destination measures it (postcopy-blocktime) */
+    STAT_IF("postcopy_blocktime", ULL, stats.postcopyBlocktime,
+            stats.postcopyBlocktimeSet),
 };
 
 

@@ -202,7 +202,8 @@ qemuMigrationDstRun(qemuDriver *driver, virDomainObj *vm,
     unsigned int port = 0;
 
     if (qemuMigrationDstHost(driver, params, nparams, conn, &host, &port) < 0 ||
-        !(mig = qemuMigrationParamsForIncoming(params, nparams, flags)))
+        !(mig = qemuMigrationParamsForIncoming(params, nparams, flags,
+                                               driver->postcopyPreempt)))
         return -1;
     if (qemuProcessStart(driver, vm, QEMU_PROCESS_START_INCOMING) < 0)
         return -1;
@@ -397,6 +398,9 @@ qemuMigrationDstFinishRun(qemuDriver *driver, virDomainObj *vm,
         return -1;
     if (postcopy && qemuMigrationDstWaitPostcopy(driver, vm) < 0)
         return -1;
+    /* the destination's view: post-copy blocktime is measured here */
+    if (postcopy)
+        ignore_value(qemuMigrationUpdateJobStats(vm));
     if (priv->job.current)
         priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_COMPLETED;
     qemuDomainSaveStatusOrWarn(driver, vm);

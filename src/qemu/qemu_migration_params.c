@@ -137,7 +137,8 @@ qemuMigrationParamsSetInt(qemuMonitorMigrationParams *qp,
 
 qemuMigrationParams *
 qemuMigrationParamsFromFlags(const virTypedParameter *params, size_t nparams,
-                             unsigned int flags, unsigned long long bandwidthMiB)
+                             unsigned int flags, unsigned long long bandwidthMiB,
+                             bool postcopyPreempt)
 {
     g_autoptr(qemuMigrationParams) p = g_new0(qemuMigrationParams, 1);
     unsigned long long bw = bandwidthMiB;
@@ -145,10 +146,15 @@ qemuMigrationParamsFromFlags(const virTypedParameter *params, size_t nparams,
 
     p->qemu = qemuMonitorMigrationParamsNew();
     p->capsSet = CAP(EVENTS) | CAP(POSTCOPY_RAM) | CAP(XBZRLE) |
-                 CAP(AUTO_CONVERGE) | CAP(MULTIFD) | CAP(ZERO_COPY_SEND);
+                 CAP(AUTO_CONVERGE) | CAP(MULTIFD) | CAP(ZERO_COPY_SEND) |
+                 CAP(POSTCOPY_PREEMPT);
     p->capsEnable = CAP(EVENTS);
     if (flags & VIR_MIGRATE_POSTCOPY)
         p->capsEnable |= CAP(POSTCOPY_RAM);
+    /* a second channel so that faulted pages do not queue behind the
+     * background stream; both hosts must enable it (config) */
+    if ((flags & VIR_MIGRATE_POSTCOPY) && postcopyPreempt)
+        p->capsEnable |= CAP(POSTCOPY_PREEMPT);
     if (flags & VIR_MIGRATE_COMPRESSED)
         p->capsEnable |= CAP(XBZRLE);
     if (flags & VIR_MIGRATE_AUTO_CONVERGE)
@@ -195,15 +201,19 @@ qemuMigrationParamsFromFlags(const virTypedParameter *params, size_t nparams,
 
 qemuMigrationParams *
 qemuMigrationParamsForIncoming(const virTypedParameter *params, size_t nparams,
-                               unsigned int flags)
+                               unsigned int flags, bool postcopyPreempt)
 {
     g_autoptr(qemuMigrationParams) p = g_new0(qemuMigrationParams, 1);
 
     p->qemu = qemuMonitorMigrationParamsNew();
-    p->capsSet = CAP(EVENTS) | CAP(POSTCOPY_RAM) | CAP(XBZRLE) | CAP(MULTIFD);
+    p->capsSet = CAP(EVENTS) | CAP(POSTCOPY_RAM) | CAP(XBZRLE) | CAP(MULTIFD) |
+                 CAP(POSTCOPY_BLOCKTIME) | CAP(POSTCOPY_PREEMPT);
     p->capsEnable = CAP(EVENTS);
+    /* the destination measures how long vCPUs wait for faulted pages */
     if (flags & VIR_MIGRATE_POSTCOPY)
-        p->capsEnable |= CAP(POSTCOPY_RAM);
+        p->capsEnable |= CAP(POSTCOPY_RAM) | CAP(POSTCOPY_BLOCKTIME);
+    if ((flags & VIR_MIGRATE_POSTCOPY) && postcopyPreempt)
+        p->capsEnable |= CAP(POSTCOPY_PREEMPT);
     if (flags & VIR_MIGRATE_COMPRESSED)
         p->capsEnable |= CAP(XBZRLE);
     if (flags & VIR_MIGRATE_PARALLEL)

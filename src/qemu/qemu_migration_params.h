@@ -88,16 +88,19 @@ int qemuMigrationParamsCheck(const virTypedParameter *params, size_t nparams,
  * The capabilities and QEMU parameters for a migration with @flags and
  * @params.  @bandwidthMiB is the speed set earlier with
  * MigrateSetMaxSpeed (0: unlimited) used when @params has none.
+ * @postcopyPreempt: the host's postcopy_preempt setting.
  */
 qemuMigrationParams *qemuMigrationParamsFromFlags(const virTypedParameter *params,
                                                   size_t nparams,
                                                   unsigned int flags,
-                                                  unsigned long long bandwidthMiB);
+                                                  unsigned long long bandwidthMiB,
+                                                  bool postcopyPreempt);
 
 /* The capabilities the destination needs for @flags. */
 qemuMigrationParams *qemuMigrationParamsForIncoming(const virTypedParameter *params,
                                                     size_t nparams,
-                                                    unsigned int flags);
+                                                    unsigned int flags,
+                                                    bool postcopyPreempt);
 
 /**
  * qemuMigrationParseURI:

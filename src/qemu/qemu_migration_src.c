@@ -140,7 +140,8 @@ qemuMigrationSrcRun(qemuDriver *driver, virDomainObj *vm, const char *uri,
     int rc;
 
     if (!(mig = qemuMigrationParamsFromFlags(params, nparams, flags,
-                                             priv->migBandwidthMiB)))
+                                             priv->migBandwidthMiB,
+                                             driver->postcopyPreempt)))
         return -1;
     if (priv->migPostcopyBandwidthMiB &&
         !qemuMonitorMigrationParamsIsSet(mig->qemu,
@@ -331,6 +332,11 @@ qemuMigrationSrcConfirmSuccess(qemuDriver *driver, virDomainObj *vm,
 
     if (priv->job.current) {
         priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_COMPLETED;
+        if (cookie && cookie->jobData && cookie->jobData->stats.postcopyBlocktimeSet) {
+            priv->job.current->stats.postcopyBlocktimeSet = true;
+            priv->job.current->stats.postcopyBlocktime =
+                cookie->jobData->stats.postcopyBlocktime;
+        }
         if (cookie && cookie->jobData && cookie->jobData->received &&
             priv->job.current->sent) {
             priv->job.current->timeDeltaSet = true;

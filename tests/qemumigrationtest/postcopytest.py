@@ -23,8 +23,10 @@ def read(path):
 
 
 class PostcopyTest(unittest.TestCase):
+    CONFIG = ""
+
     def setUp(self):
-        self.pair = Pair()
+        self.pair = Pair(self.CONFIG, self.CONFIG)
         self.src = self.pair.src
         self.dst = self.pair.dst
 
@@ -197,6 +199,36 @@ class PostcopyTest(unittest.TestCase):
                              self.dst.uri, check=False)
         self.assertIn("post-copy migration is not supported with non-live or "
                       "paused migration", res.stderr)
+
+
+class PreemptTest(PostcopyTest):
+    """The same post-copy migration with postcopy_preempt = 1 on both
+    hosts; the completed job reports the destination's blocktime."""
+    CONFIG = "postcopy_preempt = 1\n"
+
+    def test_preempt_blocktime(self):
+        import libvirt
+
+        g = self.start_fast_guest()
+        self.src.virsh("migrate", "--live", "--unsafe", "--postcopy",
+                       "--postcopy-after-precopy", "--bandwidth", BANDWIDTH,
+                       g.name, self.dst.uri, timeout=300)
+        conn = libvirt.open(self.src.uri)
+        try:
+            stats = conn.lookupByName(g.name).jobStats(
+                libvirt.VIR_DOMAIN_JOB_STATS_COMPLETED)
+        finally:
+            conn.close()
+        self.assertEqual(stats["type"], libvirt.VIR_DOMAIN_JOB_COMPLETED)
+        self.assertIn("memory_postcopy_blocktime", stats)
+        self.assertGreaterEqual(stats["memory_postcopy_requests"], 0)
+        self.assert_arrived(g)
+
+
+# run only the preempt case, not every inherited one again
+for _name in [n for n in dir(PostcopyTest) if n.startswith("test_")]:
+    setattr(PreemptTest, _name, None)
+PreemptTest.test_preempt_blocktime = PreemptTest.__dict__["test_preempt_blocktime"]
 
 
 if __name__ == "__main__":
