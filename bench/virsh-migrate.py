@@ -358,15 +358,20 @@ def peek_and_check(build, name, image, params, dump):
 
 def verify(build, res, name, serial, image, params, notes):
     """The guest's passes go on (consecutively) at the destination and
-    its memory is consistent."""
-    seen = serial.passes[:]
-    last = seen[-1] if seen else None
+    its memory is consistent.
+
+    The destination truncates the serial file when it starts (Prepare,
+    like libvirt), so the file then holds what the source printed after
+    Prepare followed by what the destination printed: the hand-over is
+    checked on the file as it is now, read afresh."""
+    last = serial.last()
     later = serial.wait_pass(last, time.time() + 30
                              + 2 * pass_seconds(params))
     if later is None:
         res["check"] = "no-pass-on-dst"
         return
-    nums = serial.passes
+    now = SerialLog(serial.path)
+    nums = now.poll() or [later]
     gaps = [(a, b) for a, b in zip(nums, nums[1:]) if b != a + 1]
     notes.append("serial: passes %s..%s%s" % (nums[0], nums[-1],
                                               ", gaps %s" % gaps if gaps
