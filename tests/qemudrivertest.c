@@ -496,6 +496,96 @@ testRecovery(gconstpointer opaque)
     testTeardown(ctx);
 }
 
+/* A second driver ("host") in another root, for two-host cases. */
+static qemuDriver *
+testSecondDriver(testCtx *ctx, const char *name)
+{
+    qemuDriverConfig cfg = { 0 };
+    g_autofree char *root = g_build_filename(ctx->root, name, NULL);
+    g_autofree char *etc = g_build_filename(root, "etc", NULL);
+    g_autofree char *run = g_build_filename(root, "run", NULL);
+    g_autofree char *log = g_build_filename(root, "log", NULL);
+
+    g_assert_cmpint(g_mkdir_with_parents(etc, 0755), ==, 0);
+    g_assert_cmpint(g_mkdir_with_parents(run, 0755), ==, 0);
+    g_assert_cmpint(g_mkdir_with_parents(log, 0755), ==, 0);
+    cfg.domainConfigDir = etc;
+    cfg.stateDir = run;
+    cfg.logDir = log;
+    cfg.libDir = root;
+    cfg.jobWaitTimeoutMs = 5000;
+    cfg.migrationPortMin = 49152;
+    cfg.migrationPortMax = 49215;
+    cfg.migrationAddress = "127.0.0.1";
+    virUUIDGenerate(cfg.hostUUID);
+    return qemuDriverNew(&cfg);
+}
+
+/* A client that disappears after Begin (source) and Prepare
+ * (destination): its migration jobs are cleaned up as failed
+ * migrations: the source guest keeps running, the destination QEMU and
+ * its domain are gone. */
+static void
+testClientGone(void)
+{
+    testCtx *ctx = testSetup();
+    qemuDriver *dst = testSecondDriver(ctx, "dsthost");
+    qemuMigrationConn conn = { .clientID = 4242, .localAddr = "127.0.0.1" };
+    g_autoptr(virTypedParamList) params = virTypedParamListNew();
+    g_autofree char *xml = NULL;
+    g_autofree char *cookie = NULL;
+    g_autofree char *cookie2 = NULL;
+    g_autofree char *uri = NULL;
+    size_t cookielen = 0, cookie2len = 0;
+    qemuDomainRef ref = { 0 }, ref2 = { 0 };
+    unsigned int flags = 1 | 512;   /* LIVE | UNSAFE */
+    gint64 deadline;
+    int type = -1;
+
+    testDefine(ctx, "guest.xml", &ref);
+    g_assert_cmpint(qemuDomainCreate(ctx->driver, ref.uuid, 0), ==, 0);
+    xml = qemuDomainMigrateBegin3Params(ctx->driver, ref.uuid, NULL, 0, &cookie,
+                                        &cookielen, flags, &conn);
+    if (!xml)
+        g_error("begin: %s", virGetLastErrorMessage());
+    g_assert_cmpint(virTypedParamListAddString(params, "destination_xml", xml), ==, 0);
+    if (qemuDomainMigratePrepare3Params(dst, params->par, params->npar, cookie,
+                                        cookielen, &cookie2, &cookie2len, &uri,
+                                        flags, &conn) < 0)
+        g_error("prepare: %s", virGetLastErrorMessage());
+    g_assert_true(g_str_has_prefix(uri, "tcp:127.0.0.1:"));
+    g_assert_cmpint(qemuDomainLookupByName(dst, "guest", &ref2), ==, 0);
+    g_assert_cmpint(qemuDomainIsActive(dst, ref2.uuid), ==, 1);
+
+    /* the client's connections close */
+    qemuDriverClientClosed(ctx->driver, conn.clientID);
+    qemuDriverClientClosed(dst, conn.clientID);
+
+    deadline = g_get_monotonic_time() + EVENT_DEADLINE_S * G_USEC_PER_SEC;
+    while (qemuDomainLookupByName(dst, "guest", &ref2) == 0) {
+        qemuDomainRefClear(&ref2);
+        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+        g_usleep(20 * 1000);
+    }
+    for (;;) {
+        g_autoptr(virTypedParamList) stats = NULL;
+
+        g_assert_cmpint(qemuDomainGetJobStats(ctx->driver, ref.uuid, &type,
+                                              &stats, 0), ==, 0);
+        if (type == 0)
+            break;
+        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+        g_usleep(20 * 1000);
+    }
+    testAssertState(ctx, ref.uuid, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    /* and the domain takes other jobs again */
+    g_assert_cmpint(qemuDomainSuspend(ctx->driver, ref.uuid), ==, 0);
+    g_assert_cmpint(qemuDomainDestroy(ctx->driver, ref.uuid, 0), ==, 0);
+    qemuDriverFree(dst);
+    qemuDomainRefClear(&ref);
+    testTeardown(ctx);
+}
+
 static const recoveryCase recoveryCases[] = {
     { "migration out", "begin3", false, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED, false },
     { "migration out", "perform3", true, VIR_DOMAIN_RUNNING,
@@ -530,6 +620,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/crash", testCrash);
     g_test_add_func("/driver/restart", testRestart);
     g_test_add_func("/driver/transient", testTransient);
+    g_test_add_func("/driver/client-gone", testClientGone);
     for (i = 0; i < G_N_ELEMENTS(recoveryCases); i++) {
         g_autofree char *name = g_strdup_printf("/driver/recovery/%s/%s",
                                                 recoveryCases[i].async[10] == 'o' ?

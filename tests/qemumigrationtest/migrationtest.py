@@ -145,6 +145,33 @@ class MigrationTest(unittest.TestCase):
         wait_for(lambda: self.dst.running_qemus() == [], "destination cleanup")
         self.assert_still_on_source(g)
 
+    def test_destroy_during_migration(self):
+        g = self.start_guest(size_mib=64, rate_mib=64)
+        th, result = self.migrate_slowly(g)
+        # destroy interrupts the migration job at once
+        self.src.out("destroy", g.name)
+        th.join(timeout=120)
+        self.assertNotEqual(result["res"].returncode, 0)
+        self.assertEqual(self.src.out("domstate", "--reason", g.name),
+                         "shut off (destroyed)")
+        wait_for(lambda: self.dst.running_qemus() == [], "destination cleanup")
+        self.assertEqual(self.dst.out("list", "--all"), "")
+
+    def migrate_slowly(self, g):
+        result = {}
+
+        def run():
+            result["res"] = self.migrate(g.name, "--bandwidth", "4", check=False)
+
+        th = threading.Thread(target=run)
+        th.start()
+
+        def migrating():
+            info = self.src.virsh("domjobinfo", g.name, check=False).stdout
+            return "Data processed" in info
+        wait_for(migrating, "the migration to start")
+        return th, result
+
     def test_speed_and_downtime_before_migration(self):
         g = self.start_guest()
         self.src.out("migrate-setspeed", g.name, "50")
