@@ -140,6 +140,12 @@ class Host:
                 self.proc.kill()
                 self.proc.wait()
         self.log.close()
+        # a clean exit (also what sanitizer builds check: leaks, errors)
+        if self.proc.returncode != 0:
+            with open(self.log.name) as f:
+                tail = f.read()[-4000:]
+            raise AssertionError("virtmigd %s exited with %s:\n%s" %
+                                 (self.name, self.proc.returncode, tail))
 
 
 class Guest:
@@ -218,7 +224,13 @@ class Pair:
             raise
 
     def close(self):
+        errors = []
         for h in (self.src, self.dst):
             if h:
-                h.stop()
+                try:
+                    h.stop()
+                except AssertionError as e:
+                    errors.append(str(e))
         shutil.rmtree(self.workdir, ignore_errors=True)
+        if errors:
+            raise AssertionError("\n".join(errors))
