@@ -79,6 +79,9 @@ class MigrationWatch:
 
 
 def start_postcopy(src, watch):
+    """Asks for the switch; QEMU refuses it only when no migration has
+    started, which the callers rule out (a late request after completion
+    is accepted and ignored)."""
     src.qmp.cmd("migrate-start-postcopy")
     watch.switch_cmd = now_ms()
 

@@ -2,25 +2,28 @@
 """Migration through virtmigd: the stock virsh between two daemons.
 
 Starts two virtmigd daemons with private roots under /tmp, listening on
-127.0.0.2 (source) and 127.0.0.3 (destination), and for each scenario
-defines and starts the test guest on the source, waits for its first
-serial `pass`, runs
+127.0.0.2 (source) and 127.0.0.3 (destination) on a free port each (or
+--port), and for each scenario defines and starts the test guest on the
+source, waits for its first serial `pass`, runs
 
-    virsh -c qemu+tcp://127.0.0.2/system migrate --live --verbose --unsafe
-          --bandwidth BW [--postcopy --postcopy-after-precopy]
-          GUEST qemu+tcp://127.0.0.3/system
+    virsh -c qemu+tcp://127.0.0.2:PORT/system migrate --live --verbose
+          --unsafe --bandwidth BW [--postcopy --postcopy-after-precopy]
+          GUEST qemu+tcp://127.0.0.3:PORT/system
 
 and prints the same figures as qmp-migrate.py (from `virsh domjobinfo
 --completed --rawstats` on the source and virsh's event stream), plus
 the wall time of `virsh migrate` and the ratios to the QMP floor (the
 same scenario run by qmp-migrate.py's driver, or read from --floor FILE).
-Every daemon, virsh and QEMU started here is stopped at the end.
-See bench/README.md.
+It checks that the guest's serial passes go on at the destination and,
+with python3-libvirt, that its memory is consistent (virDomainMemoryPeek
+and virtmig-memcheck).  Every daemon, virsh and QEMU started here is
+stopped at the end.  See bench/README.md.
 """
 
 import argparse
 import datetime
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -31,15 +34,13 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from benchlib import (BenchError, DST_ADDR, SRC_ADDR, WorkDir,  # noqa: E402
-                      add_common_args, find_build, fmt, log, make_image,
-                      memcheck, new_result, pick_accel, print_table,
-                      result_line, run_ok, scenarios_from_args, SerialLog)
+                      add_common_args, find_build, fmt, free_port, log,
+                      make_image, memcheck, new_result, pick_accel,
+                      print_table, result_line, run_ok, scenarios_from_args,
+                      SerialLog)
 from qmpbench import boot_deadline, pass_seconds, run_qmp  # noqa: E402
 
 VIRSH = "virsh"
-LIBVIRT_PORT = 16509
-SRC_URI = "qemu+tcp://%s/system" % SRC_ADDR
-DST_URI = "qemu+tcp://%s/system" % DST_ADDR
 
 # virsh domjobinfo --rawstats field -> result field
 RAW_FIELDS = {
@@ -79,13 +80,14 @@ def virsh_error(res):
 # --- processes we start --------------------------------------------------
 
 class Daemon:
-    """A virtmigd with its own root, listening on ADDR."""
+    """A virtmigd with its own root, listening on ADDR:PORT."""
 
-    def __init__(self, build, root, addr):
+    def __init__(self, build, root, addr, port):
         self.build = build
         self.root = root
         self.addr = addr
-        self.uri = "qemu+tcp://%s/system" % addr
+        self.port = port
+        self.uri = "qemu+tcp://%s:%d/system" % (addr, port)
         self.log_path = root + ".log"
         self.proc = None
 
@@ -93,7 +95,8 @@ class Daemon:
         with open(self.log_path, "w") as logfp:
             self.proc = subprocess.Popen(
                 [os.path.join(self.build, "src", "virtmigd"),
-                 "--root", self.root, "--listen-tcp", self.addr],
+                 "--root", self.root,
+                 "--listen-tcp", "%s:%d" % (self.addr, self.port)],
                 stdin=subprocess.DEVNULL, stdout=logfp,
                 stderr=subprocess.STDOUT)
         deadline = time.time() + 30
@@ -102,7 +105,7 @@ class Daemon:
                 raise BenchError("virtmigd on %s exited: %s"
                                  % (self.addr, self.log_tail()))
             try:
-                with socket.create_connection((self.addr, LIBVIRT_PORT), 1):
+                with socket.create_connection((self.addr, self.port), 1):
                     return
             except OSError:
                 pass
@@ -215,6 +218,14 @@ class EventWatch:
 
 # --- one run -------------------------------------------------------------
 
+class Hosts:
+    """The connection URIs of the source and destination daemons."""
+
+    def __init__(self, src, dst):
+        self.src = src
+        self.dst = dst
+
+
 def write_xml(path, name, accel, memory_mib, image, serial):
     tmpl = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                         "guest.xml")
@@ -229,8 +240,8 @@ def write_xml(path, name, accel, memory_mib, image, serial):
         fp.write(text)
 
 
-def migrate_argv(scn, name):
-    argv = [VIRSH, "-c", SRC_URI, "migrate", "--live", "--verbose",
+def migrate_argv(scn, name, hosts):
+    argv = [VIRSH, "-c", hosts.src, "migrate", "--live", "--verbose",
             "--unsafe", "--bandwidth", str(scn.bandwidth_mib)]
     if scn.mode == "postcopy":
         argv.append("--postcopy")
@@ -238,7 +249,7 @@ def migrate_argv(scn, name):
             argv.append("--postcopy-after-precopy")
         if scn.postcopy_bandwidth_mib:
             argv += ["--postcopy-bandwidth", str(scn.postcopy_bandwidth_mib)]
-    return argv + [name, DST_URI]
+    return argv + [name, hosts.dst]
 
 
 def parse_jobinfo(text, res):
@@ -264,16 +275,18 @@ def parse_jobinfo(text, res):
     return found
 
 
-def run_migrate_command(scn, name, watches, serial, work, notes):
+def run_migrate_command(scn, name, hosts, watches, serial, work, marks,
+                        notes):
     """Runs virsh migrate; aborts the job if it does not converge in
     time.  Follows the serial log meanwhile (the destination may
     truncate it).  Returns (outcome, virsh wall ms, t0)."""
     out_path = os.path.join(work, "migrate.out")
+    err_path = os.path.join(work, "migrate.err")
     t0 = time.time() * 1000.0
-    with open(out_path, "w") as outfp:
-        proc = subprocess.Popen(migrate_argv(scn, name),
+    with open(out_path, "w") as outfp, open(err_path, "w") as errfp:
+        proc = subprocess.Popen(migrate_argv(scn, name, hosts),
                                 stdin=subprocess.DEVNULL, stdout=outfp,
-                                stderr=subprocess.PIPE, text=True)
+                                stderr=errfp)
         deadline = time.time() + scn.timeout_s
         aborted = False
         switched_now = scn.mode != "postcopy" or scn.postcopy_after == "pass"
@@ -281,20 +294,25 @@ def run_migrate_command(scn, name, watches, serial, work, notes):
             time.sleep(0.05)
             serial.poll()
             if not switched_now:
-                res = virsh(SRC_URI, "migrate-postcopy", name, timeout=30)
+                res = virsh(hosts.src, "migrate-postcopy", name, timeout=30)
                 switched_now = res.returncode == 0
+                if switched_now:
+                    marks["switch"] = time.time() * 1000.0
             in_postcopy = watches["src"].find(name, "Post-copy") is not None
             if time.time() > deadline and not aborted and not in_postcopy:
-                virsh(SRC_URI, "domjobabort", name, timeout=60)
+                virsh(hosts.src, "domjobabort", name, timeout=60)
                 aborted = True
             if time.time() > deadline + 2 * scn.timeout_s:
                 proc.kill()
-        stderr = proc.stderr.read()
         proc.wait()
     wall = time.time() * 1000.0 - t0
-    if stderr.strip():
-        notes.append("virsh migrate: " + " / ".join(
-            ln for ln in stderr.strip().splitlines() if ln.strip()))
+    with open(err_path, errors="replace") as errfp:
+        stderr = errfp.read()
+    # --verbose progress ("\rMigration: [ 41 %]") is left out
+    text = re.sub(r"Migration: \[\s*\d+ %\]", "\n", stderr)
+    msgs = [ln.strip() for ln in re.split(r"[\r\n]", text) if ln.strip()]
+    if msgs:
+        notes.append("virsh migrate: " + " / ".join(msgs))
     if aborted:
         return "not-converged-%ds" % scn.timeout_s, wall, t0
     if proc.returncode != 0:
@@ -302,12 +320,12 @@ def run_migrate_command(scn, name, watches, serial, work, notes):
     return "completed", wall, t0
 
 
-def collect(res, scn, name, watches, t0, notes):
-    job = virsh(SRC_URI, "domjobinfo", "--completed", "--rawstats", name)
+def collect(res, scn, name, hosts, watches, t0, marks, notes):
+    job = virsh(hosts.src, "domjobinfo", "--completed", "--rawstats", name)
     notes.append("domjobinfo --completed --rawstats: " + ", ".join(
         ln.strip() for ln in job.stdout.splitlines() if ln.strip()))
     if job.returncode != 0 or not parse_jobinfo(job.stdout, res):
-        job = virsh(SRC_URI, "domjobinfo", "--completed", name)
+        job = virsh(hosts.src, "domjobinfo", "--completed", name)
         if not parse_jobinfo(job.stdout, res):
             notes.append("domjobinfo --completed: " + (job.stdout.strip()
                                                        or virsh_error(job)))
@@ -319,13 +337,13 @@ def collect(res, scn, name, watches, t0, notes):
         res["pc_switched"] = "yes" if switched else "no"
         start = watches["iter"].find(name, "'2'")
         if scn.postcopy_after == "immediate":
-            start = t0
+            start = marks.get("switch")
         done = watches["src"].find(name, "Stopped Migrated")
         if start is not None and done is not None:
             res["switch_to_complete_ms"] = done - start
 
 
-def peek_and_check(build, name, image, params, dump):
+def peek_and_check(build, uri, name, image, params, dump):
     """Suspends the guest at the destination, reads its range with
     virDomainMemoryPeek (python3-libvirt, 64 KiB per call, the RPC
     limit) and runs virtmig-memcheck.  Returns (ok, verdict) or None
@@ -336,7 +354,7 @@ def peek_and_check(build, name, image, params, dump):
         return None
     size = params["pages"] * 4096
     chunk = 64 * 1024
-    conn = libvirt.open(DST_URI)
+    conn = libvirt.open(uri)
     try:
         dom = conn.lookupByName(name)
         dom.suspend()
@@ -356,7 +374,7 @@ def peek_and_check(build, name, image, params, dump):
     return ok, verdict
 
 
-def verify(build, res, name, serial, image, params, notes):
+def verify(build, res, name, hosts, serial, image, params, notes):
     """The guest's passes go on (consecutively) at the destination and
     its memory is consistent.
 
@@ -376,7 +394,7 @@ def verify(build, res, name, serial, image, params, notes):
     notes.append("serial: passes %s..%s%s" % (nums[0], nums[-1],
                                               ", gaps %s" % gaps if gaps
                                               else ", consecutive"))
-    checked = peek_and_check(build, name, image, params,
+    checked = peek_and_check(build, hosts.dst, name, image, params,
                              os.path.join(os.path.dirname(image),
                                           "dst.dump"))
     if checked is None:
@@ -391,6 +409,7 @@ def verify(build, res, name, serial, image, params, notes):
 
 
 def run_virsh(build, accel, scn, daemons, seq, keep, quiet):
+    hosts = Hosts(daemons[0].uri, daemons[1].uri)
     res = new_result(scn, accel)
     notes = []
     work = WorkDir("virtmig-bench-run-", keep)
@@ -403,26 +422,28 @@ def run_virsh(build, accel, scn, daemons, seq, keep, quiet):
         params = make_image(build, image, scn.size_mib, scn.rate_mib)
         xml = os.path.join(work.path, "guest.xml")
         write_xml(xml, name, accel, params["memory-mib"], image, serial_path)
-        virsh(SRC_URI, "define", xml, check=True)
-        virsh(SRC_URI, "start", name, check=True, timeout=120)
+        virsh(hosts.src, "define", xml, check=True)
+        virsh(hosts.src, "start", name, check=True, timeout=120)
         serial = SerialLog(serial_path)
         if serial.wait_pass(None, time.time()
                             + boot_deadline(accel, params)) is None:
             raise BenchError("no pass on the guest's serial port")
-        watches["src"] = EventWatch(SRC_URI, "lifecycle",
+        watches["src"] = EventWatch(hosts.src, "lifecycle",
                                     os.path.join(work.path, "src-ev.log"))
-        watches["iter"] = EventWatch(SRC_URI, "migration-iteration",
+        watches["iter"] = EventWatch(hosts.src, "migration-iteration",
                                      os.path.join(work.path, "iter-ev.log"))
-        watches["dst"] = EventWatch(DST_URI, "lifecycle",
+        watches["dst"] = EventWatch(hosts.dst, "lifecycle",
                                     os.path.join(work.path, "dst-ev.log"))
         time.sleep(0.5)  # let the watchers register
-        outcome, wall, t0 = run_migrate_command(scn, name, watches, serial,
-                                                work.path, notes)
+        marks = {}
+        outcome, wall, t0 = run_migrate_command(scn, name, hosts, watches,
+                                                serial, work.path, marks,
+                                                notes)
         res["result"] = outcome
         res["virsh_ms"] = wall
         if outcome == "completed":
-            collect(res, scn, name, watches, t0, notes)
-            verify(build, res, name, serial, image, params, notes)
+            collect(res, scn, name, hosts, watches, t0, marks, notes)
+            verify(build, res, name, hosts, serial, image, params, notes)
         elif outcome.startswith("not-converged"):
             last = serial.last()
             later = serial.wait_pass(last, time.time() + 30
@@ -499,6 +520,9 @@ def main():
                         "instead of running the floor here")
     parser.add_argument("--no-floor", action="store_true",
                         help="no QMP floor runs, no ratios")
+    parser.add_argument("--port", type=int, default=0,
+                        help="TCP port of both daemons (default: a free "
+                        "port each; 16509 is libvirt's)")
     args = parser.parse_args()
     if args.preempt:
         log("virsh 9.0 cannot ask for postcopy-preempt "
@@ -521,7 +545,8 @@ def main():
         log("accel %s, build %s, daemons under %s"
             % (accel, build, work.path), args.quiet)
         for root, addr in (("src", SRC_ADDR), ("dst", DST_ADDR)):
-            daemon = Daemon(build, os.path.join(work.path, root), addr)
+            port = args.port or free_port(addr)
+            daemon = Daemon(build, os.path.join(work.path, root), addr, port)
             daemons.append(daemon)
             daemon.start()
         results = []

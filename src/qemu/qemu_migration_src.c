@@ -321,6 +321,29 @@ qemuMigrationJobCompletedParams(const qemuDomainJobData *data)
     return g_variant_dict_end(&dict);
 }
 
+/* The completed job's final statistics from the source QEMU.  QEMU
+ * 7.2 announces "completed" before it has computed total-time and
+ * downtime, so a query right after the event may miss them: ask again a
+ * few times (bounded) until they are there.  After post-copy this is
+ * also what replaces the figures taken at the switch-over. */
+static void
+qemuMigrationSrcFinalStats(virDomainObj *vm)
+{
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+    int tries;
+
+    for (tries = 0; tries < 20; tries++) {
+        if (qemuMigrationUpdateJobStats(vm) < 0 || !priv->job.current)
+            return;
+        if (priv->job.current->stats.totalTimeSet &&
+            priv->job.current->stats.status == QEMU_MONITOR_MIGRATION_STATUS_COMPLETED)
+            return;
+        virDomainObjUnlock(vm);
+        g_usleep(5 * 1000);
+        virDomainObjLock(vm);
+    }
+}
+
 /* The guest runs on the destination: stop it here. */
 static void
 qemuMigrationSrcConfirmSuccess(qemuDriver *driver, virDomainObj *vm,
@@ -330,6 +353,7 @@ qemuMigrationSrcConfirmSuccess(qemuDriver *driver, virDomainObj *vm,
     g_autoptr(qemuDomainJobData) completed = NULL;
     bool undefine = (flags & VIR_MIGRATE_UNDEFINE_SOURCE) && vm->persistent;
 
+    qemuMigrationSrcFinalStats(vm);
     if (priv->job.current) {
         priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_COMPLETED;
         if (cookie && cookie->jobData && cookie->jobData->stats.postcopyBlocktimeSet) {

@@ -114,6 +114,9 @@ class PostcopyTest(unittest.TestCase):
         info = self.src.out("domjobinfo", "--completed", g.name)
         self.assertIn("Job type:         Completed", info)
         self.assertRegex(info, r"Postcopy requests: +\d+")
+        # the figures of the whole migration, not those at the switch
+        self.assertIn("Memory remaining: 0.000 B", info)
+        self.assertGreaterEqual(int(re.search(r"Iteration: +(\d+)", info).group(1)), 3)
         self.assert_arrived(g)
 
     def test_migrate_postcopy_from_second_client(self):
