@@ -556,6 +556,7 @@ testClientGone(void)
     g_assert_true(g_str_has_prefix(uri, "tcp:127.0.0.1:"));
     g_assert_cmpint(qemuDomainLookupByName(dst, "guest", &ref2), ==, 0);
     g_assert_cmpint(qemuDomainIsActive(dst, ref2.uuid), ==, 1);
+    qemuDomainRefClear(&ref2);
 
     /* the client's connections close */
     qemuDriverClientClosed(ctx->driver, conn.clientID);
