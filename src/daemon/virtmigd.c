@@ -146,6 +146,8 @@ virtmigdCleanup(virtmigdDaemon *d)
         close(d->pidFd);
     }
     /* clients first: their calls may still use the driver */
+    if (d->driver)
+        qemuDriverShutdownBegin(d->driver);
     g_clear_pointer(&d->server, remoteServerFree);
     g_clear_pointer(&d->driver, qemuDriverFree);
     g_clear_pointer(&d->loop, g_main_loop_unref);

@@ -349,6 +349,12 @@ qemuDriverNew(const qemuDriverConfig *cfg)
 }
 
 void
+qemuDriverShutdownBegin(qemuDriver *driver)
+{
+    g_atomic_int_set(&driver->shuttingDown, 1);
+}
+
+void
 qemuDriverFree(qemuDriver *driver)
 {
     if (!driver)

@@ -80,6 +80,11 @@ typedef void (*qemuDomainEventCallback)(const qemuDomainEvent *ev,
  */
 qemuDriver *qemuDriverNew(const qemuDriverConfig *cfg);
 
+/* The daemon is going down: from now on closing connections does not
+ * count as clients abandoning their migrations.  Call before stopping
+ * the RPC server. */
+void qemuDriverShutdownBegin(qemuDriver *driver);
+
 /* Closes monitors (QEMU processes keep running) and frees the driver. */
 void qemuDriverFree(qemuDriver *driver);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuDriver, qemuDriverFree);

@@ -181,14 +181,21 @@ qemuProcessHandleMigrationStatusChange(qemuDriver *driver, virDomainObj *vm,
          * or daemon went away) completed after all */
         if (!priv->job.asyncOwner && qemuMigrationInPostcopy(priv))
             qemuProcessQueueEvent(vm, QEMU_PROCESS_EVENT_POSTCOPY_DONE);
+        else if (!priv->job.asyncOwner && priv->job.clientGone)
+            qemuProcessQueueEvent(vm, QEMU_PROCESS_EVENT_CLIENT_GONE);
+        break;
+    case QEMU_MONITOR_MIGRATION_STATUS_FAILED:
+    case QEMU_MONITOR_MIGRATION_STATUS_CANCELLED:
+        /* an abandoned incoming migration ended: clean up now */
+        if (job == VIR_ASYNC_JOB_MIGRATION_IN && !priv->job.asyncOwner &&
+            priv->job.clientGone)
+            qemuProcessQueueEvent(vm, QEMU_PROCESS_EVENT_CLIENT_GONE);
         break;
     case QEMU_MONITOR_MIGRATION_STATUS_NONE:
     case QEMU_MONITOR_MIGRATION_STATUS_SETUP:
     case QEMU_MONITOR_MIGRATION_STATUS_CANCELLING:
-    case QEMU_MONITOR_MIGRATION_STATUS_CANCELLED:
     case QEMU_MONITOR_MIGRATION_STATUS_ACTIVE:
     case QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_RECOVER:
-    case QEMU_MONITOR_MIGRATION_STATUS_FAILED:
     case QEMU_MONITOR_MIGRATION_STATUS_COLO:
     case QEMU_MONITOR_MIGRATION_STATUS_PRE_SWITCHOVER:
     case QEMU_MONITOR_MIGRATION_STATUS_DEVICE:

@@ -629,7 +629,9 @@ qemuDriverClientClosed(qemuDriver *driver, guint64 clientID)
     virDomainObj **objs;
     size_t i;
 
-    if (clientID == 0)
+    /* a daemon going down closes every connection: that is no reason to
+     * undo migrations (the next daemon recovers them from status files) */
+    if (clientID == 0 || g_atomic_int_get(&driver->shuttingDown))
         return;
     objs = virDomainObjListSnapshot(driver->domains, NULL);
     for (i = 0; objs[i]; i++) {
@@ -649,6 +651,72 @@ qemuDriverClientClosed(qemuDriver *driver, guint64 clientID)
         virDomainObjUnlock(objs[i]);
     }
     virDomainObjListFreeSnapshot(objs);
+}
+
+/* QEMU's migration state now (not the last event's): deciding whether
+ * to kill an incoming QEMU must not race with an event in flight. */
+qemuMonitorMigrationStatus
+qemuMigrationQueryStatus(virDomainObj *vm)
+{
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+    g_auto(qemuMonitorMigrationStats) stats = { 0 };
+    qemuMonitor *mon = qemuMigrationEnterMonitor(vm);
+    int rc;
+
+    if (!mon)
+        return QEMU_MONITOR_MIGRATION_STATUS_UNKNOWN;
+    rc = qemuMonitorJSONGetMigrationStats(mon, &stats);
+    qemuMigrationExitMonitor(vm, mon);
+    if (rc < 0)
+        return QEMU_MONITOR_MIGRATION_STATUS_UNKNOWN;
+    priv->migStatus = stats.status;
+    return stats.status;
+}
+
+void
+qemuMigrationDstAbandoned(qemuDriver *driver, virDomainObj *vm)
+{
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+    qemuMonitorMigrationStatus st = qemuMigrationQueryStatus(vm);
+
+    switch (st) {
+    case QEMU_MONITOR_MIGRATION_STATUS_NONE:
+    case QEMU_MONITOR_MIGRATION_STATUS_SETUP:
+    case QEMU_MONITOR_MIGRATION_STATUS_FAILED:
+    case QEMU_MONITOR_MIGRATION_STATUS_CANCELLED:
+    case QEMU_MONITOR_MIGRATION_STATUS_UNKNOWN:
+        /* nothing of the guest is here yet, or it never will be */
+        qemuMigrationDstCleanup(driver, vm);
+        qemuMigrationJobFinish(driver, vm);
+        if (!vm->persistent && !virDomainObjIsActive(vm))
+            virDomainObjListRemove(driver->domains, vm);
+        return;
+    case QEMU_MONITOR_MIGRATION_STATUS_COMPLETED:
+        /* the whole guest is here, paused: the source is paused too and
+         * nobody knows which one should run: leave it to the user */
+        VIR_WARN("domain %s: incoming migration completed without Finish; left paused",
+                 vm->def->name);
+        qemuMigrationJobFinish(driver, vm);
+        return;
+    case QEMU_MONITOR_MIGRATION_STATUS_ACTIVE:
+    case QEMU_MONITOR_MIGRATION_STATUS_CANCELLING:
+    case QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE:
+    case QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_PAUSED:
+    case QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_RECOVER:
+    case QEMU_MONITOR_MIGRATION_STATUS_COLO:
+    case QEMU_MONITOR_MIGRATION_STATUS_PRE_SWITCHOVER:
+    case QEMU_MONITOR_MIGRATION_STATUS_DEVICE:
+    case QEMU_MONITOR_MIGRATION_STATUS_WAIT_UNPLUG:
+    case QEMU_MONITOR_MIGRATION_STATUS_LAST:
+        break;
+    }
+    /* data is flowing (the source may already have switched to
+     * post-copy): let the stream decide; the migration's end comes back
+     * here through the MIGRATION event */
+    VIR_WARN("domain %s: incoming migration abandoned while %s; waiting for its end",
+             vm->def->name, qemuMonitorMigrationStatusTypeToString(st));
+    priv->job.clientGone = true;
+    qemuDomainObjReleaseAsyncJob(vm, &priv->job);
 }
 
 void
@@ -673,10 +741,7 @@ qemuMigrationClientGone(qemuDriver *driver, virDomainObj *vm)
              vm->def->name, qemuMigrationJobName(vm),
              qemuMigrationJobPhaseTypeToString(phase));
     if (job == VIR_ASYNC_JOB_MIGRATION_IN) {
-        qemuMigrationDstCleanup(driver, vm);
-        qemuMigrationJobFinish(driver, vm);
-        if (!vm->persistent && !virDomainObjIsActive(vm))
-            virDomainObjListRemove(driver->domains, vm);
+        qemuMigrationDstAbandoned(driver, vm);
         return;
     }
     if (phase == QEMU_MIGRATION_PHASE_PERFORM3_DONE) {

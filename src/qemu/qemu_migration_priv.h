@@ -108,5 +108,14 @@ int qemuMigrationDstFinishOffline(qemuDriver *driver,
 int qemuMigrationSrcConfirmOffline(qemuDriver *driver, virDomainObj **vm,
                                    unsigned int flags, int cancelled);
 
+/* QEMU's current migration status (query-migrate), cached too. */
+qemuMonitorMigrationStatus qemuMigrationQueryStatus(virDomainObj *vm);
+
+/* An incoming migration nobody drives any more (client gone, daemon
+ * restarted): kill the QEMU only if no part of the guest can be there;
+ * while data flows, wait for the stream's end (async job held by the
+ * caller, released on return). */
+void qemuMigrationDstAbandoned(qemuDriver *driver, virDomainObj *vm);
+
 /* The driver's reaction when a job's client vanished between calls. */
 void qemuMigrationClientGone(qemuDriver *driver, virDomainObj *vm);

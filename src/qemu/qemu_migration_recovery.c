@@ -12,10 +12,12 @@
  *  outgoing  confirm3_cancelled           resume the guest here
  *  outgoing  confirm3                     the guest runs on the
  *                                         destination: stop it here
- *  incoming  prepare                      kill the destination QEMU
- *  incoming  finish3                      QEMU completed: resume (if the
- *                                         client asked) and end the job;
- *                                         otherwise kill it
+ *  incoming  prepare, or finish3 without  kill the destination QEMU if
+ *            a completed QEMU             nothing of the guest can be there
+ *                                         (no data yet, failed); keep it
+ *                                         paused if it completed; while
+ *                                         data flows wait for the end
+ *  incoming  finish3, QEMU completed      resume (if the client asked)
  *  either    post-copy (QEMU in postcopy- keep both sides paused in the
  *            active/paused/recover, or    post-copy-failed state and the
  *            phase postcopy_failed and    job active for a later
@@ -142,10 +144,12 @@ qemuMigrationRecoverIn(qemuDriver *driver, virDomainObj *vm,
             vm->state == VIR_DOMAIN_PAUSED &&
             qemuProcessStartCPUs(driver, vm, VIR_DOMAIN_RUNNING_MIGRATED) < 0)
             VIR_WARN("domain %s: %s", vm->def->name, virGetLastErrorMessage());
+        qemuMigrationJobFinish(driver, vm);
         return;
     }
-    /* prepare, or finish without a complete guest: nothing to keep */
-    qemuMigrationDstCleanup(driver, vm);
+    /* prepare, or finish without a complete guest: decided on what QEMU
+     * holds (it may be receiving a guest the source already switched) */
+    qemuMigrationDstAbandoned(driver, vm);
 }
 
 int
@@ -195,11 +199,13 @@ qemuMigrationRecover(qemuDriver *driver, virDomainObj *vm)
     active = priv->job.active;
     priv->job.active = VIR_JOB_NONE;
     priv->job.asyncOwner = g_thread_self();
-    if (job == VIR_ASYNC_JOB_MIGRATION_OUT)
+    if (job == VIR_ASYNC_JOB_MIGRATION_OUT) {
         qemuMigrationRecoverOut(driver, vm, phase, st);
-    else
+        qemuMigrationJobFinish(driver, vm);
+    } else {
+        /* ends or releases the job itself */
         qemuMigrationRecoverIn(driver, vm, phase, st);
-    qemuMigrationJobFinish(driver, vm);
+    }
     priv->job.active = active;
     return virDomainObjIsActive(vm) ? 0 : -1;
 }
