@@ -55,13 +55,15 @@ testEventCallback(const qemuDomainEvent *ev, void *opaque)
     g_async_queue_push(ctx->events, copy);
 }
 
-static void
-testDriverOpen(testCtx *ctx)
+/* A driver ("host") whose directories live under @root. */
+static qemuDriver *
+testDriverNew(const char *root, const char *migrationAddress)
 {
     qemuDriverConfig cfg = { 0 };
-    g_autofree char *etc = g_build_filename(ctx->root, "etc", NULL);
-    g_autofree char *run = g_build_filename(ctx->root, "run", NULL);
-    g_autofree char *log = g_build_filename(ctx->root, "log", NULL);
+    g_autofree char *etc = g_build_filename(root, "etc", NULL);
+    g_autofree char *run = g_build_filename(root, "run", NULL);
+    g_autofree char *log = g_build_filename(root, "log", NULL);
+    qemuDriver *driver;
 
     g_assert_cmpint(g_mkdir_with_parents(etc, 0755), ==, 0);
     g_assert_cmpint(g_mkdir_with_parents(run, 0755), ==, 0);
@@ -69,13 +71,21 @@ testDriverOpen(testCtx *ctx)
     cfg.domainConfigDir = etc;
     cfg.stateDir = run;
     cfg.logDir = log;
-    cfg.libDir = ctx->root;
+    cfg.libDir = root;
     cfg.jobWaitTimeoutMs = 5000;
     cfg.migrationPortMin = 49152;
     cfg.migrationPortMax = 49215;
+    cfg.migrationAddress = migrationAddress;
     virUUIDGenerate(cfg.hostUUID);
-    ctx->driver = qemuDriverNew(&cfg);
-    g_assert_nonnull(ctx->driver);
+    driver = qemuDriverNew(&cfg);
+    g_assert_nonnull(driver);
+    return driver;
+}
+
+static void
+testDriverOpen(testCtx *ctx)
+{
+    ctx->driver = testDriverNew(ctx->root, NULL);
     ctx->listener = qemuDriverAddEventListener(ctx->driver, testEventCallback, ctx);
 }
 
@@ -500,25 +510,9 @@ testRecovery(gconstpointer opaque)
 static qemuDriver *
 testSecondDriver(testCtx *ctx, const char *name)
 {
-    qemuDriverConfig cfg = { 0 };
     g_autofree char *root = g_build_filename(ctx->root, name, NULL);
-    g_autofree char *etc = g_build_filename(root, "etc", NULL);
-    g_autofree char *run = g_build_filename(root, "run", NULL);
-    g_autofree char *log = g_build_filename(root, "log", NULL);
 
-    g_assert_cmpint(g_mkdir_with_parents(etc, 0755), ==, 0);
-    g_assert_cmpint(g_mkdir_with_parents(run, 0755), ==, 0);
-    g_assert_cmpint(g_mkdir_with_parents(log, 0755), ==, 0);
-    cfg.domainConfigDir = etc;
-    cfg.stateDir = run;
-    cfg.logDir = log;
-    cfg.libDir = root;
-    cfg.jobWaitTimeoutMs = 5000;
-    cfg.migrationPortMin = 49152;
-    cfg.migrationPortMax = 49215;
-    cfg.migrationAddress = "127.0.0.1";
-    virUUIDGenerate(cfg.hostUUID);
-    return qemuDriverNew(&cfg);
+    return testDriverNew(root, "127.0.0.1");
 }
 
 /* A client that disappears after Begin (source) and Prepare

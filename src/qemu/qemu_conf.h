@@ -56,8 +56,12 @@ char *qemuDriverStatusFile(qemuDriver *driver, const char *name);
 char *qemuDriverMonitorPath(qemuDriver *driver, const char *name);
 char *qemuDriverLogFile(qemuDriver *driver, const char *name);
 
-/* Sends a lifecycle event for @vm (locked or not; only its name, UUID
- * and id are read) to every listener. */
+/* Fills @ref with @vm's name, UUID and id (@vm locked). */
+void qemuDomainRefFill(qemuDomainRef *ref, virDomainObj *vm);
+
+/* Sends a lifecycle event for @vm to every listener.  @vm must NOT be
+ * locked by the caller (its identity is read under the lock, listeners
+ * are called without it). */
 void qemuDriverEmitLifecycle(qemuDriver *driver, virDomainObj *vm,
                              int event, int detail);
 /* Sends any event; takes ownership of @params (floating ok). */

@@ -92,7 +92,7 @@ qemuDomainRefListFree(qemuDomainRef *refs, size_t n)
     g_free(refs);
 }
 
-static void
+void
 qemuDomainRefFill(qemuDomainRef *ref, virDomainObj *vm)
 {
     ref->name = g_strdup(vm->def->name);
@@ -146,7 +146,11 @@ qemuDriverEmitEvent(qemuDriver *driver, virDomainObj *vm, int eventID,
 
     if (params)
         ev.params = g_variant_ref_sink(params);
+    /* the definition may be replaced (a stopped domain gets its
+     * persistent one back): read it under the lock */
+    virDomainObjLock(vm);
     qemuDomainRefFill(&ev.dom, vm);
+    virDomainObjUnlock(vm);
     /* call listeners outside the lock: they may (un)register */
     g_mutex_lock(&driver->eventLock);
     copy = g_array_copy(driver->listeners);

@@ -68,14 +68,6 @@ qemuDomainRemoveInactive(qemuDriver *driver, virDomainObj *vm)
         virDomainObjListRemove(driver->domains, vm);
 }
 
-static void
-qemuDomainRefFromObj(qemuDomainRef *ref, virDomainObj *vm)
-{
-    ref->name = g_strdup(vm->def->name);
-    memcpy(ref->uuid, vm->def->uuid, VIR_UUID_BUFLEN);
-    ref->id = vm->id;
-}
-
 /* Emits an event with @vm unlocked (listeners may look domains up). */
 static void
 qemuDomainEmitUnlocked(qemuDriver *driver, virDomainObj *vm, int event,
@@ -130,7 +122,7 @@ qemuDomainDefineXML(qemuDriver *driver, const char *xml, unsigned int flags,
         return -1;
     }
     vm->persistent = true;
-    qemuDomainRefFromObj(ref, vm);
+    qemuDomainRefFill(ref, vm);
     qemuDomainEmitUnlocked(driver, vm, VIR_DOMAIN_EVENT_DEFINED,
                            wasPersistent ? VIR_DOMAIN_EVENT_DEFINED_UPDATED
                                          : VIR_DOMAIN_EVENT_DEFINED_ADDED);
@@ -262,7 +254,7 @@ qemuDomainCreateXML(qemuDriver *driver, const char *xml, unsigned int flags,
         qemuDomainObjEndJob(vm, &priv->job);
     }
     if (ret == 0)
-        qemuDomainRefFromObj(ref, vm);
+        qemuDomainRefFill(ref, vm);
     else
         qemuDomainRemoveInactive(driver, vm);
     virDomainObjEndAPI(&vm);

@@ -486,9 +486,7 @@ qemuDomainMigrateFinish3Params(qemuDriver *driver,
     } else if (qemuMigrationDstFinishRun(driver, vm, flags, cookie) == 0 &&
                qemuMigrationDstFinishCookie(driver, vm, cookie->name, cookieout,
                                             cookieoutlen) == 0) {
-        ref->name = g_strdup(vm->def->name);
-        memcpy(ref->uuid, vm->def->uuid, VIR_UUID_BUFLEN);
-        ref->id = vm->id;
+        qemuDomainRefFill(ref, vm);
         ret = 0;
     }
     if (qemuMigrationInPostcopy(QEMU_DOMAIN_PRIVATE(vm)) &&

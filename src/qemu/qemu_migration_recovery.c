@@ -33,19 +33,6 @@
 
 VIR_LOG_INIT("qemu.qemu_migration_recovery");
 
-static qemuMonitorMigrationStatus
-qemuMigrationRecoveryQueryStatus(virDomainObj *vm)
-{
-    g_auto(qemuMonitorMigrationStats) stats = { 0 };
-    qemuMonitor *mon = qemuDomainObjEnterMonitor(vm);
-    int rc = mon ? qemuMonitorJSONGetMigrationStats(mon, &stats) : -1;
-
-    qemuDomainObjExitMonitor(vm, mon);
-    if (rc < 0)
-        return QEMU_MONITOR_MIGRATION_STATUS_UNKNOWN;
-    return stats.status;
-}
-
 static bool
 qemuMigrationStatusIsPostcopy(qemuMonitorMigrationStatus st)
 {
@@ -152,19 +139,16 @@ qemuMigrationRecoverIn(qemuDriver *driver, virDomainObj *vm,
     qemuMigrationDstAbandoned(driver, vm);
 }
 
-int
-qemuMigrationRecover(qemuDriver *driver, virDomainObj *vm)
+/* Acts on the job by phase and QEMU's state @st; the calling thread
+ * owns the async job. */
+static int
+qemuMigrationRecoverJob(qemuDriver *driver, virDomainObj *vm,
+                        qemuMonitorMigrationStatus st)
 {
     qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
     virDomainAsyncJob job = priv->job.asyncJob;
     qemuMigrationJobPhase phase = priv->job.phase;
-    qemuMonitorMigrationStatus st;
-    virDomainJob active;
 
-    if (job != VIR_ASYNC_JOB_MIGRATION_OUT && job != VIR_ASYNC_JOB_MIGRATION_IN)
-        return 0;
-    st = qemuMigrationRecoveryQueryStatus(vm);
-    priv->migStatus = st;
     VIR_INFO("domain %s: recovering %s job in phase %s (QEMU: %s)",
              vm->def->name, virDomainAsyncJobTypeToString(job),
              qemuMigrationJobPhaseTypeToString(phase),
@@ -188,17 +172,11 @@ qemuMigrationRecover(qemuDriver *driver, virDomainObj *vm)
         phase != QEMU_MIGRATION_PHASE_CONFIRM3_CANCELLED &&
         job == VIR_ASYNC_JOB_MIGRATION_OUT && vm->reason == VIR_DOMAIN_PAUSED_POSTCOPY) {
         /* post-copy finished while no daemon watched: the guest is there */
-        priv->migStatus = st;
         qemuMigrationRecoveryEnsureJobData(vm, QEMU_DOMAIN_JOB_STATUS_POSTCOPY);
+        priv->job.asyncOwner = NULL;
         qemuMigrationPostcopyDone(driver, vm);
         return virDomainObjIsActive(vm) ? 0 : -1;
     }
-    /* The thread that drove the job is gone: this one finishes it, as
-     * the async job's owner (the reconnect's sync job is set aside
-     * meanwhile; nothing else runs before start-up completes). */
-    active = priv->job.active;
-    priv->job.active = VIR_JOB_NONE;
-    priv->job.asyncOwner = g_thread_self();
     if (job == VIR_ASYNC_JOB_MIGRATION_OUT) {
         qemuMigrationRecoverOut(driver, vm, phase, st);
         qemuMigrationJobFinish(driver, vm);
@@ -206,6 +184,27 @@ qemuMigrationRecover(qemuDriver *driver, virDomainObj *vm)
         /* ends or releases the job itself */
         qemuMigrationRecoverIn(driver, vm, phase, st);
     }
-    priv->job.active = active;
     return virDomainObjIsActive(vm) ? 0 : -1;
+}
+
+int
+qemuMigrationRecover(qemuDriver *driver, virDomainObj *vm)
+{
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+    virDomainJob active = priv->job.active;
+    int ret;
+
+    if (priv->job.asyncJob != VIR_ASYNC_JOB_MIGRATION_OUT &&
+        priv->job.asyncJob != VIR_ASYNC_JOB_MIGRATION_IN)
+        return 0;
+    /* The thread that drove the job is gone: this one finishes it, as
+     * the async job's owner (the reconnect's sync job is set aside
+     * meanwhile; nothing else runs before start-up completes). */
+    priv->job.active = VIR_JOB_NONE;
+    priv->job.asyncOwner = g_thread_self();
+    ret = qemuMigrationRecoverJob(driver, vm, qemuMigrationQueryStatus(vm));
+    /* a job kept for later (post-copy) is driven by no thread */
+    priv->job.asyncOwner = NULL;
+    priv->job.active = active;
+    return ret;
 }

@@ -231,9 +231,7 @@ qemuMigrationDstFinishResume(qemuDriver *driver, virDomainObj *vm,
         priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_COMPLETED;
     if (vm->state == VIR_DOMAIN_RUNNING)
         virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED);
-    ref->name = g_strdup(vm->def->name);
-    memcpy(ref->uuid, vm->def->uuid, VIR_UUID_BUFLEN);
-    ref->id = vm->id;
+    qemuDomainRefFill(ref, vm);
     qemuMigrationJobFinish(driver, vm);
     virDomainObjUnlock(vm);
     qemuDriverEmitLifecycle(driver, vm, VIR_DOMAIN_EVENT_RESUMED,
