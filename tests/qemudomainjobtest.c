@@ -13,6 +13,7 @@
 
 #include "testutils.h"
 #include "qemu_domainjob_data.h"
+#include "qemu_monitor_json.h"
 #include "virerror.h"
 
 #define DATADIR "qemudomainjobdata/"

@@ -161,7 +161,7 @@ testAsyncMaskOut(void)
     virDomainObjLock(ctx->vm);
     g_assert_cmpint(qemuMigrationJobStart(ctx->driver, ctx->vm,
                                           VIR_ASYNC_JOB_MIGRATION_OUT, 0, 1), ==, 0);
-    qemuMigrationJobContinue(ctx->driver, ctx->vm);
+    qemuMigrationJobContinue(ctx->driver, ctx->vm, NULL);
     virDomainObjUnlock(ctx->vm);
     virThreadJobSet(NULL);
 
@@ -187,7 +187,7 @@ testAsyncMaskIn(void)
     virDomainObjLock(ctx->vm);
     g_assert_cmpint(qemuMigrationJobStart(ctx->driver, ctx->vm,
                                           VIR_ASYNC_JOB_MIGRATION_IN, 0, 1), ==, 0);
-    qemuMigrationJobContinue(ctx->driver, ctx->vm);
+    qemuMigrationJobContinue(ctx->driver, ctx->vm, NULL);
     virDomainObjUnlock(ctx->vm);
     g_assert_cmpint(jobTry(ctx, VIR_JOB_QUERY, "q", NULL), ==, 0);
     g_assert_cmpint(jobTry(ctx, VIR_JOB_DESTROY, "d", NULL), ==, 0);
@@ -263,12 +263,12 @@ testWrongThread(void)
 
     /* once released, the next call takes over */
     virDomainObjLock(ctx->vm);
-    qemuMigrationJobContinue(ctx->driver, ctx->vm);
+    qemuMigrationJobContinue(ctx->driver, ctx->vm, NULL);
     virDomainObjUnlock(ctx->vm);
     th = g_thread_new("takeover", jobTakeoverThread, &t);
     g_thread_join(th);
     g_assert_cmpint(t.rc, ==, 0);
-    g_assert_cmpint(QEMU_DOMAIN_PRIVATE(ctx->vm)->job.asyncOwnerClient, ==, 2);
+    g_assert_cmpint(QEMU_DOMAIN_PRIVATE(ctx->vm)->job.closeConn, ==, 2);
     jobTeardown(ctx);
 }
 
@@ -438,7 +438,7 @@ testQueriesDuringAsync(void)
     virDomainObjLock(ctx->vm);
     g_assert_cmpint(qemuMigrationJobStart(ctx->driver, ctx->vm,
                                           VIR_ASYNC_JOB_MIGRATION_OUT, 0, 1), ==, 0);
-    qemuMigrationJobContinue(ctx->driver, ctx->vm);
+    qemuMigrationJobContinue(ctx->driver, ctx->vm, NULL);
     virDomainObjUnlock(ctx->vm);
     for (i = 0; i < G_N_ELEMENTS(threads); i++)
         threads[i] = g_thread_new("hammer", jobHammerThread, &h);
@@ -446,6 +446,66 @@ testQueriesDuringAsync(void)
         g_thread_join(threads[i]);
     g_assert_cmpint(failures, ==, 0);
     g_assert_cmpint(successes, ==, 8 * 50);
+    jobTeardown(ctx);
+}
+
+static int closeCalls;
+
+static void
+jobCloseCb(virDomainObj *vm)
+{
+    closeCalls++;
+    /* a close callback takes the job over like any later API call */
+    g_assert_cmpint(qemuDomainObjResumeAsyncJob(vm, &QEMU_DOMAIN_PRIVATE(vm)->job,
+                                                VIR_ASYNC_JOB_MIGRATION_OUT), ==, 0);
+    qemuMigrationJobFinish(QEMU_DOMAIN_PRIVATE(vm)->driver, vm);
+}
+
+/* The close callback of a job whose client vanished runs once, only
+ * when no thread drives the job, and never for another connection. */
+static void
+testCloseCallback(void)
+{
+    jobCtx *ctx = jobSetup();
+    qemuDomainJobObj *job = &QEMU_DOMAIN_PRIVATE(ctx->vm)->job;
+
+    closeCalls = 0;
+    virDomainObjLock(ctx->vm);
+    g_assert_cmpint(qemuMigrationJobStart(ctx->driver, ctx->vm,
+                                          VIR_ASYNC_JOB_MIGRATION_OUT, 0, 7), ==, 0);
+    g_assert_false(qemuDomainObjAsyncJobIsUnattended(job));
+    /* another connection closing is not ours */
+    g_assert_false(qemuDomainObjAsyncJobClientClosed(job, 8));
+    /* ours closes while this thread still drives the job: nothing yet */
+    g_assert_true(qemuDomainObjAsyncJobClientClosed(job, 7));
+    g_assert_false(qemuDomainObjAsyncJobIsAbandoned(job));
+    qemuDomainObjAsyncJobRunCloseCallback(ctx->vm, job);
+    g_assert_cmpint(closeCalls, ==, 0);
+    /* released: now it is abandoned, and the callback runs once */
+    qemuDomainObjAsyncJobSetCloseCallback(job, jobCloseCb);
+    qemuDomainObjReleaseAsyncJob(ctx->vm, job);
+    g_assert_true(qemuDomainObjAsyncJobIsAbandoned(job));
+    qemuDomainObjAsyncJobRunCloseCallback(ctx->vm, job);
+    g_assert_cmpint(closeCalls, ==, 1);
+    g_assert_cmpint(job->asyncJob, ==, VIR_ASYNC_JOB_NONE);
+    qemuDomainObjAsyncJobRunCloseCallback(ctx->vm, job);
+    g_assert_cmpint(closeCalls, ==, 1);
+
+    /* a job taken over by a new client is not abandoned any more */
+    g_assert_cmpint(qemuMigrationJobStart(ctx->driver, ctx->vm,
+                                          VIR_ASYNC_JOB_MIGRATION_OUT, 0, 7), ==, 0);
+    qemuMigrationJobContinue(ctx->driver, ctx->vm, jobCloseCb);
+    g_assert_true(qemuDomainObjAsyncJobClientClosed(job, 7));
+    g_assert_cmpint(qemuMigrationJobStartPhase(ctx->driver, ctx->vm,
+                                               QEMU_MIGRATION_PHASE_PERFORM3, 9), ==, 0);
+    qemuMigrationJobContinue(ctx->driver, ctx->vm, jobCloseCb);
+    g_assert_false(qemuDomainObjAsyncJobIsAbandoned(job));
+    qemuDomainObjAsyncJobRunCloseCallback(ctx->vm, job);
+    g_assert_cmpint(closeCalls, ==, 1);
+    g_assert_cmpint(qemuMigrationJobStartPhase(ctx->driver, ctx->vm,
+                                               QEMU_MIGRATION_PHASE_PERFORM3_DONE, 9), ==, 0);
+    qemuMigrationJobFinish(ctx->driver, ctx->vm);
+    virDomainObjUnlock(ctx->vm);
     jobTeardown(ctx);
 }
 
@@ -461,5 +521,6 @@ main(int argc, char **argv)
     g_test_add_func("/job/phase-rules", testPhaseRules);
     g_test_add_func("/job/phase-persisted", testPhasePersisted);
     g_test_add_func("/job/queries-during-async", testQueriesDuringAsync);
+    g_test_add_func("/job/close-callback", testCloseCallback);
     return g_test_run();
 }

@@ -12,6 +12,7 @@
 
 #include "testutils.h"
 #include "qemu_migration_cookie.h"
+#include "qemu_monitor_json.h"
 #include "qemu_domainjob_data.h"
 #include "virerror.h"
 #include "viruuid.h"

@@ -8,6 +8,8 @@
 
 #include "qemu_domain.h"
 #include "qemu_migration_job.h"
+#include "qemu_migration_params.h"
+#include "qemu_monitor.h"
 #include "domain_conf.h"
 #include "virerror.h"
 #include "virfile.h"
@@ -29,6 +31,7 @@ qemuDomainObjPrivateFree(gpointer data)
     qemuMonitorClose(g_steal_pointer(&priv->mon));
     g_free(priv->monitorPath);
     qemuDomainJobObjClear(&priv->job);
+    qemuMigrationParamsFree(priv->migSaved);
     g_free(priv);
 }
 
@@ -163,9 +166,8 @@ qemuDomainParseStatusJob(virDomainObj *vm, xmlNodePtr node)
                        NULLSTR(async), NULLSTR(phase));
         return -1;
     }
-    priv->job.asyncJob = asyncJob;
-    priv->job.phase = ph;
-    priv->job.apiFlags = flags ? g_ascii_strtoull(flags, NULL, 16) : 0;
+    qemuDomainObjRestoreAsyncJob(&priv->job, asyncJob, ph,
+                                 flags ? g_ascii_strtoull(flags, NULL, 16) : 0);
     return 0;
 }
 

@@ -7,7 +7,7 @@
 #include "internal.h"
 #include "qemu_conf.h"
 #include "qemu_domainjob.h"
-#include "qemu_monitor.h"
+#include "qemu_monitor_types.h"
 
 typedef struct _qemuDomainObjPrivate qemuDomainObjPrivate;
 struct _qemuDomainObjPrivate {
@@ -23,12 +23,20 @@ struct _qemuDomainObjPrivate {
     int pausedReason;            /* reason the next STOP event reports */
     int runningReason;           /* reason the next RESUME event reports */
 
-    /* migration: what QEMU last said (MIGRATION / MIGRATION_PASS events),
-     * read by the thread waiting for a migration under the domain lock
-     * and signalled through vm->cond */
-    int migStatus;               /* qemuMonitorMigrationStatus */
-    int migPass;
-    bool migPostcopyPending;     /* postcopy-active seen before STOP */
+    /* QEMU's view of the current migration, written only by
+     * qemu_migration_state.c: the monitor thread records it, threads
+     * waiting for it are woken through vm->cond */
+    struct {
+        int status;              /* qemuMonitorMigrationStatus */
+        int pass;                /* last precopy pass */
+        bool postcopySeen;       /* postcopy-active recorded since reset */
+        bool switchReported;     /* the source's switch to post-copy was
+                                  * reported (state + event) */
+        bool switchPending;      /* ... to be reported at the guest's STOP */
+    } mig;
+    /* QEMU's migration capabilities and parameters as they were before
+     * this job changed them; restored when the job ends */
+    struct _qemuMigrationParams *migSaved;
     unsigned long long migBandwidthMiB;  /* MigrateSetMaxSpeed; 0: unlimited */
     unsigned long long migPostcopyBandwidthMiB;
 };

@@ -29,8 +29,9 @@ qemuDomainJobObjClear(qemuDomainJobObj *job)
     job->phase = 0;
     job->mask = 0;
     job->abortJob = false;
-    job->asyncOwnerClient = 0;
-    job->clientGone = false;
+    job->closeConn = 0;
+    job->closeCb = NULL;
+    job->abandoned = false;
     job->apiFlags = 0;
     g_clear_pointer(&job->current, qemuDomainJobDataFree);
     g_clear_pointer(&job->completed, qemuDomainJobDataFree);
@@ -138,6 +139,9 @@ qemuDomainObjBeginAsyncJob(virDomainObj *vm, qemuDomainJobObj *jobObj,
     jobObj->phase = 0;
     jobObj->mask = VIR_JOB_DEFAULT_MASK;
     jobObj->abortJob = false;
+    jobObj->closeConn = 0;
+    jobObj->closeCb = NULL;
+    jobObj->abandoned = false;
     VIR_DEBUG("domain %s: started async job %s", vm->def->name,
               virDomainAsyncJobTypeToString(asyncJob));
     return 0;
@@ -186,8 +190,9 @@ qemuDomainObjEndAsyncJob(virDomainObj *vm, qemuDomainJobObj *jobObj)
     jobObj->phase = 0;
     jobObj->mask = 0;
     jobObj->abortJob = false;
-    jobObj->asyncOwnerClient = 0;
-    jobObj->clientGone = false;
+    jobObj->closeConn = 0;
+    jobObj->closeCb = NULL;
+    jobObj->abandoned = false;
     jobObj->apiFlags = 0;
     g_clear_pointer(&jobObj->current, qemuDomainJobDataFree);
     g_cond_broadcast(&vm->cond);
@@ -197,4 +202,86 @@ void
 qemuDomainObjSetAsyncJobMask(qemuDomainJobObj *jobObj, unsigned long long mask)
 {
     jobObj->mask = mask;
+}
+
+bool
+qemuDomainObjAsyncJobIsUnattended(const qemuDomainJobObj *jobObj)
+{
+    return jobObj->asyncJob != VIR_ASYNC_JOB_NONE && !jobObj->asyncOwner;
+}
+
+void
+qemuDomainObjAsyncJobSetClient(qemuDomainJobObj *jobObj, guint64 clientID)
+{
+    /* a client driving the job again: it is not abandoned any more */
+    jobObj->closeConn = clientID;
+    jobObj->abandoned = false;
+}
+
+void
+qemuDomainObjAsyncJobSetCloseCallback(qemuDomainJobObj *jobObj,
+                                      qemuDomainJobCloseCallback cb)
+{
+    jobObj->closeCb = cb;
+}
+
+bool
+qemuDomainObjAsyncJobClientClosed(qemuDomainJobObj *jobObj, guint64 clientID)
+{
+    if (clientID == 0 || jobObj->asyncJob == VIR_ASYNC_JOB_NONE ||
+        jobObj->closeConn != clientID)
+        return false;
+    jobObj->closeConn = 0;
+    jobObj->abandoned = true;
+    return true;
+}
+
+void
+qemuDomainObjAsyncJobAbandon(qemuDomainJobObj *jobObj)
+{
+    jobObj->abandoned = true;
+}
+
+bool
+qemuDomainObjAsyncJobIsAbandoned(const qemuDomainJobObj *jobObj)
+{
+    return jobObj->abandoned && qemuDomainObjAsyncJobIsUnattended(jobObj);
+}
+
+void
+qemuDomainObjAsyncJobRunCloseCallback(virDomainObj *vm, qemuDomainJobObj *jobObj)
+{
+    qemuDomainJobCloseCallback cb = jobObj->closeCb;
+
+    if (!qemuDomainObjAsyncJobIsAbandoned(jobObj))
+        return;
+    jobObj->abandoned = false;
+    if (!cb) {
+        VIR_DEBUG("domain %s: %s job kept after its client left",
+                  vm->def->name, virDomainAsyncJobTypeToString(jobObj->asyncJob));
+        return;
+    }
+    cb(vm);
+}
+
+void
+qemuDomainObjRestoreAsyncJob(qemuDomainJobObj *jobObj, virDomainAsyncJob asyncJob,
+                             int phase, unsigned int apiFlags)
+{
+    jobObj->asyncJob = asyncJob;
+    jobObj->asyncOwner = NULL;
+    jobObj->phase = phase;
+    jobObj->apiFlags = apiFlags;
+    jobObj->mask = asyncJob == VIR_ASYNC_JOB_NONE ? 0 : VIR_JOB_DEFAULT_MASK;
+}
+
+void
+qemuDomainObjBeginStartupJob(virDomainObj *vm, qemuDomainJobObj *jobObj)
+{
+    VIR_DEBUG("domain %s: start-up job", vm->def->name);
+    jobObj->active = VIR_JOB_MODIFY;
+    jobObj->owner = g_thread_self();
+    g_free(jobObj->ownerAPI);
+    jobObj->ownerAPI = g_strdup("qemuProcessReconnect");
+    jobObj->started = g_get_monotonic_time();
 }

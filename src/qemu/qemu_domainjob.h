@@ -16,7 +16,7 @@
 
 #include "internal.h"
 #include "virdomainobj.h"
-#include "qemu_monitor_json.h"
+#include "qemu_monitor_types.h"
 #include "virtypedparam.h"
 
 typedef enum {
@@ -124,6 +124,17 @@ virDomainJobType qemuDomainJobDataToType(const qemuDomainJobData *data);
 int qemuDomainJobDataToParams(const qemuDomainJobData *data,
                               virTypedParamList *params);
 
+/* libvirt's connection close callback: the async job's client vanished
+ * between two calls of its protocol; the callback takes the job over
+ * (qemuDomainObjResumeAsyncJob) and cleans up.  @vm locked. */
+typedef void (*qemuDomainJobCloseCallback)(virDomainObj *vm);
+
+/*
+ * Who may change what (docs/jobs.md, docs/locking.md): every field is
+ * protected by the domain lock and written only through the functions
+ * below; the async job's phase only through qemuMigrationJobSetPhase
+ * (qemu_migration_state.c).
+ */
 typedef struct _qemuDomainJobObj qemuDomainJobObj;
 struct _qemuDomainJobObj {
     virDomainJob active;        /* the sync job, or NONE */
@@ -140,10 +151,12 @@ struct _qemuDomainJobObj {
     int phase;                  /* async-job specific phase */
     unsigned long long mask;    /* sync jobs allowed during it */
     bool abortJob;              /* abort requested by the user */
-    guint64 asyncOwnerClient;   /* RPC connection driving the async job
+    guint64 closeConn;          /* RPC connection driving the async job
                                  * across calls; 0: none */
-    bool clientGone;            /* that connection closed: clean up once
-                                 * no thread drives the job */
+    qemuDomainJobCloseCallback closeCb; /* what to do if it closes
+                                 * between calls (NULL: keep the job) */
+    bool abandoned;             /* it closed: run closeCb once no thread
+                                 * drives the job */
     unsigned int apiFlags;      /* flags of the API that started it */
 
     qemuDomainJobData *current;   /* progress of the async job */
@@ -184,7 +197,47 @@ void qemuDomainObjReleaseAsyncJob(virDomainObj *vm, qemuDomainJobObj *jobObj);
 int qemuDomainObjResumeAsyncJob(virDomainObj *vm, qemuDomainJobObj *jobObj,
                                 virDomainAsyncJob asyncJob);
 
+/* The only way an async job ends: clears it (its progress data too)
+ * and wakes the waiters. */
 void qemuDomainObjEndAsyncJob(virDomainObj *vm, qemuDomainJobObj *jobObj);
+
+/* Is an async job active with no thread driving it (between the API
+ * calls of its protocol, or left for recovery)? */
+bool qemuDomainObjAsyncJobIsUnattended(const qemuDomainJobObj *jobObj);
+
+/* The RPC connection that drives the async job from now on (0: none). */
+void qemuDomainObjAsyncJobSetClient(qemuDomainJobObj *jobObj, guint64 clientID);
+
+/* What to do if that connection closes before the next call. */
+void qemuDomainObjAsyncJobSetCloseCallback(qemuDomainJobObj *jobObj,
+                                           qemuDomainJobCloseCallback cb);
+
+/* Connection @clientID closed.  Returns true if it drove this async
+ * job, which is then abandoned: its close callback runs once no thread
+ * drives it (qemuDomainObjAsyncJobRunCloseCallback). */
+bool qemuDomainObjAsyncJobClientClosed(qemuDomainJobObj *jobObj, guint64 clientID);
+
+/* Marks the job abandoned again: a close callback that must wait for
+ * QEMU (data still flowing) defers itself to the migration's end. */
+void qemuDomainObjAsyncJobAbandon(qemuDomainJobObj *jobObj);
+
+/* Is the job abandoned and nobody drives it? */
+bool qemuDomainObjAsyncJobIsAbandoned(const qemuDomainJobObj *jobObj);
+
+/* Runs the close callback of an abandoned, unattended job (once). */
+void qemuDomainObjAsyncJobRunCloseCallback(virDomainObj *vm,
+                                           qemuDomainJobObj *jobObj);
+
+/* Daemon start-up: the async job a status file recorded, restored with
+ * no thread driving it (recovery takes it over). */
+void qemuDomainObjRestoreAsyncJob(qemuDomainJobObj *jobObj,
+                                  virDomainAsyncJob asyncJob, int phase,
+                                  unsigned int apiFlags);
+
+/* Daemon start-up: the MODIFY job of the thread reconnecting to QEMU,
+ * taken even if a restored async job's mask would refuse it (nothing
+ * else runs before start-up completes).  Ended with qemuDomainObjEndJob. */
+void qemuDomainObjBeginStartupJob(virDomainObj *vm, qemuDomainJobObj *jobObj);
 
 /* Sets which sync jobs the async job lets through (plus DESTROY/QUERY/
  * ABORT which are always allowed... unless @mask says otherwise). */

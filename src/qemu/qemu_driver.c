@@ -9,6 +9,8 @@
 #include "qemu_conf.h"
 #include "qemu_domain.h"
 #include "qemu_events.h"
+#include "qemu_process_event.h"
+#include "qemu_monitor.h"
 #include "qemu_process.h"
 #include "qemu_capabilities.h"
 #include "domain_conf.h"
@@ -240,9 +242,8 @@ qemuDriverAdoptStatus(qemuDriver *driver, virDomainObj *status)
     priv->procStart = spriv->procStart;
     priv->monitorPath = g_strdup(spriv->monitorPath);
     /* the async job the status recorded (recovery acts on it) */
-    priv->job.asyncJob = spriv->job.asyncJob;
-    priv->job.phase = spriv->job.phase;
-    priv->job.apiFlags = spriv->job.apiFlags;
+    qemuDomainObjRestoreAsyncJob(&priv->job, spriv->job.asyncJob,
+                                 spriv->job.phase, spriv->job.apiFlags);
     return vm;
 }
 
@@ -273,9 +274,7 @@ qemuDriverReconnectAll(qemuDriver *driver)
             continue;
         }
         priv = QEMU_DOMAIN_PRIVATE(vm);
-        priv->job.active = VIR_JOB_MODIFY;
-        priv->job.ownerAPI = g_strdup("qemuProcessReconnect");
-        priv->job.started = g_get_monotonic_time();
+        qemuDomainObjBeginStartupJob(vm, &priv->job);
         ev = g_new0(qemuProcessEvent, 1);
         ev->type = QEMU_PROCESS_EVENT_RECONNECT;
         ev->vm = vm;   /* the reference the adoption returned */

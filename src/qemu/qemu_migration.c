@@ -9,8 +9,9 @@
 #include <string.h>
 
 #include "qemu_migration_priv.h"
-#include "qemu_events.h"
+#include "qemu_process_event.h"
 #include "qemu_process.h"
+#include "qemu_monitor_json.h"
 #include "virerror.h"
 #include "virlog.h"
 
@@ -52,9 +53,7 @@ qemuMigrationDomObj(qemuDriver *driver, const unsigned char *uuid)
     return virDomainObjListFindByUUID(driver->domains, uuid);
 }
 
-/* Monitor access from the thread driving an async job: a nested job
- * keeps other sync jobs out while we talk to QEMU. */
-static qemuMonitor *
+qemuMonitor *
 qemuMigrationEnterMonitor(virDomainObj *vm)
 {
     qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
@@ -71,26 +70,78 @@ qemuMigrationEnterMonitor(virDomainObj *vm)
     return mon;
 }
 
-static void
+void
 qemuMigrationExitMonitor(virDomainObj *vm, qemuMonitor *mon)
 {
     qemuDomainObjExitMonitor(vm, mon);
     qemuDomainObjEndJob(vm, &QEMU_DOMAIN_PRIVATE(vm)->job);
 }
 
+/* What QEMU has now for the capabilities and parameters @p changes. */
+static qemuMigrationParams *
+qemuMigrationParamsFetch(qemuMonitor *mon, const qemuMigrationParams *p)
+{
+    g_autoptr(qemuMonitorMigrationParams) cur = NULL;
+    g_autoptr(qemuMigrationParams) orig = g_new0(qemuMigrationParams, 1);
+    unsigned long long supported = 0;
+    unsigned long long enabled = 0;
+
+    if (qemuMonitorJSONGetMigrationCapabilities(mon, &supported, &enabled) < 0 ||
+        qemuMonitorJSONGetMigrationParams(mon, &cur) < 0)
+        return NULL;
+    orig->capsSet = p->capsSet & supported;
+    orig->capsEnable = enabled & orig->capsSet;
+    orig->qemu = qemuMonitorMigrationParamsSubset(cur, p->qemu);
+    return g_steal_pointer(&orig);
+}
+
 int
 qemuMigrationApplyParams(virDomainObj *vm, const qemuMigrationParams *p)
 {
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+    g_autoptr(qemuMigrationParams) orig = NULL;
     qemuMonitor *mon = qemuMigrationEnterMonitor(vm);
-    int rc;
+    int rc = -1;
 
     if (!mon)
         return -1;
-    rc = qemuMonitorJSONSetMigrationCapabilities(mon, p->capsSet, p->capsEnable);
-    if (rc == 0)
-        rc = qemuMonitorJSONSetMigrationParams(mon, p->qemu);
+    /* libvirt's qemuMigrationParamsReset: whatever this job changes is
+     * put back when it ends, so nothing leaks into the next migration */
+    if (priv->migSaved || (orig = qemuMigrationParamsFetch(mon, p))) {
+        rc = qemuMonitorJSONSetMigrationCapabilities(mon, p->capsSet, p->capsEnable);
+        if (rc == 0)
+            rc = qemuMonitorJSONSetMigrationParams(mon, p->qemu);
+    }
     qemuMigrationExitMonitor(vm, mon);
+    if (orig && !priv->migSaved)
+        priv->migSaved = g_steal_pointer(&orig);
     return rc;
+}
+
+void
+qemuMigrationParamsRestore(virDomainObj *vm)
+{
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+    g_autoptr(qemuMigrationParams) orig = g_steal_pointer(&priv->migSaved);
+    qemuMonitor *mon;
+    int rc;
+
+    if (!orig || !virDomainObjIsActive(vm) || !priv->mon || priv->monitorGone)
+        return;
+    if (!(mon = qemuMigrationEnterMonitor(vm))) {
+        VIR_WARN("domain %s: migration parameters not reset: %s",
+                 vm->def->name, virGetLastErrorMessage());
+        return;
+    }
+    rc = qemuMonitorJSONSetMigrationCapabilities(mon, orig->capsSet, orig->capsEnable);
+    if (rc == 0)
+        rc = qemuMonitorJSONSetMigrationParams(mon, orig->qemu);
+    qemuMigrationExitMonitor(vm, mon);
+    if (rc < 0)
+        VIR_WARN("domain %s: migration parameters not reset: %s",
+                 vm->def->name, virGetLastErrorMessage());
+    else
+        VIR_DEBUG("domain %s: migration parameters reset", vm->def->name);
 }
 
 int
@@ -153,105 +204,49 @@ qemuMigrationWaitForCompletion(qemuDriver *driver, virDomainObj *vm,
 {
     qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
     bool outgoing = priv->job.asyncJob == VIR_ASYNC_JOB_MIGRATION_OUT;
+    unsigned int until = QEMU_MIGRATION_STATES_FINAL |
+        QEMU_MIGRATION_STATUS_BIT(QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_PAUSED);
+    qemuMonitorMigrationStatus st;
 
-    for (;;) {
-        qemuMonitorMigrationStatus st = priv->migStatus;
-
-        if (priv->monitorGone || !priv->mon) {
-            virReportError(VIR_ERR_OPERATION_FAILED,
-                           _("job '%1$s' failed: QEMU process exited"),
-                           qemuMigrationJobName(vm));
-            return -1;
-        }
-        switch (st) {
-        case QEMU_MONITOR_MIGRATION_STATUS_COMPLETED:
-            if (priv->job.current)
-                priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_HYPERVISOR_COMPLETED;
-            if (outgoing)
-                ignore_value(qemuMigrationUpdateJobStats(vm));
-            return 0;
-        case QEMU_MONITOR_MIGRATION_STATUS_FAILED:
-        case QEMU_MONITOR_MIGRATION_STATUS_CANCELLED:
-            if (outgoing)
-                ignore_value(qemuMigrationUpdateJobStats(vm));
-            qemuMigrationReportFailure(vm, st);
-            return -1;
-        case QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE:
-            if (postcopyReached)
-                *postcopyReached = true;
-            if (priv->job.current)
-                priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_POSTCOPY;
-            if (stopAtPostcopy) {
-                if (outgoing)
-                    ignore_value(qemuMigrationUpdateJobStats(vm));
-                return 0;
-            }
-            break;
-        case QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_PAUSED:
-            if (priv->job.current)
-                priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_POSTCOPY_PAUSED;
-            virReportError(VIR_ERR_OPERATION_FAILED,
-                           _("job '%1$s' failed in post-copy phase"),
-                           qemuMigrationJobName(vm));
-            return -1;
-        case QEMU_MONITOR_MIGRATION_STATUS_ACTIVE:
-        case QEMU_MONITOR_MIGRATION_STATUS_SETUP:
-            if (priv->job.current)
-                priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_MIGRATING;
-            break;
-        case QEMU_MONITOR_MIGRATION_STATUS_NONE:
-        case QEMU_MONITOR_MIGRATION_STATUS_CANCELLING:
-        case QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_RECOVER:
-        case QEMU_MONITOR_MIGRATION_STATUS_COLO:
-        case QEMU_MONITOR_MIGRATION_STATUS_PRE_SWITCHOVER:
-        case QEMU_MONITOR_MIGRATION_STATUS_DEVICE:
-        case QEMU_MONITOR_MIGRATION_STATUS_WAIT_UNPLUG:
-        case QEMU_MONITOR_MIGRATION_STATUS_UNKNOWN:
-        case QEMU_MONITOR_MIGRATION_STATUS_LAST:
-            break;
-        }
-        /* events wake us; the timeout only guards against a lost one */
-        g_cond_wait_until(&vm->cond, &vm->lock,
-                          g_get_monotonic_time() + G_USEC_PER_SEC);
+    if (stopAtPostcopy)
+        until |= QEMU_MIGRATION_STATUS_BIT(QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE);
+    /* the job reports "migrating" once QEMU sends data */
+    if (priv->job.current && priv->job.current->status == QEMU_DOMAIN_JOB_STATUS_ACTIVE &&
+        qemuMigrationStateWaitUntil(vm, until |
+                                    QEMU_MIGRATION_STATUS_BIT(QEMU_MONITOR_MIGRATION_STATUS_ACTIVE),
+                                    NULL, 0, &st) == QEMU_MIGRATION_WAIT_REACHED &&
+        st == QEMU_MONITOR_MIGRATION_STATUS_ACTIVE)
+        priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_MIGRATING;
+    if (qemuMigrationStateWaitUntil(vm, until, NULL, 0, &st) == QEMU_MIGRATION_WAIT_QEMU_GONE) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("job '%1$s' failed: QEMU process exited"),
+                       qemuMigrationJobName(vm));
+        return -1;
     }
-}
-
-bool
-qemuMigrationInPostcopy(qemuDomainObjPrivate *priv)
-{
-    return priv->job.phase >= QEMU_MIGRATION_PHASE_POSTCOPY_FAILED ||
-           priv->migStatus == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE ||
-           priv->migStatus == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_PAUSED ||
-           priv->migStatus == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_RECOVER;
-}
-
-void
-qemuMigrationPostcopyFailed(qemuDriver *driver, virDomainObj *vm)
-{
-    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
-    bool outgoing = priv->job.asyncJob == VIR_ASYNC_JOB_MIGRATION_OUT;
-    int event, detail;
-
-    if (priv->job.phase == QEMU_MIGRATION_PHASE_POSTCOPY_FAILED)
-        return;
-    VIR_WARN("domain %s: post-copy migration failed; both sides are kept paused for recovery",
-             vm->def->name);
-    priv->job.phase = QEMU_MIGRATION_PHASE_POSTCOPY_FAILED;
-    if (priv->job.current)
-        priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_POSTCOPY_PAUSED;
-    if (outgoing || vm->state != VIR_DOMAIN_RUNNING) {
-        virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY_FAILED);
-        event = VIR_DOMAIN_EVENT_SUSPENDED;
-        detail = VIR_DOMAIN_EVENT_SUSPENDED_POSTCOPY_FAILED;
-    } else {
-        virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_POSTCOPY_FAILED);
-        event = VIR_DOMAIN_EVENT_RESUMED;
-        detail = VIR_DOMAIN_EVENT_RESUMED_POSTCOPY_FAILED;
+    if (postcopyReached && priv->mig.postcopySeen)
+        *postcopyReached = true;
+    if (st == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_PAUSED) {
+        if (priv->job.current)
+            priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_POSTCOPY_PAUSED;
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("job '%1$s' failed in post-copy phase"),
+                       qemuMigrationJobName(vm));
+        return -1;
     }
-    qemuDomainSaveStatusOrWarn(driver, vm);
-    virDomainObjUnlock(vm);
-    qemuDriverEmitLifecycle(driver, vm, event, detail);
-    virDomainObjLock(vm);
+    if (outgoing)
+        ignore_value(qemuMigrationUpdateJobStats(vm));
+    if (st == QEMU_MONITOR_MIGRATION_STATUS_COMPLETED) {
+        if (priv->job.current)
+            priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_HYPERVISOR_COMPLETED;
+        return 0;
+    }
+    if (st == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE) {
+        if (priv->job.current)
+            priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_POSTCOPY;
+        return 0;
+    }
+    qemuMigrationReportFailure(vm, st);
+    return -1;
 }
 
 void
@@ -261,12 +256,9 @@ qemuMigrationSrcCancel(virDomainObj *vm)
     qemuMonitor *mon;
 
     /* after the switch to post-copy only a pause is possible */
-    if (qemuMigrationInPostcopy(priv))
-        return;
-    if (!priv->mon || priv->migStatus == QEMU_MONITOR_MIGRATION_STATUS_NONE ||
-        priv->migStatus == QEMU_MONITOR_MIGRATION_STATUS_COMPLETED ||
-        priv->migStatus == QEMU_MONITOR_MIGRATION_STATUS_FAILED ||
-        priv->migStatus == QEMU_MONITOR_MIGRATION_STATUS_CANCELLED)
+    if (qemuMigrationStateInPostcopy(vm) || !priv->mon ||
+        qemuMigrationStateGet(vm) == QEMU_MONITOR_MIGRATION_STATUS_NONE ||
+        (QEMU_MIGRATION_STATUS_BIT(qemuMigrationStateGet(vm)) & QEMU_MIGRATION_STATES_FINAL))
         return;
     if (!(mon = qemuMigrationEnterMonitor(vm)))
         return;
@@ -285,7 +277,7 @@ qemuMigrationSrcRestoreState(qemuDriver *driver, virDomainObj *vm)
     int rc;
 
     /* never resume a guest that may already run on the destination */
-    if (!virDomainObjIsActive(vm) || !priv->mon || qemuMigrationInPostcopy(priv))
+    if (!virDomainObjIsActive(vm) || !priv->mon || qemuMigrationStateInPostcopy(vm))
         return;
     if (!(mon = qemuMigrationEnterMonitor(vm)))
         return;
@@ -317,7 +309,7 @@ void
 qemuMigrationDstCleanup(qemuDriver *driver, virDomainObj *vm)
 {
     /* once in post-copy the destination holds the running guest */
-    if (qemuMigrationInPostcopy(QEMU_DOMAIN_PRIVATE(vm)))
+    if (qemuMigrationStateInPostcopy(vm))
         return;
     if (virDomainObjIsActive(vm)) {
         qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_FAILED);
@@ -336,8 +328,8 @@ qemuMigrationPostcopyDone(qemuDriver *driver, virDomainObj *vm)
     bool outgoing = job == VIR_ASYNC_JOB_MIGRATION_OUT;
 
     if ((job != VIR_ASYNC_JOB_MIGRATION_OUT && job != VIR_ASYNC_JOB_MIGRATION_IN) ||
-        priv->job.asyncOwner || !virDomainObjIsActive(vm) ||
-        priv->migStatus != QEMU_MONITOR_MIGRATION_STATUS_COMPLETED)
+        !virDomainObjIsActive(vm) ||
+        qemuMigrationStateGet(vm) != QEMU_MONITOR_MIGRATION_STATUS_COMPLETED)
         return;
     if (qemuDomainObjResumeAsyncJob(vm, &priv->job, job) < 0)
         return;
@@ -412,7 +404,7 @@ qemuDomainAbortJob(qemuDriver *driver, const unsigned char *uuid,
     if (!(vm = qemuMigrationControlBegin(driver, uuid, VIR_JOB_ABORT)))
         return -1;
     priv = QEMU_DOMAIN_PRIVATE(vm);
-    postcopy = priv->migStatus == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE;
+    postcopy = qemuMigrationStateGet(vm) == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE;
     if (priv->job.asyncJob != VIR_ASYNC_JOB_MIGRATION_OUT) {
         virReportError(VIR_ERR_OPERATION_INVALID, "%s",
                        priv->job.asyncJob == VIR_ASYNC_JOB_NONE ?
@@ -639,13 +631,11 @@ qemuDriverClientClosed(qemuDriver *driver, guint64 clientID)
 
         virDomainObjLock(objs[i]);
         priv = QEMU_DOMAIN_PRIVATE(objs[i]);
-        if (priv && priv->job.asyncJob != VIR_ASYNC_JOB_NONE &&
-            priv->job.asyncOwnerClient == clientID) {
+        if (priv && qemuDomainObjAsyncJobClientClosed(&priv->job, clientID)) {
             VIR_INFO("domain %s: the client driving its %s job is gone",
                      objs[i]->def->name, qemuMigrationJobName(objs[i]));
-            priv->job.asyncOwnerClient = 0;
-            priv->job.clientGone = true;
-            if (!priv->job.asyncOwner)
+            /* a call still running queues it when it releases the job */
+            if (qemuDomainObjAsyncJobIsAbandoned(&priv->job))
                 qemuProcessQueueEvent(objs[i], QEMU_PROCESS_EVENT_CLIENT_GONE);
         }
         virDomainObjUnlock(objs[i]);
@@ -653,32 +643,18 @@ qemuDriverClientClosed(qemuDriver *driver, guint64 clientID)
     virDomainObjListFreeSnapshot(objs);
 }
 
-/* QEMU's migration state now (not the last event's): deciding whether
- * to kill an incoming QEMU must not race with an event in flight. */
-qemuMonitorMigrationStatus
-qemuMigrationQueryStatus(virDomainObj *vm)
-{
-    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
-    g_auto(qemuMonitorMigrationStats) stats = { 0 };
-    qemuMonitor *mon = qemuMigrationEnterMonitor(vm);
-    int rc;
-
-    if (!mon)
-        return QEMU_MONITOR_MIGRATION_STATUS_UNKNOWN;
-    rc = qemuMonitorJSONGetMigrationStats(mon, &stats);
-    qemuMigrationExitMonitor(vm, mon);
-    if (rc < 0)
-        return QEMU_MONITOR_MIGRATION_STATUS_UNKNOWN;
-    priv->migStatus = stats.status;
-    return stats.status;
-}
-
 void
-qemuMigrationDstAbandoned(qemuDriver *driver, virDomainObj *vm)
+qemuMigrationDstAbandoned(virDomainObj *vm)
 {
     qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
-    qemuMonitorMigrationStatus st = qemuMigrationQueryStatus(vm);
+    qemuDriver *driver = priv->driver;
+    qemuMonitorMigrationStatus st;
 
+    if (qemuDomainObjResumeAsyncJob(vm, &priv->job, VIR_ASYNC_JOB_MIGRATION_IN) < 0)
+        return;
+    VIR_WARN("domain %s: incoming migration nobody drives, in phase %s",
+             vm->def->name, qemuMigrationJobPhaseTypeToString(priv->job.phase));
+    st = qemuMigrationStateQuery(vm);
     switch (st) {
     case QEMU_MONITOR_MIGRATION_STATUS_NONE:
     case QEMU_MONITOR_MIGRATION_STATUS_SETUP:
@@ -711,37 +687,28 @@ qemuMigrationDstAbandoned(qemuDriver *driver, virDomainObj *vm)
         break;
     }
     /* data is flowing (the source may already have switched to
-     * post-copy): let the stream decide; the migration's end comes back
-     * here through the MIGRATION event */
+     * post-copy): let the stream decide; its end comes back here (or to
+     * qemuMigrationPostcopyDone) through qemuMigrationStateApply */
     VIR_WARN("domain %s: incoming migration abandoned while %s; waiting for its end",
              vm->def->name, qemuMonitorMigrationStatusTypeToString(st));
-    priv->job.clientGone = true;
-    qemuDomainObjReleaseAsyncJob(vm, &priv->job);
+    qemuMigrationJobContinue(driver, vm, qemuMigrationDstAbandoned);
+    qemuDomainObjAsyncJobAbandon(&priv->job);
 }
 
 void
-qemuMigrationClientGone(qemuDriver *driver, virDomainObj *vm)
+qemuMigrationSrcCleanup(virDomainObj *vm)
 {
     qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
-    virDomainAsyncJob job = priv->job.asyncJob;
     qemuMigrationJobPhase phase = priv->job.phase;
 
-    if (!priv->job.clientGone || priv->job.asyncOwner ||
-        (job != VIR_ASYNC_JOB_MIGRATION_OUT && job != VIR_ASYNC_JOB_MIGRATION_IN))
+    if (qemuDomainObjResumeAsyncJob(vm, &priv->job, VIR_ASYNC_JOB_MIGRATION_OUT) < 0)
         return;
-    priv->job.clientGone = false;
-    if (phase >= QEMU_MIGRATION_PHASE_POSTCOPY_FAILED) {
-        /* neither side holds the whole guest: keep it recoverable */
-        VIR_WARN("domain %s: post-copy migration left for recovery", vm->def->name);
-        return;
-    }
-    if (qemuDomainObjResumeAsyncJob(vm, &priv->job, job) < 0)
-        return;
-    VIR_WARN("domain %s: abandoned %s job in phase %s: cleaning up",
-             vm->def->name, qemuMigrationJobName(vm),
-             qemuMigrationJobPhaseTypeToString(phase));
-    if (job == VIR_ASYNC_JOB_MIGRATION_IN) {
-        qemuMigrationDstAbandoned(driver, vm);
+    VIR_WARN("domain %s: abandoned outgoing migration in phase %s: cleaning up",
+             vm->def->name, qemuMigrationJobPhaseTypeToString(phase));
+    if (qemuMigrationStateInPostcopy(vm)) {
+        /* the guest may already run on the destination: keep everything
+         * for recovery */
+        qemuMigrationJobContinue(priv->driver, vm, NULL);
         return;
     }
     if (phase == QEMU_MIGRATION_PHASE_PERFORM3_DONE) {
@@ -752,7 +719,7 @@ qemuMigrationClientGone(qemuDriver *driver, virDomainObj *vm)
                  vm->def->name);
     } else {
         qemuMigrationSrcCancel(vm);
-        qemuMigrationSrcRestoreState(driver, vm);
+        qemuMigrationSrcRestoreState(priv->driver, vm);
     }
-    qemuMigrationJobFinish(driver, vm);
+    qemuMigrationJobFinish(priv->driver, vm);
 }

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 
 #include "qemu_migration_priv.h"
+#include "qemu_monitor_json.h"
 #include "qemu_process.h"
 #include "domain_conf.h"
 #include "virerror.h"
@@ -21,10 +22,6 @@
 #define VIR_FROM_THIS VIR_FROM_QEMU
 
 VIR_LOG_INIT("qemu.qemu_migration_dst");
-
-/* How long Finish waits for QEMU to report the incoming migration done
- * after the source said it sent everything. */
-#define QEMU_MIGRATION_FINISH_TIMEOUT_S 60
 
 /* Is @port free on @host?  (QEMU binds it a moment later; a lost race
  * shows up as a migrate-incoming error and the next port is tried.) */
@@ -196,7 +193,6 @@ qemuMigrationDstRun(qemuDriver *driver, virDomainObj *vm,
                     unsigned int flags, const qemuMigrationConn *conn,
                     char **uriout)
 {
-    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
     g_autoptr(qemuMigrationParams) mig = NULL;
     g_autofree char *host = NULL;
     unsigned int port = 0;
@@ -207,7 +203,7 @@ qemuMigrationDstRun(qemuDriver *driver, virDomainObj *vm,
         return -1;
     if (qemuProcessStart(driver, vm, QEMU_PROCESS_START_INCOMING) < 0)
         return -1;
-    priv->migStatus = QEMU_MONITOR_MIGRATION_STATUS_NONE;
+    qemuMigrationStateReset(vm);
     if (qemuMigrationApplyParams(vm, mig) < 0 ||
         qemuMigrationDstListen(driver, vm, host, port, false, uriout) < 0)
         return -1;
@@ -273,7 +269,7 @@ qemuDomainMigratePrepare3Params(qemuDriver *driver,
     qemuDriverEmitLifecycle(driver, vm, VIR_DOMAIN_EVENT_STARTED,
                             VIR_DOMAIN_EVENT_STARTED_MIGRATED);
     virDomainObjLock(vm);
-    qemuMigrationJobContinue(driver, vm);
+    qemuMigrationJobContinue(driver, vm, qemuMigrationDstAbandoned);
     ret = 0;
  cleanup:
     if (ret < 0 && !vm->persistent && !virDomainObjIsActive(vm))
@@ -284,39 +280,35 @@ qemuDomainMigratePrepare3Params(qemuDriver *driver,
 
 /* Waits for QEMU to finish receiving (postcopy: to be in postcopy). */
 static int
-qemuMigrationDstWait(qemuDriver *driver, virDomainObj *vm, bool *postcopy)
+qemuMigrationDstWait(virDomainObj *vm, bool *postcopy)
 {
-    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
     gint64 deadline = g_get_monotonic_time() +
                       QEMU_MIGRATION_FINISH_TIMEOUT_S * G_USEC_PER_SEC;
+    qemuMonitorMigrationStatus st;
 
-    for (;;) {
-        qemuMonitorMigrationStatus st = priv->migStatus;
-
-        if (st == QEMU_MONITOR_MIGRATION_STATUS_COMPLETED)
-            return 0;
-        if (st == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE) {
-            *postcopy = true;
-            return 0;
-        }
-        if (st == QEMU_MONITOR_MIGRATION_STATUS_FAILED ||
-            st == QEMU_MONITOR_MIGRATION_STATUS_CANCELLED) {
-            virReportError(VIR_ERR_OPERATION_FAILED, "%s",
-                           _("job 'migration in' failed: incoming migration failed"));
-            return -1;
-        }
-        if (priv->monitorGone || !priv->mon) {
-            virReportError(VIR_ERR_OPERATION_FAILED, "%s",
-                           _("job 'migration in' failed: QEMU process exited"));
-            return -1;
-        }
-        if (!g_cond_wait_until(&vm->cond, &vm->lock, deadline) &&
-            g_get_monotonic_time() >= deadline) {
-            virReportError(VIR_ERR_OPERATION_TIMEOUT, "%s",
-                           _("incoming migration did not complete"));
-            return -1;
-        }
+    switch (qemuMigrationStateWaitUntil(vm, QEMU_MIGRATION_STATES_FINAL |
+                                        QEMU_MIGRATION_STATUS_BIT(QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE),
+                                        NULL, deadline, &st)) {
+    case QEMU_MIGRATION_WAIT_REACHED:
+        break;
+    case QEMU_MIGRATION_WAIT_QEMU_GONE:
+        virReportError(VIR_ERR_OPERATION_FAILED, "%s",
+                       _("job 'migration in' failed: QEMU process exited"));
+        return -1;
+    case QEMU_MIGRATION_WAIT_TIMEOUT:
+    default:
+        virReportError(VIR_ERR_OPERATION_TIMEOUT, "%s",
+                       _("incoming migration did not complete"));
+        return -1;
     }
+    if (st == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE)
+        *postcopy = true;
+    else if (st != QEMU_MONITOR_MIGRATION_STATUS_COMPLETED) {
+        virReportError(VIR_ERR_OPERATION_FAILED, "%s",
+                       _("job 'migration in' failed: incoming migration failed"));
+        return -1;
+    }
+    return 0;
 }
 
 /* PERSIST_DEST: the persistent definition from the cookie or the live
@@ -376,7 +368,7 @@ qemuMigrationDstFinishRun(qemuDriver *driver, virDomainObj *vm,
     bool postcopy = false;
     int rc;
 
-    if (qemuMigrationDstWait(driver, vm, &postcopy) < 0)
+    if (qemuMigrationDstWait(vm, &postcopy) < 0)
         return -1;
     if (priv->job.current)
         priv->job.current->received = g_get_real_time() / 1000;
@@ -447,6 +439,7 @@ qemuDomainMigrateFinish3Params(qemuDriver *driver,
                                qemuDomainRef *ref, const qemuMigrationConn *conn)
 {
     g_autoptr(qemuMigrationCookie) cookie = NULL;
+    bool failedPostcopy;
     virDomainObj *vm;
     int ret = -1;
 
@@ -476,27 +469,35 @@ qemuDomainMigrateFinish3Params(qemuDriver *driver,
                            _("post-copy recovery was cancelled by the source"));
         goto cleanup;
     }
-    if (!qemuMigrationJobIsActive(vm, VIR_ASYNC_JOB_MIGRATION_IN) ||
-        qemuMigrationJobStartPhase(driver, vm, QEMU_MIGRATION_PHASE_FINISH3,
+    if (!qemuMigrationJobIsActive(vm, VIR_ASYNC_JOB_MIGRATION_IN))
+        goto cleanup;
+    /* the stream may have broken after the switch before Finish came */
+    failedPostcopy = qemuMigrationStateIsFailedPostcopy(vm);
+    if (qemuMigrationJobStartPhase(driver, vm,
+                                   failedPostcopy ? QEMU_MIGRATION_PHASE_POSTCOPY_FAILED
+                                                  : QEMU_MIGRATION_PHASE_FINISH3,
                                    conn->clientID) < 0)
         goto cleanup;
     if (cancelled) {
         virReportError(VIR_ERR_OPERATION_FAILED, "%s",
                        _("migration was cancelled by the source"));
+    } else if (failedPostcopy) {
+        virReportError(VIR_ERR_OPERATION_FAILED, "%s",
+                       _("job 'migration in' failed in post-copy phase"));
     } else if (qemuMigrationDstFinishRun(driver, vm, flags, cookie) == 0 &&
                qemuMigrationDstFinishCookie(driver, vm, cookie->name, cookieout,
                                             cookieoutlen) == 0) {
         qemuDomainRefFill(ref, vm);
         ret = 0;
     }
-    if (qemuMigrationInPostcopy(QEMU_DOMAIN_PRIVATE(vm)) &&
-        QEMU_DOMAIN_PRIVATE(vm)->migStatus != QEMU_MONITOR_MIGRATION_STATUS_COMPLETED) {
+    if (qemuMigrationStateInPostcopy(vm) &&
+        qemuMigrationStateGet(vm) != QEMU_MONITOR_MIGRATION_STATUS_COMPLETED) {
         /* the guest runs here while the remaining pages arrive: the job
-         * ends when QEMU completes (qemuMigrationDstPostcopyDone), or
-         * stays for recovery if post-copy breaks */
+         * ends when QEMU completes (qemuMigrationPostcopyDone), or stays
+         * for recovery if post-copy breaks */
         if (ret < 0)
-            qemuMigrationPostcopyFailed(driver, vm);
-        qemuMigrationJobContinue(driver, vm);
+            qemuMigrationStatePostcopyFailed(driver, vm);
+        qemuMigrationJobContinue(driver, vm, NULL);
         goto cleanup;
     }
     if (ret < 0) {

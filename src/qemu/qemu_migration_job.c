@@ -1,81 +1,14 @@
 /*
  * qemu_migration_job.c: the migration job and its phases
  */
-#include "qemu_migration_job.h"
-#include "qemu_events.h"
+#include "qemu_migration_priv.h"
+#include "qemu_process_event.h"
 #include "virerror.h"
 #include "virlog.h"
 
 #define VIR_FROM_THIS VIR_FROM_QEMU
 
 VIR_LOG_INIT("qemu.qemu_migration_job");
-
-VIR_ENUM_IMPL(qemuMigrationJobPhase, QEMU_MIGRATION_PHASE_LAST,
-              "none", "perform2", "begin3", "perform3", "perform3_done",
-              "confirm3_cancelled", "confirm3", "prepare", "finish2",
-              "finish3", "postcopy_failed", "begin_resume", "perform_resume",
-              "confirm_resume", "prepare_resume", "finish_resume");
-
-bool
-qemuMigrationPhaseBelongsTo(qemuMigrationJobPhase phase,
-                            virDomainAsyncJob asyncJob)
-{
-    bool out = asyncJob == VIR_ASYNC_JOB_MIGRATION_OUT;
-    bool in = asyncJob == VIR_ASYNC_JOB_MIGRATION_IN;
-
-    switch (phase) {
-    case QEMU_MIGRATION_PHASE_PERFORM2:
-    case QEMU_MIGRATION_PHASE_BEGIN3:
-    case QEMU_MIGRATION_PHASE_PERFORM3:
-    case QEMU_MIGRATION_PHASE_PERFORM3_DONE:
-    case QEMU_MIGRATION_PHASE_CONFIRM3_CANCELLED:
-    case QEMU_MIGRATION_PHASE_CONFIRM3:
-    case QEMU_MIGRATION_PHASE_BEGIN_RESUME:
-    case QEMU_MIGRATION_PHASE_PERFORM_RESUME:
-    case QEMU_MIGRATION_PHASE_CONFIRM_RESUME:
-        return out;
-    case QEMU_MIGRATION_PHASE_PREPARE:
-    case QEMU_MIGRATION_PHASE_FINISH2:
-    case QEMU_MIGRATION_PHASE_FINISH3:
-    case QEMU_MIGRATION_PHASE_PREPARE_RESUME:
-    case QEMU_MIGRATION_PHASE_FINISH_RESUME:
-        return in;
-    case QEMU_MIGRATION_PHASE_POSTCOPY_FAILED:
-        return out || in;
-    case QEMU_MIGRATION_PHASE_NONE:
-    case QEMU_MIGRATION_PHASE_LAST:
-        break;
-    }
-    return false;
-}
-
-bool
-qemuMigrationJobPhaseAllowed(virDomainAsyncJob asyncJob,
-                             qemuMigrationJobPhase from,
-                             qemuMigrationJobPhase to)
-{
-    if (!qemuMigrationPhaseBelongsTo(to, asyncJob)) {
-        virReportError(VIR_ERR_INTERNAL_ERROR,
-                       _("migration phase '%1$s' does not belong to a '%2$s' job"),
-                       qemuMigrationJobPhaseTypeToString(to),
-                       virDomainAsyncJobTypeToString(asyncJob));
-        return false;
-    }
-    if (to > from)
-        return true;
-    /* post-copy recovery may start over as often as needed */
-    if (to >= QEMU_MIGRATION_PHASE_POSTCOPY_FAILED &&
-        from >= QEMU_MIGRATION_PHASE_POSTCOPY_FAILED &&
-        to != from)
-        return true;
-    if (to == QEMU_MIGRATION_PHASE_POSTCOPY_FAILED)
-        return true;
-    virReportError(VIR_ERR_INTERNAL_ERROR,
-                   _("migration protocol going backwards %1$s => %2$s"),
-                   qemuMigrationJobPhaseTypeToString(from),
-                   qemuMigrationJobPhaseTypeToString(to));
-    return false;
-}
 
 static unsigned long long
 qemuMigrationJobMask(virDomainAsyncJob asyncJob)
@@ -101,7 +34,7 @@ qemuMigrationJobStart(qemuDriver *driver, virDomainObj *vm,
                                    driver->jobWaitTimeoutMs) < 0)
         return -1;
     qemuDomainObjSetAsyncJobMask(&priv->job, qemuMigrationJobMask(asyncJob));
-    priv->job.asyncOwnerClient = clientID;
+    qemuDomainObjAsyncJobSetClient(&priv->job, clientID);
     priv->job.apiFlags = apiFlags;
     data = qemuDomainJobDataNew();
     data->status = QEMU_DOMAIN_JOB_STATUS_ACTIVE;
@@ -111,23 +44,6 @@ qemuMigrationJobStart(qemuDriver *driver, virDomainObj *vm,
     data->started = priv->job.asyncStartedWall;
     qemuDomainJobDataFree(priv->job.current);
     priv->job.current = data;
-    return 0;
-}
-
-int
-qemuMigrationJobSetPhase(qemuDriver *driver, virDomainObj *vm,
-                         qemuMigrationJobPhase phase)
-{
-    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
-
-    if (!qemuMigrationJobPhaseAllowed(priv->job.asyncJob, priv->job.phase, phase))
-        return -1;
-    VIR_DEBUG("Setting '%s' phase to '%s' for domain %s",
-              virDomainAsyncJobTypeToString(priv->job.asyncJob),
-              qemuMigrationJobPhaseTypeToString(phase), vm->def->name);
-    priv->job.phase = phase;
-    if (virDomainObjIsActive(vm))
-        return qemuDomainSaveStatus(driver, vm);
     return 0;
 }
 
@@ -160,20 +76,22 @@ qemuMigrationJobStartPhase(qemuDriver *driver, virDomainObj *vm,
         qemuDomainObjReleaseAsyncJob(vm, &priv->job);
         return -1;
     }
-    priv->job.asyncOwnerClient = clientID;
+    qemuDomainObjAsyncJobSetClient(&priv->job, clientID);
     return 0;
 }
 
 void
-qemuMigrationJobContinue(qemuDriver *driver, virDomainObj *vm)
+qemuMigrationJobContinue(qemuDriver *driver, virDomainObj *vm,
+                         qemuDomainJobCloseCallback closeCb)
 {
     qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
 
+    qemuDomainObjAsyncJobSetCloseCallback(&priv->job, closeCb);
     qemuDomainObjReleaseAsyncJob(vm, &priv->job);
     if (virDomainObjIsActive(vm))
         qemuDomainSaveStatusOrWarn(driver, vm);
     /* the client vanished while this call ran: nobody will continue */
-    if (priv->job.clientGone)
+    if (qemuDomainObjAsyncJobIsAbandoned(&priv->job))
         qemuProcessQueueEvent(vm, QEMU_PROCESS_EVENT_CLIENT_GONE);
 }
 
@@ -183,6 +101,7 @@ qemuMigrationJobFinish(qemuDriver *driver, virDomainObj *vm)
     qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
     qemuDomainJobData *cur = priv->job.current;
 
+    qemuMigrationParamsRestore(vm);
     if (cur) {
         if (!cur->stopped)
             cur->stopped = g_get_real_time() / 1000;
@@ -193,15 +112,3 @@ qemuMigrationJobFinish(qemuDriver *driver, virDomainObj *vm)
     if (virDomainObjIsActive(vm))
         qemuDomainSaveStatusOrWarn(driver, vm);
 }
-
-qemuMigrationJobPhase
-qemuMigrationJobGetPhase(virDomainObj *vm)
-{
-    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
-
-    if (priv->job.asyncJob != VIR_ASYNC_JOB_MIGRATION_OUT &&
-        priv->job.asyncJob != VIR_ASYNC_JOB_MIGRATION_IN)
-        return QEMU_MIGRATION_PHASE_NONE;
-    return priv->job.phase;
-}
-

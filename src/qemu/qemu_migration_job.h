@@ -22,46 +22,7 @@
 #pragma once
 
 #include "qemu_domain.h"
-
-typedef enum {
-    QEMU_MIGRATION_PHASE_NONE = 0,
-    QEMU_MIGRATION_PHASE_PERFORM2,
-    QEMU_MIGRATION_PHASE_BEGIN3,
-    QEMU_MIGRATION_PHASE_PERFORM3,
-    QEMU_MIGRATION_PHASE_PERFORM3_DONE,
-    QEMU_MIGRATION_PHASE_CONFIRM3_CANCELLED,
-    QEMU_MIGRATION_PHASE_CONFIRM3,
-    QEMU_MIGRATION_PHASE_PREPARE,
-    QEMU_MIGRATION_PHASE_FINISH2,
-    QEMU_MIGRATION_PHASE_FINISH3,
-    /* Everything from here on is post-copy failure handling: a
-     * migration may enter these from any later phase, and loop through
-     * the resume phases as often as recovery is retried. */
-    QEMU_MIGRATION_PHASE_POSTCOPY_FAILED,
-    QEMU_MIGRATION_PHASE_BEGIN_RESUME,
-    QEMU_MIGRATION_PHASE_PERFORM_RESUME,
-    QEMU_MIGRATION_PHASE_CONFIRM_RESUME,
-    QEMU_MIGRATION_PHASE_PREPARE_RESUME,
-    QEMU_MIGRATION_PHASE_FINISH_RESUME,
-    QEMU_MIGRATION_PHASE_LAST
-} qemuMigrationJobPhase;
-
-VIR_ENUM_DECL(qemuMigrationJobPhase);
-
-/* Does @phase belong to the job @asyncJob (outgoing / incoming)? */
-bool qemuMigrationPhaseBelongsTo(qemuMigrationJobPhase phase,
-                                 virDomainAsyncJob asyncJob);
-
-/**
- * qemuMigrationJobPhaseAllowed:
- * The validation rule: a migration only moves forward through its
- * phases; going to POSTCOPY_FAILED is allowed from any phase, and from
- * POSTCOPY_FAILED (or a resume phase) into the resume phases.  Reports
- * VIR_ERR_INTERNAL_ERROR "migration protocol going backwards" otherwise.
- */
-bool qemuMigrationJobPhaseAllowed(virDomainAsyncJob asyncJob,
-                                  qemuMigrationJobPhase from,
-                                  qemuMigrationJobPhase to);
+#include "qemu_migration_state.h"
 
 /**
  * qemuMigrationJobStart:
@@ -73,11 +34,6 @@ int qemuMigrationJobStart(qemuDriver *driver, virDomainObj *vm,
                           virDomainAsyncJob asyncJob, unsigned int apiFlags,
                           guint64 clientID) G_GNUC_WARN_UNUSED_RESULT;
 
-/* Moves to @phase (validated) and persists it. */
-int qemuMigrationJobSetPhase(qemuDriver *driver, virDomainObj *vm,
-                             qemuMigrationJobPhase phase)
-    G_GNUC_WARN_UNUSED_RESULT;
-
 /* In a later API call: takes over the active job and moves to @phase. */
 int qemuMigrationJobStartPhase(qemuDriver *driver, virDomainObj *vm,
                                qemuMigrationJobPhase phase, guint64 clientID)
@@ -88,13 +44,24 @@ int qemuMigrationJobStartPhase(qemuDriver *driver, virDomainObj *vm,
  * outgoing migration" (libvirt's message). */
 bool qemuMigrationJobIsActive(virDomainObj *vm, virDomainAsyncJob asyncJob);
 
-/* Releases the calling thread's hold: the job stays active for the
- * next API call of the protocol.  The status is persisted. */
-void qemuMigrationJobContinue(qemuDriver *driver, virDomainObj *vm);
+/**
+ * qemuMigrationJobContinue:
+ * Releases the calling thread's hold: the job stays active for the
+ * next API call of the protocol.  The status is persisted.  @closeCb is
+ * what happens if the client vanishes before that call (libvirt's close
+ * callback; NULL: the job is kept as it is, e.g. for post-copy
+ * recovery).  If it vanished while this call ran, @closeCb is queued.
+ */
+void qemuMigrationJobContinue(qemuDriver *driver, virDomainObj *vm,
+                              qemuDomainJobCloseCallback closeCb);
 
-/* Ends the job; if @status is a final one, the progress data becomes
- * the "completed" job (for domjobinfo --completed). */
+/**
+ * qemuMigrationJobFinish:
+ * The one way a migration job ends, whatever the outcome: QEMU's
+ * migration capabilities and parameters are put back as they were
+ * before the job (if QEMU still runs), the progress data becomes the
+ * "completed" job (domjobinfo --completed), the job ends and the status
+ * is persisted.  The calling thread must drive the job.
+ */
 void qemuMigrationJobFinish(qemuDriver *driver, virDomainObj *vm);
 
-/* The phase of @vm's migration job (NONE if it has none). */
-qemuMigrationJobPhase qemuMigrationJobGetPhase(virDomainObj *vm);

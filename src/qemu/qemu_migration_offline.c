@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "qemu_migration_priv.h"
+#include "qemu_monitor_json.h"
 #include "domain_conf.h"
 #include "virerror.h"
 #include "virlog.h"

@@ -9,7 +9,7 @@
 #pragma once
 
 #include "internal.h"
-#include "qemu_monitor_json.h"
+#include "qemu_monitor_types.h"
 #include "virtypedparam.h"
 
 /* libvirt's virDomainMigrateFlags */

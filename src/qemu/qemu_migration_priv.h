@@ -12,8 +12,20 @@
 /* Looks the domain up by UUID (locked + referenced) or NULL. */
 virDomainObj *qemuMigrationDomObj(qemuDriver *driver, const unsigned char *uuid);
 
-/* Applies capabilities and parameters to @vm's QEMU (job held). */
+/* Monitor access from the thread driving the async job: a nested job
+ * keeps other sync jobs out while it talks to QEMU.  NULL (reported)
+ * if QEMU is gone; then the domain is locked again and no job is held. */
+qemuMonitor *qemuMigrationEnterMonitor(virDomainObj *vm);
+void qemuMigrationExitMonitor(virDomainObj *vm, qemuMonitor *mon);
+
+/* Applies capabilities and parameters to @vm's QEMU (job held); the
+ * first call of a job saves what QEMU had before, for
+ * qemuMigrationParamsRestore. */
 int qemuMigrationApplyParams(virDomainObj *vm, const qemuMigrationParams *p);
+
+/* Puts back the capabilities and parameters saved by the job's first
+ * qemuMigrationApplyParams, if QEMU still runs (job held). */
+void qemuMigrationParamsRestore(virDomainObj *vm);
 
 /**
  * qemuMigrationWaitForCompletion:
@@ -27,16 +39,6 @@ int qemuMigrationApplyParams(virDomainObj *vm, const qemuMigrationParams *p);
  */
 int qemuMigrationWaitForCompletion(qemuDriver *driver, virDomainObj *vm,
                                    bool *postcopyReached, bool stopAtPostcopy);
-
-/* Has this migration switched to post-copy (phase or QEMU state)?
- * From then on the guest may run on the destination: never resume the
- * source, never kill the destination. */
-bool qemuMigrationInPostcopy(qemuDomainObjPrivate *priv);
-
-/* Post-copy broke (QEMU postcopy-paused): the domain keeps its QEMU in
- * the post-copy-failed state, the job stays for recovery.  Emits the
- * lifecycle event.  @vm locked. */
-void qemuMigrationPostcopyFailed(qemuDriver *driver, virDomainObj *vm);
 
 /* Fetches query-migrate into the job's current statistics. */
 int qemuMigrationUpdateJobStats(virDomainObj *vm);
@@ -54,9 +56,11 @@ void qemuMigrationSrcStopMigrated(qemuDriver *driver, virDomainObj *vm);
 /* Cleans up an incoming domain whose migration failed. */
 void qemuMigrationDstCleanup(qemuDriver *driver, virDomainObj *vm);
 
-/* Worker: QEMU completed a post-copy migration that no API call waits
- * for (the client or the daemon went away meanwhile): the destination
- * reports the guest migrated, the source stops; the job ends. */
+/* QEMU completed a post-copy migration that no API call waits for (the
+ * client or the daemon went away meanwhile): the destination reports
+ * the guest migrated, the source stops; the job ends.  Called by
+ * qemuMigrationStateApply on an unattended job or by recovery as its
+ * driver. */
 void qemuMigrationPostcopyDone(qemuDriver *driver, virDomainObj *vm);
 
 /* Where the destination listens (URI host, LISTEN_ADDRESS, configured
@@ -108,14 +112,14 @@ int qemuMigrationDstFinishOffline(qemuDriver *driver,
 int qemuMigrationSrcConfirmOffline(qemuDriver *driver, virDomainObj **vm,
                                    unsigned int flags, int cancelled);
 
-/* QEMU's current migration status (query-migrate), cached too. */
-qemuMonitorMigrationStatus qemuMigrationQueryStatus(virDomainObj *vm);
+/* Close callbacks (qemuDomainJobCloseCallback) of migration jobs whose
+ * client vanished, also used by recovery after a daemon restart. */
 
-/* An incoming migration nobody drives any more (client gone, daemon
- * restarted): kill the QEMU only if no part of the guest can be there;
- * while data flows, wait for the stream's end (async job held by the
- * caller, released on return). */
-void qemuMigrationDstAbandoned(qemuDriver *driver, virDomainObj *vm);
+/* Incoming: kill the QEMU only if no part of the guest can be there;
+ * while data flows, wait for the stream's end (the job stays
+ * unattended and comes back here through qemuMigrationStateApply). */
+void qemuMigrationDstAbandoned(virDomainObj *vm);
 
-/* The driver's reaction when a job's client vanished between calls. */
-void qemuMigrationClientGone(qemuDriver *driver, virDomainObj *vm);
+/* Outgoing: cancel QEMU's migration and resume the guest, except after
+ * perform3 (outcome unknown: left paused) and in post-copy (kept). */
+void qemuMigrationSrcCleanup(virDomainObj *vm);

@@ -33,14 +33,6 @@
 
 VIR_LOG_INIT("qemu.qemu_migration_recovery");
 
-static bool
-qemuMigrationStatusIsPostcopy(qemuMonitorMigrationStatus st)
-{
-    return st == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE ||
-           st == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_PAUSED ||
-           st == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_RECOVER;
-}
-
 /* What domjobinfo reports for a migration found after a restart. */
 static void
 qemuMigrationRecoveryEnsureJobData(virDomainObj *vm, qemuDomainJobStatus status)
@@ -66,14 +58,10 @@ qemuMigrationRecoverPostcopy(qemuDriver *driver, virDomainObj *vm)
 
     VIR_WARN("domain %s: post-copy migration interrupted; left for recovery",
              vm->def->name);
-    priv->job.phase = QEMU_MIGRATION_PHASE_POSTCOPY_FAILED;
     qemuDomainObjSetAsyncJobMask(&priv->job, VIR_JOB_DEFAULT_MASK);
     qemuMigrationRecoveryEnsureJobData(vm, QEMU_DOMAIN_JOB_STATUS_POSTCOPY_PAUSED);
-    if (vm->state == VIR_DOMAIN_PAUSED)
-        virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY_FAILED);
-    else if (vm->state == VIR_DOMAIN_RUNNING)
-        virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_POSTCOPY_FAILED);
-    qemuDomainSaveStatusOrWarn(driver, vm);
+    qemuMigrationStatePostcopyFailed(driver, vm);
+    qemuMigrationJobContinue(driver, vm, NULL);
 }
 
 static void
@@ -136,7 +124,7 @@ qemuMigrationRecoverIn(qemuDriver *driver, virDomainObj *vm,
     }
     /* prepare, or finish without a complete guest: decided on what QEMU
      * holds (it may be receiving a guest the source already switched) */
-    qemuMigrationDstAbandoned(driver, vm);
+    qemuMigrationDstAbandoned(vm);
 }
 
 /* Acts on the job by phase and QEMU's state @st; the calling thread
@@ -160,10 +148,10 @@ qemuMigrationRecoverJob(qemuDriver *driver, virDomainObj *vm,
         VIR_INFO("domain %s: post-copy migration still running", vm->def->name);
         qemuDomainObjSetAsyncJobMask(&priv->job, VIR_JOB_DEFAULT_MASK);
         qemuMigrationRecoveryEnsureJobData(vm, QEMU_DOMAIN_JOB_STATUS_POSTCOPY);
+        qemuMigrationJobContinue(driver, vm, NULL);
         return 0;
     }
-    if (phase >= QEMU_MIGRATION_PHASE_POSTCOPY_FAILED ||
-        qemuMigrationStatusIsPostcopy(st)) {
+    if (qemuMigrationStateInPostcopy(vm)) {
         qemuMigrationRecoverPostcopy(driver, vm);
         return 0;
     }
@@ -173,7 +161,6 @@ qemuMigrationRecoverJob(qemuDriver *driver, virDomainObj *vm,
         job == VIR_ASYNC_JOB_MIGRATION_OUT && vm->reason == VIR_DOMAIN_PAUSED_POSTCOPY) {
         /* post-copy finished while no daemon watched: the guest is there */
         qemuMigrationRecoveryEnsureJobData(vm, QEMU_DOMAIN_JOB_STATUS_POSTCOPY);
-        priv->job.asyncOwner = NULL;
         qemuMigrationPostcopyDone(driver, vm);
         return virDomainObjIsActive(vm) ? 0 : -1;
     }
@@ -191,20 +178,14 @@ int
 qemuMigrationRecover(qemuDriver *driver, virDomainObj *vm)
 {
     qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
-    virDomainJob active = priv->job.active;
-    int ret;
+    virDomainAsyncJob job = priv->job.asyncJob;
 
-    if (priv->job.asyncJob != VIR_ASYNC_JOB_MIGRATION_OUT &&
-        priv->job.asyncJob != VIR_ASYNC_JOB_MIGRATION_IN)
+    if (job != VIR_ASYNC_JOB_MIGRATION_OUT && job != VIR_ASYNC_JOB_MIGRATION_IN)
         return 0;
-    /* The thread that drove the job is gone: this one finishes it, as
-     * the async job's owner (the reconnect's sync job is set aside
-     * meanwhile; nothing else runs before start-up completes). */
-    priv->job.active = VIR_JOB_NONE;
-    priv->job.asyncOwner = g_thread_self();
-    ret = qemuMigrationRecoverJob(driver, vm, qemuMigrationQueryStatus(vm));
-    /* a job kept for later (post-copy) is driven by no thread */
-    priv->job.asyncOwner = NULL;
-    priv->job.active = active;
-    return ret;
+    /* the thread that drove the job is gone: this one takes it over */
+    if (qemuDomainObjResumeAsyncJob(vm, &priv->job, job) < 0) {
+        VIR_WARN("domain %s: %s", vm->def->name, virGetLastErrorMessage());
+        return 0;
+    }
+    return qemuMigrationRecoverJob(driver, vm, qemuMigrationStateQuery(vm));
 }

@@ -9,9 +9,11 @@
 
 /**
  * qemuMigrationRecover:
- * @vm: locked, just reconnected, the reconnect's sync job held
+ * @vm: locked, just reconnected (no sync job held)
  *
- * Acts on the async job the status file recorded.  Returns 0 if the
+ * Takes over the async job the status file recorded (restored with no
+ * thread driving it) and acts on it: ends it, or keeps it unattended
+ * for post-copy recovery.  Returns 0 if the
  * domain is still active afterwards, -1 if recovery stopped it.
  */
 int qemuMigrationRecover(qemuDriver *driver, virDomainObj *vm);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "qemu_migration_priv.h"
+#include "qemu_monitor_json.h"
 #include "qemu_process.h"
 #include "domain_conf.h"
 #include "virerror.h"
@@ -49,11 +50,9 @@ static void
 qemuMigrationResumeFailed(qemuDriver *driver, virDomainObj *vm)
 {
     g_autoptr(virError) err = virSaveLastError();
-    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
 
-    priv->job.phase = QEMU_MIGRATION_PHASE_POSTCOPY_FAILED;
-    qemuDomainSaveStatusOrWarn(driver, vm);
-    qemuMigrationJobContinue(driver, vm);
+    qemuMigrationStatePostcopyFailed(driver, vm);
+    qemuMigrationJobContinue(driver, vm, NULL);
     virSetError(err);
 }
 
@@ -78,7 +77,7 @@ qemuMigrationSrcBeginResume(qemuDriver *driver, virDomainObj *vm,
         qemuMigrationResumeFailed(driver, vm);
         return NULL;
     }
-    qemuMigrationJobContinue(driver, vm);
+    qemuMigrationJobContinue(driver, vm, NULL);
     return xml;
 }
 
@@ -120,45 +119,52 @@ qemuMigrationDstPrepareResume(qemuDriver *driver,
     }
     VIR_INFO("domain %s: waiting for post-copy recovery on %s", vm->def->name,
              *uriout);
-    qemuMigrationJobContinue(driver, vm);
+    qemuMigrationJobContinue(driver, vm, NULL);
     ret = 0;
  cleanup:
     virDomainObjEndAPI(&vm);
     return ret;
 }
 
+/* Recovery failed again: QEMU went back to postcopy-paused, which
+ * qemuMigrationStateApply turned into the postcopy_failed phase. */
+static bool
+qemuMigrationResumeFailedAgain(virDomainObj *vm)
+{
+    return qemuMigrationJobGetPhase(vm) == QEMU_MIGRATION_PHASE_POSTCOPY_FAILED;
+}
+
 /* Waits until QEMU is back in postcopy-active (or done). */
 static int
 qemuMigrationResumeWait(virDomainObj *vm)
 {
-    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
-    gint64 deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+    gint64 deadline = g_get_monotonic_time() +
+                      QEMU_MIGRATION_RESUME_TIMEOUT_S * G_USEC_PER_SEC;
+    qemuMonitorMigrationStatus st;
 
-    for (;;) {
-        qemuMonitorMigrationStatus st = priv->migStatus;
-
-        if (st == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE ||
-            st == QEMU_MONITOR_MIGRATION_STATUS_COMPLETED)
-            return 0;
-        if (st == QEMU_MONITOR_MIGRATION_STATUS_FAILED ||
-            (st == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_PAUSED &&
-             priv->job.phase == QEMU_MIGRATION_PHASE_POSTCOPY_FAILED)) {
-            virReportError(VIR_ERR_OPERATION_FAILED, "%s",
-                           _("post-copy recovery failed"));
-            return -1;
-        }
-        if (priv->monitorGone || !priv->mon) {
-            virReportError(VIR_ERR_OPERATION_FAILED, "%s",
-                           _("post-copy recovery failed: QEMU process exited"));
-            return -1;
-        }
-        if (!g_cond_wait_until(&vm->cond, &vm->lock, deadline) &&
-            g_get_monotonic_time() >= deadline) {
-            virReportError(VIR_ERR_OPERATION_TIMEOUT, "%s",
-                           _("post-copy recovery did not resume in time"));
-            return -1;
-        }
+    switch (qemuMigrationStateWaitUntil(vm,
+                                        QEMU_MIGRATION_STATES_FINAL |
+                                        QEMU_MIGRATION_STATUS_BIT(QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE),
+                                        qemuMigrationResumeFailedAgain, deadline, &st)) {
+    case QEMU_MIGRATION_WAIT_REACHED:
+        break;
+    case QEMU_MIGRATION_WAIT_QEMU_GONE:
+        virReportError(VIR_ERR_OPERATION_FAILED, "%s",
+                       _("post-copy recovery failed: QEMU process exited"));
+        return -1;
+    case QEMU_MIGRATION_WAIT_TIMEOUT:
+    default:
+        virReportError(VIR_ERR_OPERATION_TIMEOUT, "%s",
+                       _("post-copy recovery did not resume in time"));
+        return -1;
     }
+    if (st != QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE &&
+        st != QEMU_MONITOR_MIGRATION_STATUS_COMPLETED) {
+        virReportError(VIR_ERR_OPERATION_FAILED, "%s",
+                       _("post-copy recovery failed"));
+        return -1;
+    }
+    return 0;
 }
 
 int
@@ -194,7 +200,7 @@ qemuMigrationSrcPerformResume(qemuDriver *driver, virDomainObj *vm,
     VIR_INFO("domain %s: post-copy migration resumed", vm->def->name);
     if (vm->state == VIR_DOMAIN_PAUSED)
         virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY);
-    qemuMigrationJobContinue(driver, vm);
+    qemuMigrationJobContinue(driver, vm, NULL);
     return 0;
 }
 
@@ -223,7 +229,6 @@ qemuMigrationDstFinishResume(qemuDriver *driver, virDomainObj *vm,
         priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_POSTCOPY;
     /* as for a first attempt, Finish returns once everything arrived */
     if (qemuMigrationWaitForCompletion(driver, vm, NULL, false) < 0) {
-        qemuMigrationPostcopyFailed(driver, vm);
         qemuMigrationResumeFailed(driver, vm);
         return -1;
     }
@@ -251,12 +256,11 @@ qemuMigrationSrcConfirmResume(qemuDriver *driver, virDomainObj *vm,
                                    conn->clientID) < 0)
         return -1;
     if (cancelled ||
-        (priv->migStatus != QEMU_MONITOR_MIGRATION_STATUS_COMPLETED &&
+        (qemuMigrationStateGet(vm) != QEMU_MONITOR_MIGRATION_STATUS_COMPLETED &&
          qemuMigrationWaitForCompletion(driver, vm, NULL, false) < 0)) {
         if (cancelled)
             virReportError(VIR_ERR_OPERATION_FAILED, "%s",
                            _("post-copy recovery was cancelled"));
-        qemuMigrationPostcopyFailed(driver, vm);
         qemuMigrationResumeFailed(driver, vm);
         return -1;
     }

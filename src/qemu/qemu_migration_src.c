@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "qemu_migration_priv.h"
+#include "qemu_monitor_json.h"
 #include "qemu_process.h"
 #include "domain_conf.h"
 #include "virerror.h"
@@ -121,7 +122,7 @@ qemuDomainMigrateBegin3Params(qemuDriver *driver, const unsigned char *uuid,
         goto cleanup;
     }
     /* CHANGE_PROTECTION is what the job is: it lasts until Confirm */
-    qemuMigrationJobContinue(driver, vm);
+    qemuMigrationJobContinue(driver, vm, qemuMigrationSrcCleanup);
  cleanup:
     virDomainObjEndAPI(&vm);
     return xml;
@@ -158,9 +159,7 @@ qemuMigrationSrcRun(qemuDriver *driver, virDomainObj *vm, const char *uri,
 
     /* QEMU pauses the guest at the switch-over: report it as migration */
     priv->pausedReason = VIR_DOMAIN_PAUSED_MIGRATION;
-    priv->migStatus = QEMU_MONITOR_MIGRATION_STATUS_NONE;
-    priv->migPass = 0;
-    priv->migPostcopyPending = false;
+    qemuMigrationStateReset(vm);
     if (qemuDomainObjBeginJob(vm, &priv->job, VIR_JOB_ASYNC_NESTED,
                               driver->jobWaitTimeoutMs) < 0)
         return -1;
@@ -272,7 +271,7 @@ qemuDomainMigratePerform3Params(qemuDriver *driver, const unsigned char *uuid,
     }
     ret = 0;
  continuejob:
-    qemuMigrationJobContinue(driver, vm);
+    qemuMigrationJobContinue(driver, vm, qemuMigrationSrcCleanup);
  cleanup:
     virDomainObjEndAPI(&vm);
     return ret;
@@ -396,6 +395,8 @@ qemuDomainMigrateConfirm3Params(qemuDriver *driver, const unsigned char *uuid,
                                 const qemuMigrationConn *conn)
 {
     g_autoptr(qemuMigrationCookie) cookie = NULL;
+    qemuMigrationJobPhase phase;
+    bool failedPostcopy;
     virDomainObj *vm;
 
     if (qemuMigrationParamsCheck(params, nparams, flags) < 0)
@@ -410,25 +411,39 @@ qemuDomainMigrateConfirm3Params(qemuDriver *driver, const unsigned char *uuid,
         virDomainObjEndAPI(&vm);
         return rc;
     }
-    if (!qemuMigrationJobIsActive(vm, VIR_ASYNC_JOB_MIGRATION_OUT) ||
-        qemuMigrationJobStartPhase(driver, vm,
-                                   cancelled ? QEMU_MIGRATION_PHASE_CONFIRM3_CANCELLED
-                                             : QEMU_MIGRATION_PHASE_CONFIRM3,
-                                   conn->clientID) < 0) {
+    if (!qemuMigrationJobIsActive(vm, VIR_ASYNC_JOB_MIGRATION_OUT)) {
         virDomainObjEndAPI(&vm);
         return -1;
     }
-    if (!cancelled &&
-        QEMU_DOMAIN_PRIVATE(vm)->migStatus != QEMU_MONITOR_MIGRATION_STATUS_COMPLETED &&
+    /* after the switch to post-copy nothing can be undone here: a
+     * failed post-copy keeps its phase (libvirt does the same) */
+    failedPostcopy = qemuMigrationStateIsFailedPostcopy(vm) ||
+                     (cancelled && qemuMigrationStateInPostcopy(vm));
+    if (failedPostcopy)
+        phase = QEMU_MIGRATION_PHASE_POSTCOPY_FAILED;
+    else
+        phase = cancelled ? QEMU_MIGRATION_PHASE_CONFIRM3_CANCELLED
+                          : QEMU_MIGRATION_PHASE_CONFIRM3;
+    if (qemuMigrationJobStartPhase(driver, vm, phase, conn->clientID) < 0) {
+        virDomainObjEndAPI(&vm);
+        return -1;
+    }
+    if (!failedPostcopy && !cancelled &&
+        qemuMigrationStateGet(vm) != QEMU_MONITOR_MIGRATION_STATUS_COMPLETED &&
         qemuMigrationWaitForCompletion(driver, vm, NULL, false) < 0) {
         /* post-copy broke: the guest runs (or waits) on the destination
          * and this side holds the pages it lacks: keep both */
-        qemuMigrationPostcopyFailed(driver, vm);
-        qemuMigrationJobContinue(driver, vm);
+        qemuMigrationStatePostcopyFailed(driver, vm);
+        qemuMigrationJobContinue(driver, vm, NULL);
         virDomainObjEndAPI(&vm);
         return -1;
     }
-    if (!cancelled) {
+    if (failedPostcopy) {
+        /* the client learnt of the failure from Finish; the job stays
+         * for --postcopy-resume */
+        qemuMigrationStatePostcopyFailed(driver, vm);
+        qemuMigrationJobContinue(driver, vm, NULL);
+    } else if (!cancelled) {
         /* statistics are a bonus: a bad cookie does not undo a migration */
         cookie = qemuMigrationCookieParse(cookiein, cookieinlen, driver->hostUUID,
                                           vm->def->name, vm->def->uuid,
@@ -436,14 +451,6 @@ qemuDomainMigrateConfirm3Params(qemuDriver *driver, const unsigned char *uuid,
         if (!cookie)
             VIR_WARN("ignoring the finish cookie: %s", virGetLastErrorMessage());
         qemuMigrationSrcConfirmSuccess(driver, vm, flags, cookie);
-    } else if (qemuMigrationInPostcopy(QEMU_DOMAIN_PRIVATE(vm))) {
-        /* cancelled after the switch to post-copy: nothing to undo */
-        qemuMigrationPostcopyFailed(driver, vm);
-        qemuMigrationJobContinue(driver, vm);
-        virReportError(VIR_ERR_OPERATION_FAILED, "%s",
-                       _("job 'migration out' failed in post-copy phase"));
-        virDomainObjEndAPI(&vm);
-        return -1;
     } else {
         qemuMigrationSrcCancel(vm);
         qemuMigrationSrcRestoreState(driver, vm);

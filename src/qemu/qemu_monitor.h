@@ -35,12 +35,12 @@
 #include <json.h>
 
 #include "internal.h"
+#include "qemu_monitor_types.h"
 
 /* json-c objects are refcounted: g_autoptr(json_object) drops one
  * reference. */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(json_object, json_object_put);
 
-typedef struct _qemuMonitor qemuMonitor;
 
 /* Hard limit on one message from QEMU (reply or event).  A peer that
  * sends more without a line end is treated as broken. */
@@ -49,33 +49,6 @@ typedef struct _qemuMonitor qemuMonitor;
 /* Default time a command waits for its reply. */
 #define QEMU_MONITOR_DEFAULT_TIMEOUT_MS 30000
 
-/* QEMU's MigrationStatus (qapi/migration.json, QEMU 7.2), plus
- * UNKNOWN for values a newer QEMU may add. */
-typedef enum {
-    QEMU_MONITOR_MIGRATION_STATUS_NONE,
-    QEMU_MONITOR_MIGRATION_STATUS_SETUP,
-    QEMU_MONITOR_MIGRATION_STATUS_CANCELLING,
-    QEMU_MONITOR_MIGRATION_STATUS_CANCELLED,
-    QEMU_MONITOR_MIGRATION_STATUS_ACTIVE,
-    QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE,
-    QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_PAUSED,
-    QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_RECOVER,
-    QEMU_MONITOR_MIGRATION_STATUS_COMPLETED,
-    QEMU_MONITOR_MIGRATION_STATUS_FAILED,
-    QEMU_MONITOR_MIGRATION_STATUS_COLO,
-    QEMU_MONITOR_MIGRATION_STATUS_PRE_SWITCHOVER,
-    QEMU_MONITOR_MIGRATION_STATUS_DEVICE,
-    QEMU_MONITOR_MIGRATION_STATUS_WAIT_UNPLUG,
-    QEMU_MONITOR_MIGRATION_STATUS_UNKNOWN,
-
-    QEMU_MONITOR_MIGRATION_STATUS_LAST
-} qemuMonitorMigrationStatus;
-
-VIR_ENUM_DECL(qemuMonitorMigrationStatus);
-
-/* Maps QEMU's string to the enum; unknown or missing values give
- * QEMU_MONITOR_MIGRATION_STATUS_UNKNOWN and a warning in the log. */
-qemuMonitorMigrationStatus qemuMonitorMigrationStatusParse(const char *str);
 
 /* What a SHUTDOWN event says.  @reason is NULL when QEMU did not send
  * one; the strings are only valid during the callback. */
@@ -92,7 +65,6 @@ struct _qemuMonitorShutdownInfo {
  * is the pointer given to qemuMonitorOpen().  The struct must outlive
  * the monitor (typically it is a static const).
  */
-typedef struct _qemuMonitorCallbacks qemuMonitorCallbacks;
 struct _qemuMonitorCallbacks {
     /* QEMU closed the connection (it exited or crashed).  Called at
      * most once; after it every command fails. */

@@ -126,90 +126,6 @@ void qemuMonitorCPUInfoFree(qemuMonitorCPUInfo *cpus, size_t ncpus);
 
 /* ---- migration (qemu_monitor_json_migration.c) ---- */
 
-/* MigrationStats (the "ram" and "disk" members of query-migrate). */
-typedef struct _qemuMonitorMigrationMemStats qemuMonitorMigrationMemStats;
-struct _qemuMonitorMigrationMemStats {
-    unsigned long long transferred;
-    unsigned long long remaining;
-    unsigned long long total;
-    unsigned long long duplicate;
-    unsigned long long skipped;
-    unsigned long long normal;
-    unsigned long long normalBytes;
-    unsigned long long dirtyPagesRate;
-    double mbps;
-    unsigned long long dirtySyncCount;
-    unsigned long long postcopyRequests;
-    unsigned long long pageSize;
-    unsigned long long multifdBytes;
-    unsigned long long pagesPerSecond;
-    unsigned long long precopyBytes;
-    unsigned long long downtimeBytes;
-    unsigned long long postcopyBytes;
-    unsigned long long dirtySyncMissedZeroCopy;
-};
-
-typedef struct _qemuMonitorMigrationXbzrleStats qemuMonitorMigrationXbzrleStats;
-struct _qemuMonitorMigrationXbzrleStats {
-    unsigned long long cacheSize;
-    unsigned long long bytes;
-    unsigned long long pages;
-    unsigned long long cacheMiss;
-    double cacheMissRate;
-    double encodingRate;
-    unsigned long long overflow;
-};
-
-typedef struct _qemuMonitorMigrationCompressionStats
-    qemuMonitorMigrationCompressionStats;
-struct _qemuMonitorMigrationCompressionStats {
-    unsigned long long pages;
-    unsigned long long busy;
-    double busyRate;
-    unsigned long long compressedSize;
-    double compressionRate;
-};
-
-/* query-migrate's MigrationInfo.  Each *Set flag says whether QEMU sent
- * the member (most are only present in some states). */
-typedef struct _qemuMonitorMigrationStats qemuMonitorMigrationStats;
-struct _qemuMonitorMigrationStats {
-    qemuMonitorMigrationStatus status;  /* NONE if QEMU sent no status */
-    char *errorDesc;                    /* "error-desc", or NULL */
-    GStrv blockedReasons;               /* "blocked-reasons", or NULL */
-
-    bool totalTimeSet;
-    unsigned long long totalTime;       /* ms */
-    bool expectedDowntimeSet;
-    unsigned long long expectedDowntime;
-    bool downtimeSet;
-    unsigned long long downtime;
-    bool setupTimeSet;
-    unsigned long long setupTime;
-    bool cpuThrottlePercentageSet;
-    unsigned long long cpuThrottlePercentage;
-
-    bool ramSet;
-    qemuMonitorMigrationMemStats ram;
-    bool diskSet;
-    qemuMonitorMigrationMemStats disk;
-    bool vfioSet;
-    unsigned long long vfioTransferred;
-    bool xbzrleSet;
-    qemuMonitorMigrationXbzrleStats xbzrle;
-    bool compressionSet;
-    qemuMonitorMigrationCompressionStats compression;
-
-    bool postcopyBlocktimeSet;
-    unsigned long long postcopyBlocktime;        /* ms */
-    unsigned long long *postcopyVcpuBlocktime;   /* ms per vCPU */
-    size_t npostcopyVcpuBlocktime;
-};
-
-/* Frees the members (not @stats itself) and zeroes it. */
-void qemuMonitorMigrationStatsClear(qemuMonitorMigrationStats *stats);
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(qemuMonitorMigrationStats,
-                                 qemuMonitorMigrationStatsClear);
 
 /* Parses query-migrate's return into @stats (cleared first).
  * 0 or -1 (reported). */
@@ -218,37 +134,6 @@ int qemuMonitorJSONParseMigrationStats(json_object *ret,
 int qemuMonitorJSONGetMigrationStats(qemuMonitor *mon,
                                      qemuMonitorMigrationStats *stats);
 
-/* MigrationCapability (QEMU 7.2). */
-typedef enum {
-    QEMU_MONITOR_MIGRATION_CAP_XBZRLE,
-    QEMU_MONITOR_MIGRATION_CAP_RDMA_PIN_ALL,
-    QEMU_MONITOR_MIGRATION_CAP_AUTO_CONVERGE,
-    QEMU_MONITOR_MIGRATION_CAP_ZERO_BLOCKS,
-    QEMU_MONITOR_MIGRATION_CAP_COMPRESS,
-    QEMU_MONITOR_MIGRATION_CAP_EVENTS,
-    QEMU_MONITOR_MIGRATION_CAP_POSTCOPY_RAM,
-    QEMU_MONITOR_MIGRATION_CAP_X_COLO,
-    QEMU_MONITOR_MIGRATION_CAP_RELEASE_RAM,
-    QEMU_MONITOR_MIGRATION_CAP_BLOCK,
-    QEMU_MONITOR_MIGRATION_CAP_RETURN_PATH,
-    QEMU_MONITOR_MIGRATION_CAP_PAUSE_BEFORE_SWITCHOVER,
-    QEMU_MONITOR_MIGRATION_CAP_MULTIFD,
-    QEMU_MONITOR_MIGRATION_CAP_DIRTY_BITMAPS,
-    QEMU_MONITOR_MIGRATION_CAP_POSTCOPY_BLOCKTIME,
-    QEMU_MONITOR_MIGRATION_CAP_LATE_BLOCK_ACTIVATE,
-    QEMU_MONITOR_MIGRATION_CAP_X_IGNORE_SHARED,
-    QEMU_MONITOR_MIGRATION_CAP_VALIDATE_UUID,
-    QEMU_MONITOR_MIGRATION_CAP_BACKGROUND_SNAPSHOT,
-    QEMU_MONITOR_MIGRATION_CAP_ZERO_COPY_SEND,
-    QEMU_MONITOR_MIGRATION_CAP_POSTCOPY_PREEMPT,
-
-    QEMU_MONITOR_MIGRATION_CAP_LAST
-} qemuMonitorMigrationCap;
-
-VIR_ENUM_DECL(qemuMonitorMigrationCap);
-
-/* Capability sets are bit masks of (1ULL << qemuMonitorMigrationCap). */
-#define QEMU_MONITOR_MIGRATION_CAP_BIT(cap) (1ULL << (cap))
 
 /* The "capabilities" argument of migrate-set-capabilities: one entry
  * per bit of @caps, enabled if the bit is also in @enable.  NULL with
@@ -268,80 +153,6 @@ int qemuMonitorJSONGetMigrationCapabilities(qemuMonitor *mon,
                                             unsigned long long *supported,
                                             unsigned long long *enabled);
 
-/* MigrationParameters (QEMU 7.2) except block-bitmap-mapping. */
-typedef enum {
-    QEMU_MONITOR_MIGRATION_PARAM_ANNOUNCE_INITIAL,
-    QEMU_MONITOR_MIGRATION_PARAM_ANNOUNCE_MAX,
-    QEMU_MONITOR_MIGRATION_PARAM_ANNOUNCE_ROUNDS,
-    QEMU_MONITOR_MIGRATION_PARAM_ANNOUNCE_STEP,
-    QEMU_MONITOR_MIGRATION_PARAM_COMPRESS_LEVEL,
-    QEMU_MONITOR_MIGRATION_PARAM_COMPRESS_THREADS,
-    QEMU_MONITOR_MIGRATION_PARAM_COMPRESS_WAIT_THREAD,
-    QEMU_MONITOR_MIGRATION_PARAM_DECOMPRESS_THREADS,
-    QEMU_MONITOR_MIGRATION_PARAM_THROTTLE_TRIGGER_THRESHOLD,
-    QEMU_MONITOR_MIGRATION_PARAM_CPU_THROTTLE_INITIAL,
-    QEMU_MONITOR_MIGRATION_PARAM_CPU_THROTTLE_INCREMENT,
-    QEMU_MONITOR_MIGRATION_PARAM_CPU_THROTTLE_TAILSLOW,
-    QEMU_MONITOR_MIGRATION_PARAM_TLS_CREDS,
-    QEMU_MONITOR_MIGRATION_PARAM_TLS_HOSTNAME,
-    QEMU_MONITOR_MIGRATION_PARAM_TLS_AUTHZ,
-    QEMU_MONITOR_MIGRATION_PARAM_MAX_BANDWIDTH,
-    QEMU_MONITOR_MIGRATION_PARAM_DOWNTIME_LIMIT,
-    QEMU_MONITOR_MIGRATION_PARAM_X_CHECKPOINT_DELAY,
-    QEMU_MONITOR_MIGRATION_PARAM_BLOCK_INCREMENTAL,
-    QEMU_MONITOR_MIGRATION_PARAM_MULTIFD_CHANNELS,
-    QEMU_MONITOR_MIGRATION_PARAM_XBZRLE_CACHE_SIZE,
-    QEMU_MONITOR_MIGRATION_PARAM_MAX_POSTCOPY_BANDWIDTH,
-    QEMU_MONITOR_MIGRATION_PARAM_MAX_CPU_THROTTLE,
-    QEMU_MONITOR_MIGRATION_PARAM_MULTIFD_COMPRESSION,
-    QEMU_MONITOR_MIGRATION_PARAM_MULTIFD_ZLIB_LEVEL,
-    QEMU_MONITOR_MIGRATION_PARAM_MULTIFD_ZSTD_LEVEL,
-
-    QEMU_MONITOR_MIGRATION_PARAM_LAST
-} qemuMonitorMigrationParam;
-
-VIR_ENUM_DECL(qemuMonitorMigrationParam);
-
-typedef enum {
-    QEMU_MONITOR_MIGRATION_PARAM_TYPE_ULL,
-    QEMU_MONITOR_MIGRATION_PARAM_TYPE_BOOL,
-    QEMU_MONITOR_MIGRATION_PARAM_TYPE_STRING,
-} qemuMonitorMigrationParamType;
-
-qemuMonitorMigrationParamType
-qemuMonitorMigrationParamGetType(qemuMonitorMigrationParam param);
-
-/* A set of migration parameters; only those set are sent. */
-typedef struct _qemuMonitorMigrationParams qemuMonitorMigrationParams;
-
-qemuMonitorMigrationParams *qemuMonitorMigrationParamsNew(void);
-void qemuMonitorMigrationParamsFree(qemuMonitorMigrationParams *params);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuMonitorMigrationParams,
-                              qemuMonitorMigrationParamsFree);
-
-/* Setters fail with VIR_ERR_INTERNAL_ERROR if @param is not of that
- * type.  Getters return false if @param is unset or of another type;
- * the string is borrowed. */
-int qemuMonitorMigrationParamsSetULL(qemuMonitorMigrationParams *params,
-                                     qemuMonitorMigrationParam param,
-                                     unsigned long long value);
-int qemuMonitorMigrationParamsSetBool(qemuMonitorMigrationParams *params,
-                                      qemuMonitorMigrationParam param,
-                                      bool value);
-int qemuMonitorMigrationParamsSetString(qemuMonitorMigrationParams *params,
-                                        qemuMonitorMigrationParam param,
-                                        const char *value);
-bool qemuMonitorMigrationParamsGetULL(const qemuMonitorMigrationParams *params,
-                                      qemuMonitorMigrationParam param,
-                                      unsigned long long *value);
-bool qemuMonitorMigrationParamsGetBool(const qemuMonitorMigrationParams *params,
-                                       qemuMonitorMigrationParam param,
-                                       bool *value);
-const char *
-qemuMonitorMigrationParamsGetString(const qemuMonitorMigrationParams *params,
-                                    qemuMonitorMigrationParam param);
-bool qemuMonitorMigrationParamsIsSet(const qemuMonitorMigrationParams *params,
-                                     qemuMonitorMigrationParam param);
 
 /* The arguments of migrate-set-parameters (never fails). */
 json_object *

@@ -10,7 +10,7 @@
 #include "qemu_process.h"
 #include "qemu_command.h"
 #include "qemu_events.h"
-#include "qemu_migration_recovery.h"
+#include "qemu_process_event.h"
 #include "qemu_monitor_json.h"
 #include "domain_conf.h"
 #include "virerror.h"
@@ -435,8 +435,6 @@ qemuProcessReconnect(qemuDriver *driver, virDomainObj *vm)
     }
     virDomainObjListBumpID(driver->domains, vm->id);
     qemuDomainSaveStatusOrWarn(driver, vm);
-    if (qemuMigrationRecover(driver, vm) < 0)
-        return 0;
     VIR_INFO("domain %s: reconnected to QEMU pid %lld", vm->def->name,
              (long long)vm->pid);
     return 1;
