@@ -77,7 +77,7 @@ qemuMigrationExitMonitor(virDomainObj *vm, qemuMonitor *mon)
     qemuDomainObjEndJob(vm, &QEMU_DOMAIN_PRIVATE(vm)->job);
 }
 
-/* What QEMU has now for the capabilities and parameters @p changes. */
+/* What QEMU has now: the capabilities @p changes, all parameters. */
 static qemuMigrationParams *
 qemuMigrationParamsFetch(qemuMonitor *mon, const qemuMigrationParams *p)
 {
@@ -89,9 +89,11 @@ qemuMigrationParamsFetch(qemuMonitor *mon, const qemuMigrationParams *p)
     if (qemuMonitorJSONGetMigrationCapabilities(mon, &supported, &enabled) < 0 ||
         qemuMonitorJSONGetMigrationParams(mon, &cur) < 0)
         return NULL;
+    /* every parameter, as libvirt saves them: a change made during
+     * the job (migrate-setmaxdowntime, ...) is undone too */
     orig->capsSet = p->capsSet & supported;
     orig->capsEnable = enabled & orig->capsSet;
-    orig->qemu = qemuMonitorMigrationParamsSubset(cur, p->qemu);
+    orig->qemu = g_steal_pointer(&cur);
     return g_steal_pointer(&orig);
 }
 

@@ -702,23 +702,6 @@ qemuMonitorMigrationParamsIsSet(const qemuMonitorMigrationParams *params,
 }
 
 
-qemuMonitorMigrationParams *
-qemuMonitorMigrationParamsSubset(const qemuMonitorMigrationParams *from,
-                                 const qemuMonitorMigrationParams *which)
-{
-    qemuMonitorMigrationParams *sub = qemuMonitorMigrationParamsNew();
-    size_t i;
-
-    for (i = 0; i < QEMU_MONITOR_MIGRATION_PARAM_LAST; i++) {
-        if (!which->values[i].set || !from->values[i].set)
-            continue;
-        sub->values[i] = from->values[i];
-        sub->values[i].str = g_strdup(from->values[i].str);
-    }
-    return sub;
-}
-
-
 static json_object *
 qemuMonitorMigrationParamToJSON(const qemuMonitorMigrationParamValue *value,
                                 qemuMonitorMigrationParamType type)

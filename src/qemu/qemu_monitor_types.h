@@ -234,8 +234,3 @@ qemuMonitorMigrationParamsGetString(const qemuMonitorMigrationParams *params,
 bool qemuMonitorMigrationParamsIsSet(const qemuMonitorMigrationParams *params,
                                      qemuMonitorMigrationParam param);
 
-/* A new set holding @from's values of the parameters set in @which
- * (those @from lacks stay unset). */
-qemuMonitorMigrationParams *
-qemuMonitorMigrationParamsSubset(const qemuMonitorMigrationParams *from,
-                                 const qemuMonitorMigrationParams *which);

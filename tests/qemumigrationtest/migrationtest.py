@@ -122,6 +122,36 @@ class MigrationTest(unittest.TestCase):
                       res.stderr)
         self.assert_still_on_source(g)
 
+    def test_params_reset_after_failure(self):
+        """What a migration sets in QEMU (here the XBZRLE cache and a
+        downtime changed mid-migration) is put back when it fails, as
+        libvirt's qemuMigrationParamsReset does."""
+        g = self.start_guest(size_mib=64, rate_mib=64)
+        cache0 = self.src.out("migrate-compcache", g.name)
+        downtime0 = self.src.out("migrate-getmaxdowntime", g.name)
+        cache = str(32 * 1024 * 1024)
+        self.assertNotEqual(cache0.split()[0], cache)
+        result = {}
+
+        def run():
+            result["res"] = self.migrate(g.name, "--bandwidth", "4", "--compressed",
+                                         "--comp-methods", "xbzrle",
+                                         "--comp-xbzrle-cache", cache, check=False)
+
+        th = threading.Thread(target=run)
+        th.start()
+        wait_for(lambda: "Data processed" in self.src.virsh(
+            "domjobinfo", g.name, check=False).stdout, "the migration to start")
+        # the migration's settings are in QEMU while it runs
+        self.assertIn("32.000 MiB", self.src.out("migrate-compcache", g.name))
+        self.src.out("migrate-setmaxdowntime", g.name, "750")
+        self.src.out("domjobabort", g.name)
+        th.join(timeout=120)
+        self.assertNotEqual(result["res"].returncode, 0)
+        self.assertEqual(self.src.out("migrate-compcache", g.name), cache0)
+        self.assertEqual(self.src.out("migrate-getmaxdowntime", g.name), downtime0)
+        self.assert_still_on_source(g)
+
     def test_destination_qemu_killed(self):
         g = self.start_guest(size_mib=64, rate_mib=64)
         result = {}

@@ -22,8 +22,13 @@ def read(path):
         return f.read()
 
 
+# RPC calls and their failures are logged at debug level: the tests
+# read them to see how a call the client does not report ended
+RPC_LOG = 'log_filters = "1:rpc.netserverprogram"\n'
+
+
 class PostcopyTest(unittest.TestCase):
-    CONFIG = ""
+    CONFIG = RPC_LOG
 
     def setUp(self):
         self.pair = Pair(self.CONFIG, self.CONFIG)
@@ -172,6 +177,12 @@ class PostcopyTest(unittest.TestCase):
                          "running (post-copy failed)")
         self.assertIn("Job type:         Unbounded",
                       self.src.out("domjobinfo", g.name))
+        # virsh reported Finish's error, then told the source with
+        # Confirm(cancelled); the source accepted it (libvirt keeps the
+        # post-copy-failed phase) instead of refusing it
+        log = read(os.path.join(self.pair.workdir, "src.log"))
+        self.assertRegex(log, r"call \w*MIGRATE_CONFIRM3\w*")
+        self.assertNotRegex(log, r"MIGRATE_CONFIRM3\w* failed")
         self.src.out("migrate-setspeed", "--postcopy", g.name, "1000")
         self.src.virsh("migrate", "--live", "--postcopy", "--postcopy-resume",
                        "--unsafe", g.name, self.dst.uri, timeout=300)
