@@ -233,7 +233,9 @@ qemuMigrationStateInPostcopy(virDomainObj *vm)
 {
     qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
 
+    /* postcopySeen: QEMU may already have moved on to "completed" */
     return priv->job.phase >= QEMU_MIGRATION_PHASE_POSTCOPY_FAILED ||
+           priv->mig.postcopySeen ||
            qemuMigrationStatusIsPostcopy(priv->mig.status);
 }
 
