@@ -509,6 +509,83 @@ testCloseCallback(void)
     jobTeardown(ctx);
 }
 
+typedef struct {
+    virDomainObj *vm;
+    unsigned int states;
+    gint64 deadline;
+    qemuMigrationWaitResult result;
+    qemuMonitorMigrationStatus seen;
+} waitArg;
+
+static gpointer
+jobWaitThread(gpointer opaque)
+{
+    waitArg *w = opaque;
+
+    virDomainObjLock(w->vm);
+    w->result = qemuMigrationStateWaitUntil(w->vm, w->states, NULL, w->deadline,
+                                            &w->seen);
+    virDomainObjUnlock(w->vm);
+    return NULL;
+}
+
+/* Records @status as the monitor thread does. */
+static void
+jobRecord(jobCtx *ctx, qemuMonitorMigrationStatus status)
+{
+    virDomainObjLock(ctx->vm);
+    qemuMigrationStateRecord(ctx->vm, status);
+    virDomainObjUnlock(ctx->vm);
+}
+
+/* The one wait primitive: woken by the recorder (not by a poll), only
+ * for the states asked for; a deadline and a vanished QEMU end it. */
+static void
+testMigrationWait(void)
+{
+    jobCtx *ctx = jobSetup();
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(ctx->vm);
+    waitArg w = { ctx->vm, QEMU_MIGRATION_STATES_FINAL, 0, -1, 0 };
+    GThread *th;
+
+    /* the wait only looks at whether a monitor is attached */
+    priv->mon = (qemuMonitor *)ctx;
+    th = g_thread_new("wait", jobWaitThread, &w);
+    jobRecord(ctx, QEMU_MONITOR_MIGRATION_STATUS_ACTIVE);
+    jobRecord(ctx, QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE);
+    jobRecord(ctx, QEMU_MONITOR_MIGRATION_STATUS_COMPLETED);
+    g_thread_join(th);
+    g_assert_cmpint(w.result, ==, QEMU_MIGRATION_WAIT_REACHED);
+    g_assert_cmpint(w.seen, ==, QEMU_MONITOR_MIGRATION_STATUS_COMPLETED);
+    virDomainObjLock(ctx->vm);
+    g_assert_true(qemuMigrationStateInPostcopy(ctx->vm));
+    virDomainObjUnlock(ctx->vm);
+
+    /* nothing comes: the deadline ends the wait */
+    virDomainObjLock(ctx->vm);
+    qemuMigrationStateReset(ctx->vm);
+    g_assert_false(qemuMigrationStateInPostcopy(ctx->vm));
+    virDomainObjUnlock(ctx->vm);
+    w.deadline = g_get_monotonic_time() + 50 * 1000;
+    th = g_thread_new("wait", jobWaitThread, &w);
+    g_thread_join(th);
+    g_assert_cmpint(w.result, ==, QEMU_MIGRATION_WAIT_TIMEOUT);
+    g_assert_cmpint(w.seen, ==, QEMU_MONITOR_MIGRATION_STATUS_NONE);
+
+    /* QEMU goes away while a migration streams */
+    w.deadline = 0;
+    th = g_thread_new("wait", jobWaitThread, &w);
+    jobRecord(ctx, QEMU_MONITOR_MIGRATION_STATUS_ACTIVE);
+    virDomainObjLock(ctx->vm);
+    priv->monitorGone = true;
+    g_cond_broadcast(&ctx->vm->cond);
+    virDomainObjUnlock(ctx->vm);
+    g_thread_join(th);
+    g_assert_cmpint(w.result, ==, QEMU_MIGRATION_WAIT_QEMU_GONE);
+    priv->mon = NULL;
+    jobTeardown(ctx);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -522,5 +599,6 @@ main(int argc, char **argv)
     g_test_add_func("/job/phase-persisted", testPhasePersisted);
     g_test_add_func("/job/queries-during-async", testQueriesDuringAsync);
     g_test_add_func("/job/close-callback", testCloseCallback);
+    g_test_add_func("/job/migration-wait", testMigrationWait);
     return g_test_run();
 }
