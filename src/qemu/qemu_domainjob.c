@@ -218,6 +218,12 @@ qemuDomainObjAsyncJobSetClient(qemuDomainJobObj *jobObj, guint64 clientID)
     jobObj->abandoned = false;
 }
 
+bool
+qemuDomainObjAsyncJobHasClient(const qemuDomainJobObj *jobObj)
+{
+    return jobObj->closeConn != 0;
+}
+
 void
 qemuDomainObjAsyncJobSetCloseCallback(qemuDomainJobObj *jobObj,
                                       qemuDomainJobCloseCallback cb)

@@ -208,6 +208,10 @@ bool qemuDomainObjAsyncJobIsUnattended(const qemuDomainJobObj *jobObj);
 /* The RPC connection that drives the async job from now on (0: none). */
 void qemuDomainObjAsyncJobSetClient(qemuDomainJobObj *jobObj, guint64 clientID);
 
+/* Is a connection driving the job across calls (0: none, e.g. a job
+ * recovered after a restart or whose client closed)? */
+bool qemuDomainObjAsyncJobHasClient(const qemuDomainJobObj *jobObj);
+
 /* What to do if that connection closes before the next call. */
 void qemuDomainObjAsyncJobSetCloseCallback(qemuDomainJobObj *jobObj,
                                            qemuDomainJobCloseCallback cb);

@@ -709,7 +709,8 @@ qemuMigrationSrcCleanup(virDomainObj *vm)
              vm->def->name, qemuMigrationJobPhaseTypeToString(phase));
     if (qemuMigrationStateInPostcopy(vm)) {
         /* the guest may already run on the destination: keep everything
-         * for recovery */
+         * for recovery; if QEMU completed meanwhile, the job is finished
+         * (qemuMigrationStateApply, queued when the job is released) */
         qemuMigrationJobContinue(priv->driver, vm, NULL);
         return;
     }

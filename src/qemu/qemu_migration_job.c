@@ -93,6 +93,10 @@ qemuMigrationJobContinue(qemuDriver *driver, virDomainObj *vm,
     /* the client vanished while this call ran: nobody will continue */
     if (qemuDomainObjAsyncJobIsAbandoned(&priv->job))
         qemuProcessQueueEvent(vm, QEMU_PROCESS_EVENT_CLIENT_GONE);
+    /* QEMU's migration ended while this call drove the job: what that
+     * means for a job nobody drives is decided now */
+    if (QEMU_MIGRATION_STATUS_BIT(qemuMigrationStateGet(vm)) & QEMU_MIGRATION_STATES_FINAL)
+        qemuProcessQueueEvent(vm, QEMU_PROCESS_EVENT_MIGRATION_STATUS);
 }
 
 void

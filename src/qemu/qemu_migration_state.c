@@ -337,6 +337,18 @@ qemuMigrationStateApplySwitch(qemuDriver *driver, virDomainObj *vm)
         priv->mig.switchPending = true;
 }
 
+/* Will no API call continue this unattended job?  Its client is gone
+ * (or it was recovered after a restart), or it was left for post-copy
+ * recovery, which only a new migration call would start. */
+static bool
+qemuMigrationStateNobodyContinues(virDomainObj *vm)
+{
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+
+    return !qemuDomainObjAsyncJobHasClient(&priv->job) ||
+           priv->job.phase == QEMU_MIGRATION_PHASE_POSTCOPY_FAILED;
+}
+
 void
 qemuMigrationStateApply(qemuDriver *driver, virDomainObj *vm)
 {
@@ -362,7 +374,8 @@ qemuMigrationStateApply(qemuDriver *driver, virDomainObj *vm)
         if (!qemuDomainObjAsyncJobIsUnattended(&priv->job))
             break;
         if (st == QEMU_MONITOR_MIGRATION_STATUS_COMPLETED &&
-            qemuMigrationStateInPostcopy(vm))
+            qemuMigrationStateInPostcopy(vm) &&
+            qemuMigrationStateNobodyContinues(vm))
             qemuMigrationPostcopyDone(driver, vm);
         else
             qemuDomainObjAsyncJobRunCloseCallback(vm, &priv->job);
