@@ -76,7 +76,7 @@ testDriverNew(const char *root, const char *migrationAddress)
     cfg.migrationPortMin = 49152;
     cfg.migrationPortMax = 49215;
     cfg.migrationAddress = migrationAddress;
-    virUUIDGenerate(cfg.hostUUID);
+    g_assert_cmpint(virUUIDGenerate(cfg.hostUUID), ==, 0);
     driver = qemuDriverNew(&cfg);
     g_assert_nonnull(driver);
     return driver;

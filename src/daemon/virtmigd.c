@@ -132,7 +132,8 @@ virtmigdLoadHostUUID(virtmigdDaemon *d)
             return 0;
         VIR_WARN("ignoring malformed host UUID in %s", path);
     }
-    virUUIDGenerate(d->hostUUID);
+    if (virUUIDGenerate(d->hostUUID) < 0)
+        return -1;
     virUUIDFormat(d->hostUUID, str);
     data = g_strdup_printf("%s\n", str);
     return virFileWriteAtomic(path, data, strlen(data), 0644);
