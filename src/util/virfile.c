@@ -56,25 +56,80 @@ virFileWriteAtomic(const char *path, const char *data, size_t len,
     return 0;
 }
 
+static void
+virFileReportTooLarge(const char *path, size_t maxlen)
+{
+    virReportSystemError(EFBIG, _("file '%1$s' is larger than %2$zu bytes"),
+                         path, maxlen);
+}
+
+/* Reads @fd to its end, but never more than @maxlen + 1 bytes (one more
+ * than allowed tells a file that is too large, e.g. one that grew or a
+ * device).  @sizeHint is the expected size.  Returns the length, or -1
+ * with errno set (EFBIG: over @maxlen). */
+static gssize
+virFileReadLimFD(int fd, size_t maxlen, size_t sizeHint, char **buf)
+{
+    size_t alloc = MIN(MAX(sizeHint, 1023), maxlen) + 1;
+    g_autofree char *data = g_malloc(alloc + 1);
+    size_t len = 0;
+
+    for (;;) {
+        ssize_t n;
+
+        if (len == alloc) {
+            if (alloc > maxlen) {
+                errno = EFBIG;
+                return -1;
+            }
+            alloc = MIN(alloc * 2, maxlen + 1);
+            data = g_realloc(data, alloc + 1);
+        }
+        n = read(fd, data + len, alloc - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break;
+        len += n;
+    }
+    data[len] = '\0';
+    *buf = g_steal_pointer(&data);
+    return len;
+}
+
 gssize
 virFileReadAll(const char *path, size_t maxlen, char **buf)
 {
-    g_autofree char *data = NULL;
-    g_autoptr(GError) gerr = NULL;
-    gsize len = 0;
+    struct stat sb;
+    gssize len;
+    int fd;
 
-    if (!g_file_get_contents(path, &data, &len, &gerr)) {
-        virReportSystemError(gerr->code == G_FILE_ERROR_NOENT ? ENOENT : EIO,
-                             _("cannot read '%1$s'"), path);
+    *buf = NULL;
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        virReportSystemError(errno, _("cannot open '%1$s'"), path);
         return -1;
     }
-    if (len > maxlen) {
-        virReportError(VIR_ERR_INTERNAL_ERROR,
-                       _("file '%1$s' is larger than %2$zu bytes"),
-                       path, maxlen);
+    if (fstat(fd, &sb) < 0) {
+        virReportSystemError(errno, _("cannot stat '%1$s'"), path);
+        close(fd);
         return -1;
     }
-    *buf = g_steal_pointer(&data);
+    /* refused before reading anything */
+    if (S_ISREG(sb.st_mode) && (unsigned long long)sb.st_size > maxlen) {
+        virFileReportTooLarge(path, maxlen);
+        close(fd);
+        return -1;
+    }
+    len = virFileReadLimFD(fd, maxlen, S_ISREG(sb.st_mode) ? sb.st_size : 0, buf);
+    if (len < 0) {
+        if (errno == EFBIG)
+            virFileReportTooLarge(path, maxlen);
+        else
+            virReportSystemError(errno, _("cannot read '%1$s'"), path);
+    }
+    close(fd);
     return len;
 }
 
