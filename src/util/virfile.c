@@ -159,11 +159,24 @@ virFileRemove(const char *path)
     return 0;
 }
 
-int
-virPidFileAcquire(const char *path, pid_t pid)
+/* True if @fd is still the file at @path: a daemon releasing the pid
+ * file unlinks it before unlocking, so a lock won on an fd opened
+ * before that unlink is a lock on a file nobody else will see. */
+static bool
+virPidFileIsCurrent(int fd, const char *path)
+{
+    struct stat fsb, psb;
+
+    return fstat(fd, &fsb) == 0 && stat(path, &psb) == 0 &&
+           fsb.st_dev == psb.st_dev && fsb.st_ino == psb.st_ino;
+}
+
+/* Opens and locks @path: the fd, -2 to try again (the file was
+ * replaced meanwhile), or -1 (reported). */
+static int
+virPidFileLock(const char *path)
 {
     struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-    g_autofree char *text = g_strdup_printf("%lld\n", (long long)pid);
     int fd;
 
     if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) {
@@ -182,6 +195,23 @@ virPidFileAcquire(const char *path, pid_t pid)
         close(fd);
         return -1;
     }
+    if (!virPidFileIsCurrent(fd, path)) {
+        close(fd);
+        return -2;
+    }
+    return fd;
+}
+
+int
+virPidFileAcquire(const char *path, pid_t pid)
+{
+    g_autofree char *text = g_strdup_printf("%lld\n", (long long)pid);
+    int fd;
+
+    while ((fd = virPidFileLock(path)) == -2)
+        ;
+    if (fd < 0)
+        return -1;
     if (ftruncate(fd, 0) < 0 || virFileWriteFd(fd, text, strlen(text)) < 0) {
         virReportSystemError(errno, _("cannot write pid file '%1$s'"), path);
         close(fd);
