@@ -335,6 +335,28 @@ testQEMUError(void)
     testTeardown(ctx);
 }
 
+/* A VNC password with a validity: QEMU 7.2 must take the set_password
+ * and expire_password the start sends (a refused one fails the start);
+ * the status file keeps both for the next daemon. */
+static void
+testVNCPassword(void)
+{
+    testCtx *ctx = testSetup();
+    qemuDomainRef ref = { 0 };
+    g_autofree char *path = g_build_filename(ctx->root, "run", "guest.xml", NULL);
+    g_autofree char *status = NULL;
+
+    testDefine(ctx, "guest-vnc.xml", &ref);
+    if (qemuDomainCreate(ctx->driver, ref.uuid, 0) < 0)
+        g_error("start: %s", virGetLastErrorMessage());
+    testAssertState(ctx, ref.uuid, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    g_assert_true(g_file_get_contents(path, &status, NULL, NULL));
+    g_assert_nonnull(strstr(status, "passwd='s3cret' passwdValidTo='2100-01-01T00:00:00'"));
+    g_assert_cmpint(qemuDomainDestroy(ctx->driver, ref.uuid, 0), ==, 0);
+    qemuDomainRefClear(&ref);
+    testTeardown(ctx);
+}
+
 /* The pid of the domain's QEMU, from its status file. */
 static pid_t
 testQEMUPid(testCtx *ctx, const char *name)
@@ -615,6 +637,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/crash", testCrash);
     g_test_add_func("/driver/restart", testRestart);
     g_test_add_func("/driver/transient", testTransient);
+    g_test_add_func("/driver/vnc-password", testVNCPassword);
     g_test_add_func("/driver/client-gone", testClientGone);
     for (i = 0; i < G_N_ELEMENTS(recoveryCases); i++) {
         g_autofree char *name = g_strdup_printf("/driver/recovery/%s/%s",

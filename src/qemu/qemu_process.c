@@ -163,6 +163,32 @@ qemuProcessReportStartError(qemuDriver *driver, virDomainObj *vm,
     }
 }
 
+/* The VNC password of the definition (the argv only says password=on):
+ * libvirt's qemuProcessInitPasswords. */
+static int
+qemuProcessInitPasswords(virDomainObj *vm)
+{
+    size_t i;
+
+    for (i = 0; i < vm->def->ngraphics; i++) {
+        const virDomainGraphicsDef *gr = vm->def->graphics[i];
+        qemuMonitor *mon;
+        int rc;
+
+        if (gr->type != VIR_DOMAIN_GRAPHICS_TYPE_VNC || !gr->passwd)
+            continue;
+        mon = qemuDomainObjEnterMonitor(vm);
+        rc = mon ? qemuMonitorJSONSetGraphicsPassword(mon, "vnc", gr->passwd,
+                                                      gr->passwdExpires,
+                                                      gr->passwdValidTo,
+                                                      g_get_real_time() / G_USEC_PER_SEC) : -1;
+        qemuDomainObjExitMonitor(vm, mon);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* Launches QEMU and connects to it.  @vm is unlocked meanwhile. */
 static int
 qemuProcessLaunch(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
@@ -199,7 +225,7 @@ qemuProcessLaunch(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
         return -1;
     }
     priv->mon = mon;
-    return 0;
+    return qemuProcessInitPasswords(vm);
 }
 
 /* Sends 'cont' or 'stop'.  QEMU sends the RESUME / STOP event before
