@@ -84,6 +84,7 @@ class FastRestartTest(unittest.TestCase):
         self.procs = []
         self.clients = []
         self.virsh = None
+        self.qemu_pids = []
 
     def tearDown(self):
         self.end_window()
@@ -94,7 +95,18 @@ class FastRestartTest(unittest.TestCase):
             if p.poll() is None:
                 p.kill()
             p.wait()
-        self.pair.close()
+        try:
+            self.pair.close()
+        finally:
+            # a failed run may leave guests no daemon destroyed (only
+            # processes that are still this test's QEMUs)
+            for pid in self.qemu_pids:
+                try:
+                    with open("/proc/%d/cmdline" % pid, "rb") as f:
+                        if self.pair.workdir.encode() in f.read():
+                            os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
 
     def spawn(self, argv=None):
         """Starts @argv, or a daemon on the source root; its stderr goes
@@ -187,6 +199,7 @@ class FastRestartTest(unittest.TestCase):
         steady.wait_pass_after(0)
         mover.wait_pass_after(0)
         pids = {g.name: self.src.qemu_pid(g.name) for g in (steady, mover)}
+        self.qemu_pids = list(pids.values())
         self.start_stuck_migration("mover")
         self.clients = [BusyClient(self.src.uri, ["steady", "mover"])
                         for _ in range(3)]
