@@ -15,6 +15,7 @@
 #include "testutils.h"
 #include "qemu_driver.h"
 #include "qemu_capabilities.h"
+#include "qemu_monitor_json.h"
 #include "virerror.h"
 #include "virtypedparam.h"
 #include "viruuid.h"
@@ -76,7 +77,7 @@ testDriverNew(const char *root, const char *migrationAddress)
     cfg.migrationPortMin = 49152;
     cfg.migrationPortMax = 49215;
     cfg.migrationAddress = migrationAddress;
-    virUUIDGenerate(cfg.hostUUID);
+    g_assert_cmpint(virUUIDGenerate(cfg.hostUUID), ==, 0);
     driver = qemuDriverNew(&cfg);
     g_assert_nonnull(driver);
     return driver;
@@ -184,11 +185,11 @@ testWaitEvent(testCtx *ctx, const char *name, int event, int detail)
 }
 
 static void
-testAssertState(testCtx *ctx, const unsigned char *uuid, int state, int reason)
+testAssertState(qemuDriver *driver, const unsigned char *uuid, int state, int reason)
 {
     int st = -1, rs = -1;
 
-    g_assert_cmpint(qemuDomainGetState(ctx->driver, uuid, &st, &rs, 0), ==, 0);
+    g_assert_cmpint(qemuDomainGetState(driver, uuid, &st, &rs, 0), ==, 0);
     g_assert_cmpint(st, ==, state);
     g_assert_cmpint(rs, ==, reason);
 }
@@ -233,11 +234,11 @@ testLifecycle(void)
     testDefine(ctx, "guest.xml", &ref);
     testWaitEvent(ctx, "guest", VIR_DOMAIN_EVENT_DEFINED, VIR_DOMAIN_EVENT_DEFINED_ADDED);
     g_assert_cmpint(ref.id, ==, -1);
-    testAssertState(ctx, ref.uuid, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_UNKNOWN);
+    testAssertState(ctx->driver, ref.uuid, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_UNKNOWN);
 
     g_assert_cmpint(qemuDomainCreate(ctx->driver, ref.uuid, 0), ==, 0);
     testWaitEvent(ctx, "guest", VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_BOOTED);
-    testAssertState(ctx, ref.uuid, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    testAssertState(ctx->driver, ref.uuid, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
     g_assert_cmpint(qemuDomainLookupByName(ctx->driver, "guest", &ref2), ==, 0);
     g_assert_cmpint(ref2.id, >, 0);
     g_assert_cmpint(qemuDomainIsActive(ctx->driver, ref.uuid), ==, 1);
@@ -245,10 +246,10 @@ testLifecycle(void)
 
     g_assert_cmpint(qemuDomainSuspend(ctx->driver, ref.uuid), ==, 0);
     testWaitEvent(ctx, "guest", VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
-    testAssertState(ctx, ref.uuid, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+    testAssertState(ctx->driver, ref.uuid, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
     g_assert_cmpint(qemuDomainResume(ctx->driver, ref.uuid), ==, 0);
     testWaitEvent(ctx, "guest", VIR_DOMAIN_EVENT_RESUMED, VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
-    testAssertState(ctx, ref.uuid, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
+    testAssertState(ctx->driver, ref.uuid, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
     passes = testSerialPasses(ctx);
     testWaitPasses(ctx, passes + 1);
 
@@ -260,7 +261,7 @@ testLifecycle(void)
 
     g_assert_cmpint(qemuDomainDestroy(ctx->driver, ref.uuid, 0), ==, 0);
     testWaitEvent(ctx, "guest", VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
-    testAssertState(ctx, ref.uuid, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_DESTROYED);
+    testAssertState(ctx->driver, ref.uuid, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_DESTROYED);
     g_assert_cmpint(qemuDomainDestroy(ctx->driver, ref.uuid, 0), ==, -1);
     g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_OPERATION_INVALID);
 
@@ -281,7 +282,7 @@ testRealWorldXML(void)
     testDefine(ctx, "libvirt-dumpxml-example.xml", &ref);
     if (qemuDomainCreate(ctx->driver, ref.uuid, 0) < 0)
         g_error("start: %s", virGetLastErrorMessage());
-    testAssertState(ctx, ref.uuid, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    testAssertState(ctx->driver, ref.uuid, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
     testWaitPasses(ctx, 1);
     g_assert_cmpint(qemuDomainDestroy(ctx->driver, ref.uuid, 0), ==, 0);
     qemuDomainRefClear(&ref);
@@ -300,7 +301,7 @@ testMissingDisk(void)
     expected = g_strdup_printf("Cannot access storage file '%s/missing.img': "
                                "No such file or directory", ctx->root);
     g_assert_cmpstr(virGetLastErrorMessage(), ==, expected);
-    testAssertState(ctx, ref.uuid, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_UNKNOWN);
+    testAssertState(ctx->driver, ref.uuid, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_UNKNOWN);
     qemuDomainRefClear(&ref);
     testTeardown(ctx);
 }
@@ -328,10 +329,32 @@ testQEMUError(void)
     g_assert_cmpint(qemuDomainCreate(ctx->driver, ref.uuid, 0), ==, -1);
     g_assert_nonnull(strstr(virGetLastErrorMessage(), "Image is not in qcow2 format"));
     g_assert_true(g_file_test(log, G_FILE_TEST_EXISTS));
-    testAssertState(ctx, ref.uuid, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_FAILED);
+    testAssertState(ctx->driver, ref.uuid, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_FAILED);
     g_assert_cmpint(qemuDomainIsActive(ctx->driver, ref.uuid), ==, 0);
     qemuDomainRefClear(&ref);
     qemuDomainRefClear(&ref2);
+    testTeardown(ctx);
+}
+
+/* A VNC password with a validity: QEMU 7.2 must take the set_password
+ * and expire_password the start sends (a refused one fails the start);
+ * the status file keeps both for the next daemon. */
+static void
+testVNCPassword(void)
+{
+    testCtx *ctx = testSetup();
+    qemuDomainRef ref = { 0 };
+    g_autofree char *path = g_build_filename(ctx->root, "run", "guest.xml", NULL);
+    g_autofree char *status = NULL;
+
+    testDefine(ctx, "guest-vnc.xml", &ref);
+    if (qemuDomainCreate(ctx->driver, ref.uuid, 0) < 0)
+        g_error("start: %s", virGetLastErrorMessage());
+    testAssertState(ctx->driver, ref.uuid, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    g_assert_true(g_file_get_contents(path, &status, NULL, NULL));
+    g_assert_nonnull(strstr(status, "passwd='s3cret' passwdValidTo='2100-01-01T00:00:00'"));
+    g_assert_cmpint(qemuDomainDestroy(ctx->driver, ref.uuid, 0), ==, 0);
+    qemuDomainRefClear(&ref);
     testTeardown(ctx);
 }
 
@@ -360,7 +383,7 @@ testCrash(void)
     testWaitEvent(ctx, "guest", VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_BOOTED);
     g_assert_cmpint(kill(testQEMUPid(ctx, "guest"), SIGKILL), ==, 0);
     testWaitEvent(ctx, "guest", VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_CRASHED);
-    testAssertState(ctx, ref.uuid, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_CRASHED);
+    testAssertState(ctx->driver, ref.uuid, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_CRASHED);
     /* still defined, and it starts again */
     g_assert_cmpint(qemuDomainCreate(ctx->driver, ref.uuid, 0), ==, 0);
     g_assert_cmpint(qemuDomainDestroy(ctx->driver, ref.uuid, 0), ==, 0);
@@ -385,10 +408,10 @@ testRestart(void)
     testDriverClose(ctx);
     g_assert_cmpint(kill(pid, 0), ==, 0);
     testDriverOpen(ctx);
-    testAssertState(ctx, ref.uuid, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    testAssertState(ctx->driver, ref.uuid, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
     g_assert_cmpint(testQEMUPid(ctx, "guest"), ==, pid);
     g_assert_cmpint(qemuDomainSuspend(ctx->driver, ref.uuid), ==, 0);
-    testAssertState(ctx, ref.uuid, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+    testAssertState(ctx->driver, ref.uuid, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
     g_assert_cmpint(qemuDomainResume(ctx->driver, ref.uuid), ==, 0);
     passes = testSerialPasses(ctx);
     testWaitPasses(ctx, passes + 1);
@@ -397,7 +420,7 @@ testRestart(void)
     testDriverClose(ctx);
     g_assert_cmpint(kill(pid, SIGKILL), ==, 0);
     testDriverOpen(ctx);
-    testAssertState(ctx, ref.uuid, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_CRASHED);
+    testAssertState(ctx->driver, ref.uuid, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_CRASHED);
     g_assert_cmpint(qemuDomainIsActive(ctx->driver, ref.uuid), ==, 0);
     qemuDomainRefClear(&ref);
     testTeardown(ctx);
@@ -490,7 +513,7 @@ testRecovery(gconstpointer opaque)
         g_assert_cmpint(qemuDomainLookupByName(ctx->driver, "guest", &ref2), ==, -1);
         g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_NO_DOMAIN);
     } else {
-        testAssertState(ctx, ref.uuid, c->state, c->reason);
+        testAssertState(ctx->driver, ref.uuid, c->state, c->reason);
         g_assert_cmpint(qemuDomainGetJobStats(ctx->driver, ref.uuid, &type,
                                               &params, 0), ==, 0);
         g_assert_cmpint(type, ==, c->jobKept ? 2 : 0);
@@ -515,6 +538,71 @@ testSecondDriver(testCtx *ctx, const char *name)
     return testDriverNew(root, "127.0.0.1");
 }
 
+#define TEST_MIGRATE_FLAGS (1 | 512)   /* LIVE | UNSAFE */
+
+/* The domain's current job type (0: none, 2: unbounded). */
+static int
+testJobType(qemuDriver *driver, const unsigned char *uuid)
+{
+    g_autoptr(virTypedParamList) stats = NULL;
+    int type = -1;
+
+    g_assert_cmpint(qemuDomainGetJobStats(driver, uuid, &type, &stats, 0), ==, 0);
+    return type;
+}
+
+static void
+testWaitJobType(qemuDriver *driver, const unsigned char *uuid, int type)
+{
+    gint64 deadline = g_get_monotonic_time() + EVENT_DEADLINE_S * G_USEC_PER_SEC;
+
+    while (testJobType(driver, uuid) != type) {
+        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+        g_usleep(20 * 1000);
+    }
+}
+
+/* Waits until @driver no longer knows domain @name. */
+static void
+testWaitDomainGone(qemuDriver *driver, const char *name)
+{
+    gint64 deadline = g_get_monotonic_time() + EVENT_DEADLINE_S * G_USEC_PER_SEC;
+    qemuDomainRef ref = { 0 };
+
+    while (qemuDomainLookupByName(driver, name, &ref) == 0) {
+        qemuDomainRefClear(&ref);
+        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+        g_usleep(20 * 1000);
+    }
+}
+
+/* Begin3 on the source, Prepare3 on @dst, as a client would: the
+ * source's job is at begin3, the destination's QEMU listens at the
+ * returned URI (job at prepare). */
+static char *
+testBeginPrepare(testCtx *ctx, qemuDriver *dst, const unsigned char *uuid,
+                 const qemuMigrationConn *conn)
+{
+    g_autoptr(virTypedParamList) params = virTypedParamListNew();
+    g_autofree char *xml = NULL;
+    g_autofree char *cookie = NULL;
+    g_autofree char *cookie2 = NULL;
+    char *uri = NULL;
+    size_t cookielen = 0, cookie2len = 0;
+
+    xml = qemuDomainMigrateBegin3Params(ctx->driver, uuid, NULL, 0, &cookie,
+                                        &cookielen, TEST_MIGRATE_FLAGS, conn);
+    if (!xml)
+        g_error("begin: %s", virGetLastErrorMessage());
+    g_assert_cmpint(virTypedParamListAddString(params, "destination_xml", xml), ==, 0);
+    if (qemuDomainMigratePrepare3Params(dst, params->par, params->npar, cookie,
+                                        cookielen, &cookie2, &cookie2len, &uri,
+                                        TEST_MIGRATE_FLAGS, conn) < 0)
+        g_error("prepare: %s", virGetLastErrorMessage());
+    g_assert_true(g_str_has_prefix(uri, "tcp:127.0.0.1:"));
+    return uri;
+}
+
 /* A client that disappears after Begin (source) and Prepare
  * (destination): its migration jobs are cleaned up as failed
  * migrations: the source guest keeps running, the destination QEMU and
@@ -525,29 +613,12 @@ testClientGone(void)
     testCtx *ctx = testSetup();
     qemuDriver *dst = testSecondDriver(ctx, "dsthost");
     qemuMigrationConn conn = { .clientID = 4242, .localAddr = "127.0.0.1" };
-    g_autoptr(virTypedParamList) params = virTypedParamListNew();
-    g_autofree char *xml = NULL;
-    g_autofree char *cookie = NULL;
-    g_autofree char *cookie2 = NULL;
     g_autofree char *uri = NULL;
-    size_t cookielen = 0, cookie2len = 0;
     qemuDomainRef ref = { 0 }, ref2 = { 0 };
-    unsigned int flags = 1 | 512;   /* LIVE | UNSAFE */
-    gint64 deadline;
-    int type = -1;
 
     testDefine(ctx, "guest.xml", &ref);
     g_assert_cmpint(qemuDomainCreate(ctx->driver, ref.uuid, 0), ==, 0);
-    xml = qemuDomainMigrateBegin3Params(ctx->driver, ref.uuid, NULL, 0, &cookie,
-                                        &cookielen, flags, &conn);
-    if (!xml)
-        g_error("begin: %s", virGetLastErrorMessage());
-    g_assert_cmpint(virTypedParamListAddString(params, "destination_xml", xml), ==, 0);
-    if (qemuDomainMigratePrepare3Params(dst, params->par, params->npar, cookie,
-                                        cookielen, &cookie2, &cookie2len, &uri,
-                                        flags, &conn) < 0)
-        g_error("prepare: %s", virGetLastErrorMessage());
-    g_assert_true(g_str_has_prefix(uri, "tcp:127.0.0.1:"));
+    uri = testBeginPrepare(ctx, dst, ref.uuid, &conn);
     g_assert_cmpint(qemuDomainLookupByName(dst, "guest", &ref2), ==, 0);
     g_assert_cmpint(qemuDomainIsActive(dst, ref2.uuid), ==, 1);
     qemuDomainRefClear(&ref2);
@@ -556,23 +627,9 @@ testClientGone(void)
     qemuDriverClientClosed(ctx->driver, conn.clientID);
     qemuDriverClientClosed(dst, conn.clientID);
 
-    deadline = g_get_monotonic_time() + EVENT_DEADLINE_S * G_USEC_PER_SEC;
-    while (qemuDomainLookupByName(dst, "guest", &ref2) == 0) {
-        qemuDomainRefClear(&ref2);
-        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
-        g_usleep(20 * 1000);
-    }
-    for (;;) {
-        g_autoptr(virTypedParamList) stats = NULL;
-
-        g_assert_cmpint(qemuDomainGetJobStats(ctx->driver, ref.uuid, &type,
-                                              &stats, 0), ==, 0);
-        if (type == 0)
-            break;
-        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
-        g_usleep(20 * 1000);
-    }
-    testAssertState(ctx, ref.uuid, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    testWaitDomainGone(dst, "guest");
+    testWaitJobType(ctx->driver, ref.uuid, 0);
+    testAssertState(ctx->driver, ref.uuid, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
     /* and the domain takes other jobs again */
     g_assert_cmpint(qemuDomainSuspend(ctx->driver, ref.uuid), ==, 0);
     g_assert_cmpint(qemuDomainDestroy(ctx->driver, ref.uuid, 0), ==, 0);
@@ -580,6 +637,258 @@ testClientGone(void)
     qemuDomainRefClear(&ref);
     testTeardown(ctx);
 }
+
+/* ---- recovery with a QEMU that really migrates ---------------------- */
+
+/* The monitor of a QEMU whose daemon is down, driven by the test (QEMU
+ * serves one monitor client: the driver must be closed meanwhile). */
+typedef struct {
+    GMainContext *ctx;
+    GMainLoop *loop;
+    GThread *thread;
+    qemuMonitor *mon;
+} testQMP;
+
+static gpointer
+testQMPLoop(gpointer opaque)
+{
+    g_main_loop_run(opaque);
+    return NULL;
+}
+
+static gboolean
+testQMPQuit(gpointer opaque)
+{
+    g_main_loop_quit(opaque);
+    return G_SOURCE_REMOVE;
+}
+
+static void
+testQMPOpen(testQMP *q, const char *root, const char *name)
+{
+    g_autofree char *file = g_strdup_printf("%s.monitor", name);
+    g_autofree char *path = g_build_filename(root, "run", file, NULL);
+
+    q->ctx = g_main_context_new();
+    q->loop = g_main_loop_new(q->ctx, FALSE);
+    q->thread = g_thread_new("test-qmp", testQMPLoop, q->loop);
+    if (!(q->mon = qemuMonitorOpen(path, EVENT_DEADLINE_S * 1000, q->ctx,
+                                   NULL, NULL)))
+        g_error("QMP %s: %s", path, virGetLastErrorMessage());
+}
+
+static void
+testQMPClose(testQMP *q)
+{
+    qemuMonitorClose(g_steal_pointer(&q->mon));
+    g_main_context_invoke(q->ctx, testQMPQuit, q->loop);
+    g_thread_join(q->thread);
+    g_main_loop_unref(q->loop);
+    g_main_context_unref(q->ctx);
+}
+
+#define TEST_SLOW_BPS (1ULL << 20)     /* far below the guest's dirty rate */
+#define TEST_FAST_BPS (1ULL << 30)
+
+static void
+testQMPSetBandwidth(testQMP *q, unsigned long long bps)
+{
+    g_autoptr(qemuMonitorMigrationParams) params = qemuMonitorMigrationParamsNew();
+
+    g_assert_cmpint(qemuMonitorMigrationParamsSetULL(params,
+                        QEMU_MONITOR_MIGRATION_PARAM_MAX_BANDWIDTH, bps), ==, 0);
+    g_assert_cmpint(qemuMonitorJSONSetMigrationParams(q->mon, params), ==, 0);
+}
+
+/* Waits until QEMU's migration is @want (ACTIVE: with data sent). */
+static void
+testQMPWaitMigration(testQMP *q, qemuMonitorMigrationStatus want)
+{
+    gint64 deadline = g_get_monotonic_time() + SERIAL_DEADLINE_S * G_USEC_PER_SEC;
+
+    for (;;) {
+        g_auto(qemuMonitorMigrationStats) stats = { 0 };
+
+        g_assert_cmpint(qemuMonitorJSONGetMigrationStats(q->mon, &stats), ==, 0);
+        if (stats.status == want &&
+            (want != QEMU_MONITOR_MIGRATION_STATUS_ACTIVE ||
+             (stats.ramSet && stats.ram.transferred > 0)))
+            return;
+        g_assert_cmpint(stats.status, !=, QEMU_MONITOR_MIGRATION_STATUS_FAILED);
+        g_assert_cmpint(stats.status, !=, QEMU_MONITOR_MIGRATION_STATUS_CANCELLED);
+        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+        g_usleep(50 * 1000);
+    }
+}
+
+/* Replaces @from (once) in the status file of @name under @root. */
+static void
+testStatusReplace(const char *root, const char *name, const char *from,
+                  const char *to)
+{
+    g_autofree char *file = g_strdup_printf("%s.xml", name);
+    g_autofree char *path = g_build_filename(root, "run", file, NULL);
+    g_autofree char *data = NULL;
+    g_autofree char *out = NULL;
+    g_auto(GStrv) parts = NULL;
+
+    g_assert_true(g_file_get_contents(path, &data, NULL, NULL));
+    parts = g_strsplit(data, from, -1);
+    g_assert_cmpuint(g_strv_length(parts), ==, 2);
+    out = g_strjoinv(to, parts);
+    g_assert_true(g_file_set_contents(path, out, -1, NULL));
+}
+
+/* Whether the status file of @name under @root records an async job. */
+static bool
+testStatusHasJob(const char *root, const char *name)
+{
+    g_autofree char *file = g_strdup_printf("%s.xml", name);
+    g_autofree char *path = g_build_filename(root, "run", file, NULL);
+    g_autofree char *data = NULL;
+
+    g_assert_true(g_file_get_contents(path, &data, NULL, NULL));
+    return strstr(data, "<job async=") != NULL;
+}
+
+static void
+testWaitStatusJobGone(const char *root, const char *name)
+{
+    gint64 deadline = g_get_monotonic_time() + EVENT_DEADLINE_S * G_USEC_PER_SEC;
+
+    while (testStatusHasJob(root, name)) {
+        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+        g_usleep(20 * 1000);
+    }
+}
+
+static void
+testDriverDestroyAll(qemuDriver *driver)
+{
+    qemuDomainRef *refs = NULL;
+    int n, i;
+
+    n = qemuConnectListAllDomains(driver, &refs, 1);
+    for (i = 0; i < n; i++)
+        ignore_value(qemuDomainDestroy(driver, refs[i].uuid, 0));
+    qemuDomainRefListFree(refs, MAX(n, 0));
+}
+
+typedef struct {
+    bool incoming;      /* the daemon that restarts is the destination's */
+    const char *phase;  /* what its status file records */
+    bool complete;      /* QEMU's migration completes (else stays active) */
+    bool live;          /* else the source guest was paused for it */
+    int state;          /* expected after the restart */
+    int reason;
+} migratingCase;
+
+/* Source side: the daemon died in Perform3 while QEMU migrated; QEMU
+ * went on (and maybe completed) without it. */
+static void
+testRecoverMigratingOut(testCtx *ctx, qemuDriver *dst, const migratingCase *c,
+                        const unsigned char *uuid)
+{
+    testStatusReplace(ctx->root, "guest", "phase='begin3'", "phase='perform3'");
+    if (!c->live)
+        testStatusReplace(ctx->root, "guest", "state='running' reason='booted'",
+                          "state='paused' reason='migration'");
+    testDriverOpen(ctx);
+    testAssertState(ctx->driver, uuid, c->state, c->reason);
+    g_assert_cmpint(testJobType(ctx->driver, uuid), ==, 0);
+    /* cancelled: the destination QEMU saw the stream break and is gone */
+    if (!c->complete)
+        testWaitDomainGone(dst, "guest");
+}
+
+/* Destination side: the daemon died in @c->phase while data came in. */
+static qemuDriver *
+testRecoverMigratingIn(testCtx *ctx, qemuDriver *dst, testQMP *src,
+                       const migratingCase *c, const char *dstRoot)
+{
+    qemuDomainRef ref = { 0 };
+    int passes = testSerialPasses(ctx);
+
+    qemuDriverFree(dst);
+    if (g_str_equal(c->phase, "finish3"))
+        testStatusReplace(dstRoot, "guest", "phase='prepare'", "phase='finish3'");
+    dst = testDriverNew(dstRoot, "127.0.0.1");
+    g_assert_cmpint(qemuDomainLookupByName(dst, "guest", &ref), ==, 0);
+    testAssertState(dst, ref.uuid, c->state, c->reason);
+    if (c->complete) {
+        /* the guest runs on the destination now */
+        g_assert_cmpint(testJobType(dst, ref.uuid), ==, 0);
+        testWaitPasses(ctx, passes + 1);
+    } else {
+        /* data still flows: waited for (the job is kept), not killed;
+         * once the rest came in, both sides are left paused for the user */
+        g_assert_true(testStatusHasJob(dstRoot, "guest"));
+        testQMPSetBandwidth(src, TEST_FAST_BPS);
+        testQMPWaitMigration(src, QEMU_MONITOR_MIGRATION_STATUS_COMPLETED);
+        testWaitStatusJobGone(dstRoot, "guest");
+        testAssertState(dst, ref.uuid, VIR_DOMAIN_PAUSED, c->reason);
+        g_assert_cmpint(qemuDomainIsActive(dst, ref.uuid), ==, 1);
+    }
+    qemuDomainRefClear(&ref);
+    return dst;
+}
+
+/* One row of the recovery table whose outcome depends on QEMU's own
+ * migration state: the migration is real (Begin3 and Prepare3 through
+ * the drivers, QEMU's migrate from the test while the source daemon is
+ * down), only the phase a dying daemon had reached is written into its
+ * status file; then that daemon restarts. */
+static void
+testRecoveryMigrating(gconstpointer opaque)
+{
+    const migratingCase *c = opaque;
+    testCtx *ctx = testSetup();
+    g_autofree char *dstRoot = g_build_filename(ctx->root, "dsthost", NULL);
+    qemuDriver *dst = testDriverNew(dstRoot, "127.0.0.1");
+    qemuMigrationConn conn = { .clientID = 4343, .localAddr = "127.0.0.1" };
+    g_autofree char *uri = NULL;
+    qemuDomainRef ref = { 0 };
+    testQMP qmp = { 0 };
+
+    testDefine(ctx, "guest.xml", &ref);
+    g_assert_cmpint(qemuDomainCreate(ctx->driver, ref.uuid, 0), ==, 0);
+    testWaitPasses(ctx, 1);
+    uri = testBeginPrepare(ctx, dst, ref.uuid, &conn);
+
+    testDriverClose(ctx);
+    testQMPOpen(&qmp, ctx->root, "guest");
+    testQMPSetBandwidth(&qmp, c->complete ? TEST_FAST_BPS : TEST_SLOW_BPS);
+    if (!c->live)
+        g_assert_cmpint(qemuMonitorJSONStopCPUs(qmp.mon), ==, 0);
+    g_assert_cmpint(qemuMonitorJSONMigrate(qmp.mon, uri, 0), ==, 0);
+    testQMPWaitMigration(&qmp, c->complete ? QEMU_MONITOR_MIGRATION_STATUS_COMPLETED :
+                                             QEMU_MONITOR_MIGRATION_STATUS_ACTIVE);
+    if (c->incoming) {
+        dst = testRecoverMigratingIn(ctx, dst, &qmp, c, dstRoot);
+        testQMPClose(&qmp);
+        testDriverOpen(ctx);
+    } else {
+        testQMPClose(&qmp);
+        testRecoverMigratingOut(ctx, dst, c, ref.uuid);
+    }
+    testDriverDestroyAll(dst);
+    qemuDriverFree(dst);
+    qemuDomainRefClear(&ref);
+    testTeardown(ctx);
+}
+
+static const migratingCase migratingCases[] = {
+    /* out, QEMU still migrating: cancel it, resume the guest it paused */
+    { false, "perform3", false, false, VIR_DOMAIN_RUNNING,
+      VIR_DOMAIN_RUNNING_MIGRATION_CANCELED },
+    { false, "perform3", false, true, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED },
+    /* out, QEMU completed: the guest may run on the destination */
+    { false, "perform3", true, true, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_MIGRATION },
+    /* in, QEMU completed in Finish3: resume here */
+    { true, "finish3", true, true, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED },
+    /* in, data still flowing in Prepare: wait for it, never kill */
+    { true, "prepare", false, true, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_MIGRATION },
+};
 
 static const recoveryCase recoveryCases[] = {
     { "migration out", "begin3", false, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED, false },
@@ -615,6 +924,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/crash", testCrash);
     g_test_add_func("/driver/restart", testRestart);
     g_test_add_func("/driver/transient", testTransient);
+    g_test_add_func("/driver/vnc-password", testVNCPassword);
     g_test_add_func("/driver/client-gone", testClientGone);
     for (i = 0; i < G_N_ELEMENTS(recoveryCases); i++) {
         g_autofree char *name = g_strdup_printf("/driver/recovery/%s/%s",
@@ -622,6 +932,15 @@ main(int argc, char **argv)
                                                 "out" : "in",
                                                 recoveryCases[i].phase);
         g_test_add_data_func(name, &recoveryCases[i], testRecovery);
+    }
+    for (i = 0; i < G_N_ELEMENTS(migratingCases); i++) {
+        const migratingCase *c = &migratingCases[i];
+        g_autofree char *name = g_strdup_printf("/driver/recovery/%s/%s/qemu-%s%s",
+                                                c->incoming ? "in" : "out", c->phase,
+                                                c->complete ? "completed" : "active",
+                                                c->live ? "" : "-paused");
+
+        g_test_add_data_func(name, c, testRecoveryMigrating);
     }
     return g_test_run();
 }

@@ -650,6 +650,34 @@ testSessionMigration(void)
 }
 
 
+/* A display password and its expiry, as libvirt sets them: "never"
+ * without a validity, the UNIX time with one, "now" once it passed (or
+ * is now) and for an empty password; nothing more after QEMU refused. */
+static void
+testSessionPasswords(void)
+{
+    g_autoptr(qemuMonitorTest) test = qemuMonitorTestNew(DATADIR "session-passwords.json");
+    qemuMonitor *mon = qemuMonitorTestGetMonitor(test);
+    long long now = 1700000000;
+
+    g_assert_cmpint(qemuMonitorJSONSetGraphicsPassword(mon, "vnc", "s3cret", false,
+                                                       0, now), ==, 0);
+    g_assert_cmpint(qemuMonitorJSONSetGraphicsPassword(mon, "vnc", "s3cret", true,
+                                                       1893456000, now), ==, 0);
+    g_assert_cmpint(qemuMonitorJSONSetGraphicsPassword(mon, "vnc", "s3cret", true,
+                                                       now - 1, now), ==, 0);
+    g_assert_cmpint(qemuMonitorJSONSetGraphicsPassword(mon, "vnc", "s3cret", true,
+                                                       now, now), ==, 0);
+    g_assert_cmpint(qemuMonitorJSONSetGraphicsPassword(mon, "vnc", "", false,
+                                                       0, now), ==, 0);
+    g_assert_cmpint(qemuMonitorJSONSetGraphicsPassword(mon, "vnc", "x", false,
+                                                       0, now), ==, -1);
+    g_assert_cmpstr(virGetLastErrorMessage(), ==,
+                    "internal error: unable to execute QEMU command 'set_password': Could not set password");
+    g_assert_true(qemuMonitorTestComplete(test));
+}
+
+
 /* quit whose reply never comes because QEMU exits first. */
 static void
 testSessionQuitEOF(void)
@@ -923,6 +951,7 @@ main(int argc, char **argv)
     g_test_add_func("/monitor/session/concurrent", testSessionConcurrent);
     g_test_add_func("/monitor/session/migration", testSessionMigration);
     g_test_add_func("/monitor/session/quit-eof", testSessionQuitEOF);
+    g_test_add_func("/monitor/session/passwords", testSessionPasswords);
     g_test_add_func("/monitor/open/bad-greeting", testOpenBadGreeting);
     g_test_add_func("/monitor/open/caps-error", testOpenCapsError);
     g_test_add_func("/monitor/open/silent", testOpenSilent);

@@ -403,8 +403,11 @@ fakeParseXML(const char *xml)
         g_clear_pointer(&dom, fakeDomainFree);
         goto cleanup;
     }
-    if (!uuid || virUUIDParse(uuid, dom->uuid) < 0)
-        virUUIDGenerate(dom->uuid);
+    if ((!uuid || virUUIDParse(uuid, dom->uuid) < 0) &&
+        virUUIDGenerate(dom->uuid) < 0) {
+        g_clear_pointer(&dom, fakeDomainFree);
+        goto cleanup;
+    }
     dom->memKiB = mem ? g_ascii_strtoull(mem, NULL, 10) : 0;
     dom->vcpus = vcpus ? g_ascii_strtoull(vcpus, NULL, 10) : 1;
     dom->xml = g_strdup(xml);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "rpcfakedriverpriv.h"
+#include "virdrvfeature.h"
 #include "virerror.h"
 
 #define VIR_FROM_THIS VIR_FROM_QEMU
@@ -519,7 +520,13 @@ qemuDriverSupportsFeature(qemuDriver *driver, int feature)
     /* libvirt 9.0's QEMU driver: V2, P2P, V3, CHANGE_PROTECTION,
      * XML_MIGRATABLE, OFFLINE, PARAMS (not V1, not DIRECT) */
     switch (feature) {
-    case 3: case 4: case 6: case 7: case 11: case 12: case 13:
+    case VIR_DRV_FEATURE_MIGRATION_V2:
+    case VIR_DRV_FEATURE_MIGRATION_P2P:
+    case VIR_DRV_FEATURE_MIGRATION_V3:
+    case VIR_DRV_FEATURE_MIGRATE_CHANGE_PROTECTION:
+    case VIR_DRV_FEATURE_XML_MIGRATABLE:
+    case VIR_DRV_FEATURE_MIGRATION_OFFLINE:
+    case VIR_DRV_FEATURE_MIGRATION_PARAMS:
         return true;
     default:
         return false;

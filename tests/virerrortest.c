@@ -101,13 +101,34 @@ testUUID(void)
     g_assert_cmpint(virUUIDParse("5a1e0000-0000-4000-8000-00000000d1d", uuid), ==, -1);
     g_assert_cmpint(virUUIDParse("5a1e0000-0000-4000-8000-00000000d1d1x", uuid), ==, -1);
     g_assert_cmpint(virUUIDParse("zz1e0000-0000-4000-8000-00000000d1d1", uuid), ==, -1);
-    virUUIDGenerate(uuid);
-    virUUIDGenerate(uuid2);
+    g_assert_cmpint(virUUIDGenerate(uuid), ==, 0);
+    g_assert_cmpint(virUUIDGenerate(uuid2), ==, 0);
     g_assert_false(memcmp(uuid, uuid2, 16) == 0);
     g_assert_cmpint(uuid[6] >> 4, ==, 4);
     g_assert_false(virUUIDIsNull(uuid));
     memset(uuid, 0, 16);
     g_assert_true(virUUIDIsNull(uuid));
+}
+
+/* UUIDs come from the kernel's CSPRNG, not GLib's seedable PRNG: the
+ * same GLib seed twice must not give the same UUID twice. */
+static void
+testUUIDRandomSource(void)
+{
+    unsigned char uuid[VIR_UUID_BUFLEN], uuid2[VIR_UUID_BUFLEN];
+    size_t i;
+
+    g_random_set_seed(4242);
+    g_assert_cmpint(virUUIDGenerate(uuid), ==, 0);
+    g_random_set_seed(4242);
+    g_assert_cmpint(virUUIDGenerate(uuid2), ==, 0);
+    g_assert_false(memcmp(uuid, uuid2, VIR_UUID_BUFLEN) == 0);
+    /* version 4, RFC 4122 variant, every time */
+    for (i = 0; i < 64; i++) {
+        g_assert_cmpint(virUUIDGenerate(uuid), ==, 0);
+        g_assert_cmpint(uuid[6] >> 4, ==, 4);
+        g_assert_cmpint(uuid[8] >> 6, ==, 2);
+    }
 }
 
 int
@@ -120,5 +141,6 @@ main(int argc, char **argv)
     g_test_add_func("/error/preserve", testErrorPreserve);
     g_test_add_func("/error/per-thread", testErrorPerThread);
     g_test_add_func("/uuid/parse-format", testUUID);
+    g_test_add_func("/uuid/random-source", testUUIDRandomSource);
     return g_test_run();
 }

@@ -393,7 +393,8 @@ virDomainDefParseIDs(virDomainDef *def, xmlXPathContext *ctxt,
     }
 
     if (!(uuid = virXPathString("string(./uuid[1])", ctxt))) {
-        virUUIDGenerate(def->uuid);
+        if (virUUIDGenerate(def->uuid) < 0)
+            return -1;
     } else if (virUUIDParse(uuid, def->uuid) < 0) {
         virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
                        _("malformed uuid element"));

@@ -382,6 +382,8 @@ struct _virDomainGraphicsDef {
     bool autoport;
     char *listen;               /* listen address; NULL: driver default */
     char *passwd;               /* printed only with FORMAT_SECURE */
+    bool passwdExpires;         /* passwdValidTo given */
+    long long passwdValidTo;    /* UNIX time (UTC) the password expires */
 };
 
 typedef enum {

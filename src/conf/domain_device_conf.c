@@ -530,6 +530,29 @@ virDomainGraphicsPortParseXML(virDomainGraphicsDef *gr, xmlNodePtr node,
     return 0;
 }
 
+/* passwdValidTo='YYYY-MM-DDTHH:MM:SS', UTC, as libvirt reads it. */
+static int
+virDomainGraphicsValidToParseXML(virDomainGraphicsDef *gr, xmlNodePtr node)
+{
+    g_autofree char *str = virXMLPropString(node, "passwdValidTo");
+    g_autoptr(GDateTime) dt = NULL;
+    int y, mo, d, h, mi, s, end = 0;
+
+    if (!str)
+        return 0;
+    if (sscanf(str, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s,
+               &end) != 6 || str[end] != '\0' ||
+        !(dt = g_date_time_new_utc(y, mo, d, h, mi, s))) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       _("cannot parse password validity time '%1$s', expect YYYY-MM-DDTHH:MM:SS"),
+                       str);
+        return -1;
+    }
+    gr->passwdExpires = true;
+    gr->passwdValidTo = g_date_time_to_unix(dt);
+    return 0;
+}
+
 static virDomainGraphicsDef *
 virDomainGraphicsDefParseXML(xmlNodePtr node, unsigned int flags)
 {
@@ -541,7 +564,8 @@ virDomainGraphicsDefParseXML(xmlNodePtr node, unsigned int flags)
         return NULL;
     gr->listen = virXMLPropString(node, "listen");
     gr->passwd = virXMLPropString(node, "passwd");
-    if (virDomainGraphicsListenParseXML(gr, node) < 0)
+    if (virDomainGraphicsValidToParseXML(gr, node) < 0 ||
+        virDomainGraphicsListenParseXML(gr, node) < 0)
         return NULL;
     return g_steal_pointer(&gr);
 }

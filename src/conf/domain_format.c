@@ -224,6 +224,26 @@ virDomainChrDefFormat(virXMLBuf *buf, const virDomainChrDef *chr,
     virXMLBufAsprintf(buf, "</%s>\n", elem);
 }
 
+/* passwd (secure formats only) and passwdValidTo, as libvirt: neither
+ * without a password. */
+static void
+virDomainGraphicsPasswdFormat(virXMLBuf *buf, const virDomainGraphicsDef *gr,
+                              unsigned int flags)
+{
+    g_autoptr(GDateTime) dt = NULL;
+    g_autofree char *validTo = NULL;
+
+    if (!gr->passwd)
+        return;
+    if (flags & VIR_DOMAIN_DEF_FORMAT_SECURE)
+        virXMLBufEscapeString(buf, " passwd='%s'", gr->passwd);
+    if (!gr->passwdExpires ||
+        !(dt = g_date_time_new_from_unix_utc(gr->passwdValidTo)))
+        return;
+    validTo = g_date_time_format(dt, "%Y-%m-%dT%H:%M:%S");
+    virXMLBufAsprintf(buf, " passwdValidTo='%s'", validTo);
+}
+
 static void
 virDomainGraphicsDefFormat(virXMLBuf *buf, const virDomainGraphicsDef *gr,
                            unsigned int flags)
@@ -237,8 +257,7 @@ virDomainGraphicsDefFormat(virXMLBuf *buf, const virDomainGraphicsDef *gr,
                       virDomainGraphicsTypeToString(gr->type), port,
                       gr->autoport ? "yes" : "no");
     virXMLBufEscapeString(buf, " listen='%s'", gr->listen);
-    if (flags & VIR_DOMAIN_DEF_FORMAT_SECURE)
-        virXMLBufEscapeString(buf, " passwd='%s'", gr->passwd);
+    virDomainGraphicsPasswdFormat(buf, gr, flags);
     virXMLBufAdd(buf, ">\n");
     virXMLBufAdjustIndent(buf, 2);
     virXMLBufAdd(buf, "<listen type='address'");

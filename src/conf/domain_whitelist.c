@@ -126,7 +126,7 @@ static const virDomainXMLRule virDomainXMLRules[] = {
     M("domain/devices/console/alias", "name"),
 
     P("domain/devices/input", virDomainXMLAcceptInput),
-    T("domain/devices/graphics", "type port autoport listen passwd", "vnc"),
+    T("domain/devices/graphics", "type port autoport listen passwd passwdValidTo", "vnc"),
     T("domain/devices/graphics/listen", "type address", "address"),
     P("domain/devices/audio", virDomainXMLAcceptAudio),
     M("domain/devices/video", ""),

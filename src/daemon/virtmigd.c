@@ -132,24 +132,37 @@ virtmigdLoadHostUUID(virtmigdDaemon *d)
             return 0;
         VIR_WARN("ignoring malformed host UUID in %s", path);
     }
-    virUUIDGenerate(d->hostUUID);
+    if (virUUIDGenerate(d->hostUUID) < 0)
+        return -1;
     virUUIDFormat(d->hostUUID, str);
     data = g_strdup_printf("%s\n", str);
     return virFileWriteAtomic(path, data, strlen(data), 0644);
 }
 
+/* Unlinks and unlocks the pid file: from here on another daemon may
+ * take this root (libvirt's virPidFileReleasePath order). */
+static void
+virtmigdReleasePidFile(virtmigdDaemon *d)
+{
+    if (d->pidFd < 0)
+        return;
+    unlink(d->paths->pidFile);
+    close(d->pidFd);
+    d->pidFd = -1;
+}
+
 static void
 virtmigdCleanup(virtmigdDaemon *d)
 {
-    if (d->pidFd >= 0) {
-        unlink(d->paths->pidFile);
-        close(d->pidFd);
-    }
     /* clients first: their calls may still use the driver */
     if (d->driver)
         qemuDriverShutdownBegin(d->driver);
     g_clear_pointer(&d->server, remoteServerFree);
     g_clear_pointer(&d->driver, qemuDriverFree);
+    /* Last: until now calls were draining, QEMU monitors were open (QEMU
+     * serves one monitor client) and status files were written.  A
+     * daemon started on this root before this point is refused. */
+    virtmigdReleasePidFile(d);
     g_clear_pointer(&d->loop, g_main_loop_unref);
     g_clear_pointer(&d->config, virtmigdConfigFree);
     g_clear_pointer(&d->paths, virtmigdPathsFree);

@@ -12,24 +12,13 @@
 #include "qemu_process_event.h"
 #include "qemu_process.h"
 #include "qemu_monitor_json.h"
+#include "virdrvfeature.h"
 #include "virerror.h"
 #include "virlog.h"
 
 #define VIR_FROM_THIS VIR_FROM_QEMU
 
 VIR_LOG_INIT("qemu.qemu_migration");
-
-/* libvirt's VIR_DRV_FEATURE_* numbers the client asks about */
-enum {
-    VIR_DRV_FEATURE_MIGRATION_V2 = 1,
-    VIR_DRV_FEATURE_MIGRATION_P2P = 3,
-    VIR_DRV_FEATURE_MIGRATION_DIRECT = 5,
-    VIR_DRV_FEATURE_MIGRATION_V3 = 6,
-    VIR_DRV_FEATURE_MIGRATE_CHANGE_PROTECTION = 7,
-    VIR_DRV_FEATURE_XML_MIGRATABLE = 11,
-    VIR_DRV_FEATURE_MIGRATION_OFFLINE = 12,
-    VIR_DRV_FEATURE_MIGRATION_PARAMS = 13,
-};
 
 bool
 qemuDriverSupportsFeature(qemuDriver *driver, int feature)
@@ -42,7 +31,7 @@ qemuDriverSupportsFeature(qemuDriver *driver, int feature)
     case VIR_DRV_FEATURE_MIGRATION_OFFLINE:
         return true;
     default:
-        /* v2, peer-to-peer and direct migration: not yet */
+        /* v1, v2, peer-to-peer and direct migration: not yet */
         return false;
     }
 }

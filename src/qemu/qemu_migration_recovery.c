@@ -123,7 +123,9 @@ qemuMigrationRecoverIn(qemuDriver *driver, virDomainObj *vm,
         return;
     }
     /* prepare, or finish without a complete guest: decided on what QEMU
-     * holds (it may be receiving a guest the source already switched) */
+     * holds (it may be receiving a guest the source already switched);
+     * while it waits, domjobinfo shows the incoming migration */
+    qemuMigrationRecoveryEnsureJobData(vm, QEMU_DOMAIN_JOB_STATUS_MIGRATING);
     qemuMigrationDstAbandoned(vm);
 }
 

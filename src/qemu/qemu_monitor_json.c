@@ -272,6 +272,35 @@ qemuMonitorJSONSaveVirtualMemory(qemuMonitor *mon, unsigned long long offset,
 }
 
 
+/* ---- display passwords ---- */
+
+int
+qemuMonitorJSONSetGraphicsPassword(qemuMonitor *mon, const char *protocol,
+                                   const char *password, bool expires,
+                                   long long validTo, long long now)
+{
+    json_object *args = json_object_new_object();
+    g_autofree char *time = NULL;
+
+    json_object_object_add(args, "protocol", json_object_new_string(protocol));
+    json_object_object_add(args, "password", json_object_new_string(password));
+    json_object_object_add(args, "connected", json_object_new_string("keep"));
+    if (qemuMonitorJSONSimpleCommand(mon, "set_password", args) < 0)
+        return -1;
+
+    if (!*password || (expires && validTo <= now))
+        time = g_strdup("now");
+    else if (expires)
+        time = g_strdup_printf("%lld", validTo);
+    else
+        time = g_strdup("never");
+    args = json_object_new_object();
+    json_object_object_add(args, "protocol", json_object_new_string(protocol));
+    json_object_object_add(args, "time", json_object_new_string(time));
+    return qemuMonitorJSONSimpleCommand(mon, "expire_password", args);
+}
+
+
 /* ---- query-cpus-fast ---- */
 
 void

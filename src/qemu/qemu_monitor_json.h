@@ -93,6 +93,18 @@ int qemuMonitorJSONStopCPUs(qemuMonitor *mon);         /* stop */
 int qemuMonitorJSONSystemPowerdown(qemuMonitor *mon);  /* system_powerdown */
 int qemuMonitorJSONSystemReset(qemuMonitor *mon);      /* system_reset */
 
+/**
+ * qemuMonitorJSONSetGraphicsPassword:
+ * Sets the password of the display of @protocol ("vnc") and when it
+ * expires, as libvirt's qemuDomainChangeGraphicsPasswords does:
+ * set_password (connected clients kept), then expire_password with
+ * "now" for an empty password or a validity @validTo (UNIX time) not
+ * after @now, @validTo if @expires, else "never".
+ */
+int qemuMonitorJSONSetGraphicsPassword(qemuMonitor *mon, const char *protocol,
+                                       const char *password, bool expires,
+                                       long long validTo, long long now);
+
 /* quit: success also if QEMU closed the monitor before replying. */
 int qemuMonitorJSONQuit(qemuMonitor *mon);
 

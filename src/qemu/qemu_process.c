@@ -163,6 +163,32 @@ qemuProcessReportStartError(qemuDriver *driver, virDomainObj *vm,
     }
 }
 
+/* The VNC password of the definition (the argv only says password=on):
+ * libvirt's qemuProcessInitPasswords. */
+static int
+qemuProcessInitPasswords(virDomainObj *vm)
+{
+    size_t i;
+
+    for (i = 0; i < vm->def->ngraphics; i++) {
+        const virDomainGraphicsDef *gr = vm->def->graphics[i];
+        qemuMonitor *mon;
+        int rc;
+
+        if (gr->type != VIR_DOMAIN_GRAPHICS_TYPE_VNC || !gr->passwd)
+            continue;
+        mon = qemuDomainObjEnterMonitor(vm);
+        rc = mon ? qemuMonitorJSONSetGraphicsPassword(mon, "vnc", gr->passwd,
+                                                      gr->passwdExpires,
+                                                      gr->passwdValidTo,
+                                                      g_get_real_time() / G_USEC_PER_SEC) : -1;
+        qemuDomainObjExitMonitor(vm, mon);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* Launches QEMU and connects to it.  @vm is unlocked meanwhile. */
 static int
 qemuProcessLaunch(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
@@ -199,7 +225,7 @@ qemuProcessLaunch(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
         return -1;
     }
     priv->mon = mon;
-    return 0;
+    return qemuProcessInitPasswords(vm);
 }
 
 /* Sends 'cont' or 'stop'.  QEMU sends the RESUME / STOP event before
@@ -384,24 +410,38 @@ qemuProcessStopFlags(qemuDriver *driver, virDomainObj *vm,
     virDomainDefClearLiveData(vm->def);
 }
 
+/* Why QEMU in run state @status is paused, as libvirt tells it: a
+ * migration's own states say migration. */
+static virDomainPausedReason
+qemuProcessPausedReason(qemuMonitorVMStatus status)
+{
+    if (status == QEMU_MONITOR_VM_STATUS_INMIGRATE ||
+        status == QEMU_MONITOR_VM_STATUS_POSTMIGRATE ||
+        status == QEMU_MONITOR_VM_STATUS_FINISH_MIGRATE)
+        return VIR_DOMAIN_PAUSED_MIGRATION;
+    return VIR_DOMAIN_PAUSED_UNKNOWN;
+}
+
 /* Brings the recorded state in line with what QEMU says after a
- * reconnect (a pause or resume may have happened meanwhile). */
+ * reconnect (a pause or resume may have happened meanwhile, e.g. a
+ * migration that completed while no daemon watched). */
 static int
 qemuProcessRefreshState(virDomainObj *vm)
 {
+    qemuMonitorVMStatus status = QEMU_MONITOR_VM_STATUS_UNKNOWN;
     qemuMonitor *mon;
     bool running = false;
     int rc;
 
     mon = qemuDomainObjEnterMonitor(vm);
-    rc = mon ? qemuMonitorJSONGetStatus(mon, &running, NULL) : -1;
+    rc = mon ? qemuMonitorJSONGetStatus(mon, &running, &status) : -1;
     qemuDomainObjExitMonitor(vm, mon);
     if (rc < 0)
         return -1;
     if (running && vm->state != VIR_DOMAIN_RUNNING)
         virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
     else if (!running && vm->state == VIR_DOMAIN_RUNNING)
-        virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_UNKNOWN);
+        virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, qemuProcessPausedReason(status));
     return 0;
 }
 

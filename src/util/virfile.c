@@ -56,25 +56,80 @@ virFileWriteAtomic(const char *path, const char *data, size_t len,
     return 0;
 }
 
+static void
+virFileReportTooLarge(const char *path, size_t maxlen)
+{
+    virReportSystemError(EFBIG, _("file '%1$s' is larger than %2$zu bytes"),
+                         path, maxlen);
+}
+
+/* Reads @fd to its end, but never more than @maxlen + 1 bytes (one more
+ * than allowed tells a file that is too large, e.g. one that grew or a
+ * device).  @sizeHint is the expected size.  Returns the length, or -1
+ * with errno set (EFBIG: over @maxlen). */
+static gssize
+virFileReadLimFD(int fd, size_t maxlen, size_t sizeHint, char **buf)
+{
+    size_t alloc = MIN(MAX(sizeHint, 1023), maxlen) + 1;
+    g_autofree char *data = g_malloc(alloc + 1);
+    size_t len = 0;
+
+    for (;;) {
+        ssize_t n;
+
+        if (len == alloc) {
+            if (alloc > maxlen) {
+                errno = EFBIG;
+                return -1;
+            }
+            alloc = MIN(alloc * 2, maxlen + 1);
+            data = g_realloc(data, alloc + 1);
+        }
+        n = read(fd, data + len, alloc - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break;
+        len += n;
+    }
+    data[len] = '\0';
+    *buf = g_steal_pointer(&data);
+    return len;
+}
+
 gssize
 virFileReadAll(const char *path, size_t maxlen, char **buf)
 {
-    g_autofree char *data = NULL;
-    g_autoptr(GError) gerr = NULL;
-    gsize len = 0;
+    struct stat sb;
+    gssize len;
+    int fd;
 
-    if (!g_file_get_contents(path, &data, &len, &gerr)) {
-        virReportSystemError(gerr->code == G_FILE_ERROR_NOENT ? ENOENT : EIO,
-                             _("cannot read '%1$s'"), path);
+    *buf = NULL;
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        virReportSystemError(errno, _("cannot open '%1$s'"), path);
         return -1;
     }
-    if (len > maxlen) {
-        virReportError(VIR_ERR_INTERNAL_ERROR,
-                       _("file '%1$s' is larger than %2$zu bytes"),
-                       path, maxlen);
+    if (fstat(fd, &sb) < 0) {
+        virReportSystemError(errno, _("cannot stat '%1$s'"), path);
+        close(fd);
         return -1;
     }
-    *buf = g_steal_pointer(&data);
+    /* refused before reading anything */
+    if (S_ISREG(sb.st_mode) && (unsigned long long)sb.st_size > maxlen) {
+        virFileReportTooLarge(path, maxlen);
+        close(fd);
+        return -1;
+    }
+    len = virFileReadLimFD(fd, maxlen, S_ISREG(sb.st_mode) ? sb.st_size : 0, buf);
+    if (len < 0) {
+        if (errno == EFBIG)
+            virFileReportTooLarge(path, maxlen);
+        else
+            virReportSystemError(errno, _("cannot read '%1$s'"), path);
+    }
+    close(fd);
     return len;
 }
 
@@ -104,11 +159,24 @@ virFileRemove(const char *path)
     return 0;
 }
 
-int
-virPidFileAcquire(const char *path, pid_t pid)
+/* True if @fd is still the file at @path: a daemon releasing the pid
+ * file unlinks it before unlocking, so a lock won on an fd opened
+ * before that unlink is a lock on a file nobody else will see. */
+static bool
+virPidFileIsCurrent(int fd, const char *path)
+{
+    struct stat fsb, psb;
+
+    return fstat(fd, &fsb) == 0 && stat(path, &psb) == 0 &&
+           fsb.st_dev == psb.st_dev && fsb.st_ino == psb.st_ino;
+}
+
+/* Opens and locks @path: the fd, -2 to try again (the file was
+ * replaced meanwhile), or -1 (reported). */
+static int
+virPidFileLock(const char *path)
 {
     struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-    g_autofree char *text = g_strdup_printf("%lld\n", (long long)pid);
     int fd;
 
     if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) {
@@ -127,6 +195,23 @@ virPidFileAcquire(const char *path, pid_t pid)
         close(fd);
         return -1;
     }
+    if (!virPidFileIsCurrent(fd, path)) {
+        close(fd);
+        return -2;
+    }
+    return fd;
+}
+
+int
+virPidFileAcquire(const char *path, pid_t pid)
+{
+    g_autofree char *text = g_strdup_printf("%lld\n", (long long)pid);
+    int fd;
+
+    while ((fd = virPidFileLock(path)) == -2)
+        ;
+    if (fd < 0)
+        return -1;
     if (ftruncate(fd, 0) < 0 || virFileWriteFd(fd, text, strlen(text)) < 0) {
         virReportSystemError(errno, _("cannot write pid file '%1$s'"), path);
         close(fd);

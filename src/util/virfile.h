@@ -17,8 +17,12 @@ int virFileWriteAtomic(const char *path, const char *data, size_t len,
 
 /**
  * virFileReadAll:
- * Reads the whole of @path (at most @maxlen bytes, else an error) into
- * a NUL-terminated buffer owned by the caller.  Returns the length or -1.
+ * Reads the whole of @path (at most @maxlen bytes) into a NUL-terminated
+ * buffer owned by the caller.  A regular file larger than @maxlen is
+ * refused before anything is read; any other file (or one that grows)
+ * is read no further than @maxlen + 1 bytes.  Errors are system errors
+ * carrying the real errno (EFBIG for a file over @maxlen).  Returns the
+ * length, or -1 (reported, *@buf NULL).
  */
 gssize virFileReadAll(const char *path, size_t maxlen, char **buf)
     G_GNUC_WARN_UNUSED_RESULT;

@@ -1,21 +1,43 @@
 /*
  * viruuid.c: UUID generation, parsing and formatting
  */
+#include <errno.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "viruuid.h"
+#include "virerror.h"
 
-void
+#define VIR_FROM_THIS VIR_FROM_NONE
+
+/* Fills @buf with @len bytes from the kernel's CSPRNG (getrandom(2),
+ * which blocks only until the pool is first initialised). */
+static int
+virRandomBytes(unsigned char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = getrandom(buf, len, 0);
+
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            virReportSystemError(errno, "%s", _("cannot read random bytes"));
+            return -1;
+        }
+        buf += n;
+        len -= n;
+    }
+    return 0;
+}
+
+int
 virUUIDGenerate(unsigned char *uuid)
 {
-    size_t i;
-
-    for (i = 0; i < VIR_UUID_BUFLEN; i += 4) {
-        guint32 r = g_random_int();
-        memcpy(uuid + i, &r, 4);
-    }
+    if (virRandomBytes(uuid, VIR_UUID_BUFLEN) < 0)
+        return -1;
     uuid[6] = (uuid[6] & 0x0F) | 0x40;  /* version 4 */
     uuid[8] = (uuid[8] & 0x3F) | 0x80;  /* RFC 4122 variant */
+    return 0;
 }
 
 int

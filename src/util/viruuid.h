@@ -5,8 +5,9 @@
 
 #include "internal.h"
 
-/* Fills @uuid with a random version-4 UUID. */
-void virUUIDGenerate(unsigned char *uuid);
+/* Fills @uuid with a random version-4 UUID from getrandom(2), as
+ * libvirt does from its CSPRNG.  Returns 0, or -1 (reported). */
+int virUUIDGenerate(unsigned char *uuid) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Parses "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (dashes optional,
  * surrounding blanks allowed, like libvirt).  Returns 0, or -1 if

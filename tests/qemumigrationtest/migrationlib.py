@@ -82,22 +82,33 @@ class Host:
                   "w") as f:
             f.write(config)
         self.log = open(os.path.join(workdir, name + ".log"), "w")
-        self.proc = subprocess.Popen(
-            [DAEMON, "--root", self.root, "--listen-tcp",
-             "%s:%d" % (addr, self.port)],
-            stdout=subprocess.DEVNULL, stderr=self.log)
+        self.proc = self.spawn()
         wait_for(self.ready, "virtmigd on " + addr)
+
+    def spawn(self, stderr=None):
+        """Starts a virtmigd on this host's root and address (its log
+        goes to the host's log unless @stderr says otherwise)."""
+        return subprocess.Popen(
+            [DAEMON, "--root", self.root, "--listen-tcp",
+             "%s:%d" % (self.addr, self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=self.log if stderr is None else stderr, text=True)
 
     def restart(self):
         """SIGTERM the daemon (its QEMUs keep running), start it again on
         the same root and address."""
         self.proc.send_signal(signal.SIGTERM)
         self.proc.wait(timeout=DEADLINE)
-        self.proc = subprocess.Popen(
-            [DAEMON, "--root", self.root, "--listen-tcp",
-             "%s:%d" % (self.addr, self.port)],
-            stdout=subprocess.DEVNULL, stderr=self.log)
+        self.proc = self.spawn()
         wait_for(self.ready, "virtmigd on " + self.addr)
+
+    def pidfile_pid(self):
+        """The pid the pid file names, or None."""
+        try:
+            with open(os.path.join(self.root, "run", "virtmigd.pid")) as f:
+                return int(f.read().strip())
+        except (OSError, ValueError):
+            return None
 
     def ready(self):
         if self.proc.poll() is not None:
