@@ -53,6 +53,14 @@ rpcTestServerStart(const remoteServerConfig *cfg)
     return ts;
 }
 
+rpcTestServer *
+rpcTestServerStartDefault(void)
+{
+    remoteServerConfig cfg = rpcTestServerConfig();
+
+    return rpcTestServerStart(&cfg);
+}
+
 void
 rpcTestServerStop(rpcTestServer *ts)
 {

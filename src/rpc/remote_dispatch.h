@@ -45,6 +45,9 @@ struct _remoteEventCallback {
     unsigned char uuid[VIR_UUID_BUFLEN];
 };
 
+/* The most event registrations one connection may hold (all kinds). */
+#define REMOTE_EVENT_CALLBACKS_MAX 1024
+
 /* The remote program's state of one client connection. */
 typedef struct _remoteClient remoteClient;
 struct _remoteClient {

@@ -311,8 +311,9 @@ remoteEventFind(remoteClient *priv, bool legacy, int key)
     return -1;
 }
 
-/* Adds @cb, unless it is a legacy one for an event ID registered
- * already. */
+/* Adds @cb, unless the connection holds REMOTE_EVENT_CALLBACKS_MAX
+ * registrations already (each costs memory and work at every event),
+ * or a legacy one for the same event ID. */
 static int
 remoteEventAdd(virNetServerClient *client, const remoteEventCallback *cb)
 {
@@ -320,7 +321,11 @@ remoteEventAdd(virNetServerClient *client, const remoteEventCallback *cb)
     int rc = -1;
 
     g_mutex_lock(&priv->lock);
-    if (cb->legacy && remoteEventFind(priv, true, cb->eventID) >= 0) {
+    if (priv->callbacks->len >= REMOTE_EVENT_CALLBACKS_MAX) {
+        virReportError(VIR_ERR_RPC,
+                       _("Too many domain event callbacks '%1$u' for limit '%2$d'"),
+                       priv->callbacks->len + 1, REMOTE_EVENT_CALLBACKS_MAX);
+    } else if (cb->legacy && remoteEventFind(priv, true, cb->eventID) >= 0) {
         virReportError(VIR_ERR_INTERNAL_ERROR,
                        _("domain event %1$d already registered"), cb->eventID);
     } else {

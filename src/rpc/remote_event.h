@@ -13,7 +13,8 @@
  *                        parameter (int32/uint32/int64/uint64/double/
  *                        boolean/string), e.g. "time_elapsed" uint64
  *
- * Registrations for other event IDs are accepted; such events would be
+ * Registrations for other event IDs are accepted (at most
+ * REMOTE_EVENT_CALLBACKS_MAX per connection); such events would be
  * logged and not delivered.
  */
 #pragma once
