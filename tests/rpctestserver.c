@@ -13,7 +13,8 @@ remoteServerConfig
 rpcTestServerConfig(void)
 {
     remoteServerConfig cfg = {
-        .maxClients = 300, .maxWorkers = 20, .prioWorkers = 5,
+        .maxClients = 300, .maxAnonymousClients = 20, .anonymousTimeout = 30,
+        .maxWorkers = 20, .prioWorkers = 5,
         .maxMessageSize = TEST_MAX_MESSAGE,
         .keepaliveInterval = 5, .keepaliveCount = 5,
     };

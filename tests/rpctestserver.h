@@ -37,7 +37,8 @@ typedef struct {
     char *ro;
 } rpcTestServer;
 
-/* 300 clients, 20 + 5 workers, 1 MiB messages, keepalive 5 s x 5. */
+/* 300 clients (20 anonymous, for 30 s), 20 + 5 workers, 1 MiB
+ * messages, keepalive 5 s x 5. */
 remoteServerConfig rpcTestServerConfig(void);
 rpcTestServer *rpcTestServerStart(const remoteServerConfig *cfg);
 /* The same with rpcTestServerConfig(). */

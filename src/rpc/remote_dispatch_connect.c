@@ -117,6 +117,7 @@ remoteDispatchConnectOpen(virNetServerClient *client,
 {
     remote_connect_open_args *a = args;
     remoteClient *priv = remoteClientGet(client);
+    remoteServer *srv = opaque;
     g_autofree char *uri = remoteConnectCheckURI(a->name ? *a->name : NULL);
 
     if (!uri)
@@ -133,6 +134,8 @@ remoteDispatchConnectOpen(virNetServerClient *client,
     if (a->flags & REMOTE_CONNECT_RO)
         priv->readonly = true;
     g_mutex_unlock(&priv->lock);
+    /* no longer anonymous (max_anonymous_clients, open timeout) */
+    virNetServerTrackCompletedOpen(srv->net, client);
     return 0;
 }
 
