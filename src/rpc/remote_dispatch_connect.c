@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "remote_dispatch.h"
-#include "remote_node.h"
 #include "virerror.h"
 #include "virlog.h"
 

@@ -18,7 +18,6 @@
  * client abandoned between two calls.
  */
 #include <limits.h>
-#include <string.h>
 
 #include "remote_dispatch.h"
 #include "remote_typedparam.h"
