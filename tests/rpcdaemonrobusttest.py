@@ -1,11 +1,16 @@
 #!/usr/bin/python3
-"""Malformed RPC packets sent at the real virtmigd.
+"""Malformed RPC packets and silent connections at the real virtmigd.
 
 Every packet of the corpus (tests/rpcdata/*.hex, the one rpcrobusttest
 uses against the in-process server) is sent on its own connection to a
 running virtmigd, with a libvirt client connected throughout.  Each must
 get an error reply or a closed connection, never a crash or a hang; the
 daemon keeps serving both the long-lived client and new ones.
+
+Then a daemon configured with max_anonymous_clients = 2 and
+anonymous_client_timeout = 2: two silent connections hold every
+anonymous slot, so the stock client's connection waits until the
+daemon drops them (after 2 s), then opens.
 """
 import glob
 import os
@@ -44,21 +49,74 @@ def send_packet(sock_path, data):
             return b""
 
 
+def start_daemon(tmp, config=None):
+    """The daemon on root @tmp and its socket, or None if it did not start."""
+    args = [DAEMON, "--root", tmp]
+    if config:
+        path = os.path.join(tmp, "virtmigd.conf")
+        with open(path, "w") as f:
+            f.write(config)
+        args += ["--config", path]
+    proc = subprocess.Popen(args, stderr=open(os.path.join(tmp, "log"), "w"))
+    sock = os.path.join(tmp, "run", "virtmigd-sock")
+    end = time.monotonic() + DEADLINE
+    while not os.path.exists(sock):
+        if time.monotonic() > end or proc.poll() is not None:
+            return proc, None
+        time.sleep(0.05)
+    return proc, sock
+
+
+def stop_daemon(proc, tmp):
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=DEADLINE)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def check_anonymous(libvirt):
+    tmp = tempfile.mkdtemp(prefix="rpcdaemonanon-")
+    proc, sock = start_daemon(tmp, "max_anonymous_clients = 2\n"
+                                   "anonymous_client_timeout = 2\n")
+    silent = []
+    try:
+        if not sock:
+            print("FAIL: daemon with anonymous limits did not start")
+            return 1
+        start = time.monotonic()
+        for _ in range(2):
+            s = socket.socket(socket.AF_UNIX)
+            s.connect(sock)
+            silent.append(s)
+        conn = libvirt.open("qemu+unix:///system?socket=" + sock)
+        waited = time.monotonic() - start
+        if conn.getType() != "QEMU" or waited < 1.5:
+            print("FAIL: opened after %.1f s, before the silent clients went" % waited)
+            return 1
+        for s in silent:
+            s.settimeout(DEADLINE)
+            if s.recv(16) != b"":
+                print("FAIL: a silent client got data")
+                return 1
+        conn.close()
+        print("ok: silent clients dropped, the next client opened after %.1f s" % waited)
+        return 0
+    finally:
+        for s in silent:
+            s.close()
+        stop_daemon(proc, tmp)
+
+
 def main():
     import libvirt
 
     libvirt.registerErrorHandler(lambda opaque, err: None, None)
     tmp = tempfile.mkdtemp(prefix="rpcdaemonrobust-")
-    proc = subprocess.Popen([DAEMON, "--root", tmp],
-                            stderr=open(os.path.join(tmp, "log"), "w"))
-    sock = os.path.join(tmp, "run", "virtmigd-sock")
+    proc, sock = start_daemon(tmp)
     try:
-        end = time.monotonic() + DEADLINE
-        while not os.path.exists(sock):
-            if time.monotonic() > end or proc.poll() is not None:
-                print("FAIL: daemon did not start")
-                return 1
-            time.sleep(0.05)
+        if not sock:
+            print("FAIL: daemon did not start")
+            return 1
         uri = "qemu+unix:///system?socket=" + sock
         steady = libvirt.open(uri)
         corpus = sorted(glob.glob(os.path.join(SRCDIR, "rpcdata", "*.hex")))
@@ -81,12 +139,9 @@ def main():
         fresh.close()
         steady.close()
         print("ok: %d malformed packets, daemon still serving" % len(corpus))
-        return 0
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=DEADLINE)
-        shutil.rmtree(tmp, ignore_errors=True)
+        stop_daemon(proc, tmp)
+    return check_anonymous(libvirt)
 
 
 if __name__ == "__main__":

@@ -74,7 +74,8 @@ main(int argc, char **argv)
 {
     rpcFakeServerArgs args = { 0 };
     remoteServerConfig cfg = {
-        .maxClients = 5000, .maxWorkers = 20, .prioWorkers = 5,
+        .maxClients = 5000, .maxAnonymousClients = 20, .anonymousTimeout = 30,
+        .maxWorkers = 20, .prioWorkers = 5,
         .maxMessageSize = 32 * 1024 * 1024,
         .keepaliveInterval = 5, .keepaliveCount = 5,
     };

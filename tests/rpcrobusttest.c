@@ -3,8 +3,9 @@
  *
  * Keepalive probes, the malformed packets of rpcdata/NAME.hex (the
  * server answers with an error or drops only that connection, and keeps
- * serving), client and message size limits, 200 clients with 20 busy
- * ones, shutdown during a call, TCP listeners.
+ * serving), client and message size limits, clients that do not open
+ * the connection (max_anonymous_clients, anonymous_client_timeout), 200
+ * clients with 20 busy ones, shutdown during a call, TCP listeners.
  */
 #include <string.h>
 #include <sys/resource.h>
@@ -273,6 +274,104 @@ testMaxMessage(void)
     rpcTestAuthList(other);
 }
 
+/* ---- anonymous clients ---------------------------------------------------- */
+
+/* Sends AUTH_LIST (allowed before CONNECT_OPEN); its serial. */
+static unsigned int
+testSendAuthList(rpcTestClient *client)
+{
+    return rpcTestClientSendCall(client, REMOTE_PROC_AUTH_LIST, TEST_VOID, NULL);
+}
+
+/* True if the call @serial of @client is answered within @ms. */
+static bool
+testAnswered(rpcTestClient *client, unsigned int serial, int ms)
+{
+    g_autoptr(virNetMessage) reply = rpcTestClientWaitReply(client, serial, ms);
+
+    return reply != NULL;
+}
+
+/* At max_anonymous_clients clients that have not opened, no connection
+ * is accepted (it waits in the backlog, as with libvirtd) until one of
+ * them opens or leaves; opened clients are served throughout. */
+static void
+testAnonymousLimit(void)
+{
+    remoteServerConfig cfg = rpcTestServerConfig();
+    rpcTestClient *anon[3];
+    unsigned int serial;
+    size_t i;
+    g_autoptr(rpcTestServer) ts = NULL;
+    g_autoptr(rpcTestClient) opened = NULL;
+    g_autoptr(rpcTestClient) waiting = NULL;
+    g_autoptr(rpcTestClient) later = NULL;
+
+    cfg.maxAnonymousClients = G_N_ELEMENTS(anon);
+    ts = rpcTestServerStart(&cfg);
+    opened = rpcTestOpen(ts->rw, 0);
+    for (i = 0; i < G_N_ELEMENTS(anon); i++) {
+        anon[i] = rpcTestConnect(i == 0 ? ts->ro : ts->rw);
+        rpcTestAuthList(anon[i]);
+    }
+    rpcTestServerWaitClients(ts, 4);
+
+    waiting = rpcTestConnect(ts->rw);
+    serial = testSendAuthList(waiting);
+    g_assert_false(testAnswered(waiting, serial, 500));
+    g_assert_cmpuint(virNetServerGetClientCount(ts->srv->net), ==, 4);
+    rpcTestAuthList(opened);
+
+    /* one opens: the waiting connection is accepted and answered */
+    g_assert_cmpint(rpcTestClientOpen(anon[0], "qemu:///system", 0), ==, 0);
+    g_assert_true(testAnswered(waiting, serial, RPC_TEST_TIMEOUT_MS));
+
+    /* full again; one leaves: the next one is served */
+    later = rpcTestConnect(ts->ro);
+    serial = testSendAuthList(later);
+    g_assert_false(testAnswered(later, serial, 300));
+    rpcTestClientFree(anon[1]);
+    g_assert_true(testAnswered(later, serial, RPC_TEST_TIMEOUT_MS));
+    rpcTestClientFree(anon[0]);
+    rpcTestClientFree(anon[2]);
+}
+
+/* A client that has not opened within anonymous_client_timeout is
+ * dropped, whether silent or busy with pre-open calls and keepalive;
+ * opened clients stay. */
+static void
+testAnonymousTimeout(void)
+{
+    remoteServerConfig cfg = rpcTestServerConfig();
+    virNetMessage *msg = NULL;
+    gint64 start;
+    gint64 ms;
+    g_autoptr(rpcTestServer) ts = NULL;
+    g_autoptr(rpcTestClient) opened = NULL;
+    g_autoptr(rpcTestClient) silent = NULL;
+    g_autoptr(rpcTestClient) chatty = NULL;
+
+    cfg.anonymousTimeout = 1;
+    cfg.keepaliveInterval = 1;
+    ts = rpcTestServerStart(&cfg);
+    start = g_get_monotonic_time();
+    silent = rpcTestConnect(ts->rw);
+    chatty = rpcTestConnect(ts->rw);
+    opened = rpcTestOpen(ts->rw, 0);
+    g_assert_cmpint(rpcTestFeature(chatty, 10), ==, 1);
+    rpcTestAuthList(chatty);
+
+    g_assert_cmpint(rpcTestClientRecv(silent, RPC_TEST_TIMEOUT_MS, &msg), ==, -1);
+    ms = (g_get_monotonic_time() - start) / 1000;
+    g_test_message("silent client dropped after %" G_GINT64_FORMAT " ms", ms);
+    g_assert_cmpint(ms, >=, 900);
+    /* PINGs of the keepalive it asked for come first */
+    g_assert_cmpint(testIdle(chatty, RPC_TEST_TIMEOUT_MS), ==, -1);
+    rpcTestServerWaitClients(ts, 1);
+    g_assert_cmpint(testIdle(opened, 1500), ==, 0);
+    rpcTestAuthList(opened);
+}
+
 /* ---- concurrency --------------------------------------------------------- */
 
 #define TEST_CLIENTS 200
@@ -410,6 +509,8 @@ main(int argc, char **argv)
     g_test_add_func("/rpc/robust/corpus", testCorpus);
     g_test_add_func("/rpc/robust/max-clients", testMaxClients);
     g_test_add_func("/rpc/robust/max-message", testMaxMessage);
+    g_test_add_func("/rpc/robust/anonymous-limit", testAnonymousLimit);
+    g_test_add_func("/rpc/robust/anonymous-timeout", testAnonymousTimeout);
     g_test_add_func("/rpc/robust/concurrency", testConcurrency);
     g_test_add_func("/rpc/robust/shutdown-busy", testShutdownBusy);
     g_test_add_func("/rpc/robust/tcp", testTCP);

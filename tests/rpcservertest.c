@@ -585,6 +585,45 @@ testEvents(void)
                   &dereg, VIR_ERR_RPC, notRegistered);
 }
 
+/* A connection holds at most REMOTE_EVENT_CALLBACKS_MAX registrations
+ * (legacy ones included); others are not affected. */
+static void
+testEventsLimit(void)
+{
+    g_autoptr(rpcTestServer) ts = rpcTestServerStartDefault();
+    g_autoptr(rpcTestClient) client = rpcTestOpen(ts->rw, 0);
+    g_autoptr(rpcTestClient) other = NULL;
+    remote_connect_domain_event_register_any_args legacy = { VIR_DOMAIN_EVENT_ID_REBOOT };
+    remote_connect_domain_event_callback_register_any_args args = {
+        VIR_DOMAIN_EVENT_ID_LIFECYCLE, NULL };
+    remote_connect_domain_event_callback_deregister_any_args dereg = { 0 };
+    g_autofree char *tooMany = g_strdup_printf(
+        "Too many domain event callbacks '%d' for limit '%d'",
+        REMOTE_EVENT_CALLBACKS_MAX + 1, REMOTE_EVENT_CALLBACKS_MAX);
+    int i;
+
+    rpcTestCallOK(client, REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER_ANY,
+                  TEST_XDR(remote_connect_domain_event_register_any_args), &legacy,
+                  TEST_VOID, NULL);
+    for (i = 1; i < REMOTE_EVENT_CALLBACKS_MAX; i++)
+        dereg.callbackID = testRegister(client, VIR_DOMAIN_EVENT_ID_LIFECYCLE, NULL);
+    rpcTestCallError(client, REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY,
+                     TEST_XDR(remote_connect_domain_event_callback_register_any_args),
+                     &args, VIR_ERR_RPC, tooMany);
+    legacy.eventID = VIR_DOMAIN_EVENT_ID_WATCHDOG;
+    rpcTestCallError(client, REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER_ANY,
+                     TEST_XDR(remote_connect_domain_event_register_any_args), &legacy,
+                     VIR_ERR_RPC, tooMany);
+    other = rpcTestOpen(ts->rw, 0);
+    testRegister(other, VIR_DOMAIN_EVENT_ID_LIFECYCLE, NULL);
+
+    /* one gone, one more fits */
+    rpcTestCallOK(client, REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY,
+                  TEST_XDR(remote_connect_domain_event_callback_deregister_any_args),
+                  &dereg, TEST_VOID, NULL);
+    testRegister(client, VIR_DOMAIN_EVENT_ID_LIFECYCLE, NULL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -596,5 +635,6 @@ main(int argc, char **argv)
     g_test_add_func("/rpc/server/readonly", testReadonly);
     g_test_add_func("/rpc/server/protocol-errors", testProtocolErrors);
     g_test_add_func("/rpc/server/events", testEvents);
+    g_test_add_func("/rpc/server/events-limit", testEventsLimit);
     return g_test_run();
 }

@@ -13,7 +13,8 @@ remoteServerConfig
 rpcTestServerConfig(void)
 {
     remoteServerConfig cfg = {
-        .maxClients = 300, .maxWorkers = 20, .prioWorkers = 5,
+        .maxClients = 300, .maxAnonymousClients = 20, .anonymousTimeout = 30,
+        .maxWorkers = 20, .prioWorkers = 5,
         .maxMessageSize = TEST_MAX_MESSAGE,
         .keepaliveInterval = 5, .keepaliveCount = 5,
     };
@@ -51,6 +52,14 @@ rpcTestServerStart(const remoteServerConfig *cfg)
     g_assert_cmpint(remoteServerAddUnixSocket(ts->srv, ts->ro, 0666, true), ==, 0);
     ts->thread = g_thread_new("rpc-loop", rpcTestServerThread, ts);
     return ts;
+}
+
+rpcTestServer *
+rpcTestServerStartDefault(void)
+{
+    remoteServerConfig cfg = rpcTestServerConfig();
+
+    return rpcTestServerStart(&cfg);
 }
 
 void

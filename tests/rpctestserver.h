@@ -37,9 +37,12 @@ typedef struct {
     char *ro;
 } rpcTestServer;
 
-/* 300 clients, 20 + 5 workers, 1 MiB messages, keepalive 5 s x 5. */
+/* 300 clients (20 anonymous, for 30 s), 20 + 5 workers, 1 MiB
+ * messages, keepalive 5 s x 5. */
 remoteServerConfig rpcTestServerConfig(void);
 rpcTestServer *rpcTestServerStart(const remoteServerConfig *cfg);
+/* The same with rpcTestServerConfig(). */
+rpcTestServer *rpcTestServerStartDefault(void);
 /* Stops the loop, frees the server (checking it cleaned up) and the driver. */
 void rpcTestServerStop(rpcTestServer *ts);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(rpcTestServer, rpcTestServerStop);

@@ -36,6 +36,8 @@ testConfigDump(const virtmigdConfig *cfg)
                            cfg->keepaliveInterval, cfg->keepaliveCount);
     g_string_append_printf(out, "clients/workers/prio = %u/%u/%u\n",
                            cfg->maxClients, cfg->maxWorkers, cfg->prioWorkers);
+    g_string_append_printf(out, "anonymous clients/timeout = %u/%u\n",
+                           cfg->maxAnonymousClients, cfg->anonymousClientTimeout);
     g_string_append_printf(out, "max_message_size = %u\n", cfg->maxMessageSize);
     g_string_append_printf(out, "postcopy_preempt = %d\n", cfg->postcopyPreempt);
     return g_string_free(out, FALSE);

@@ -194,6 +194,8 @@ virtmigdStartServer(virtmigdDaemon *d)
     const virtmigdConfig *c = d->config;
     remoteServerConfig rc = {
         .maxClients = c->maxClients,
+        .maxAnonymousClients = c->maxAnonymousClients,
+        .anonymousTimeout = c->anonymousClientTimeout,
         .maxWorkers = c->maxWorkers,
         .prioWorkers = c->prioWorkers,
         .maxMessageSize = c->maxMessageSize,

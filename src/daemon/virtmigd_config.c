@@ -75,6 +75,8 @@ virtmigdConfigNew(void)
     cfg->keepaliveInterval = 5;
     cfg->keepaliveCount = 5;
     cfg->maxClients = 5000;
+    cfg->maxAnonymousClients = 20;
+    cfg->anonymousClientTimeout = 30;
     cfg->maxWorkers = 20;
     cfg->prioWorkers = 5;
     cfg->maxMessageSize = 32 * 1024 * 1024;
@@ -137,8 +139,8 @@ static const char *const virtmigdConfigKeys[] = {
     "listen_tcp", "host_uuid", "migration_address", "migration_port_min",
     "migration_port_max", "log_level", "log_filters", "log_outputs",
     "job_wait_timeout", "keepalive_interval", "keepalive_count",
-    "max_clients", "max_workers", "prio_workers", "max_message_size",
-    "postcopy_preempt",
+    "max_clients", "max_anonymous_clients", "anonymous_client_timeout",
+    "max_workers", "prio_workers", "max_message_size", "postcopy_preempt",
     NULL,
 };
 
@@ -235,6 +237,9 @@ virtmigdConfigLoadNumbers(virtmigdConfig *cfg, virConf *conf,
         virConfGetValueInt(conf, "keepalive_interval", &cfg->keepaliveInterval) < 0 ||
         virConfGetValueUInt(conf, "keepalive_count", &cfg->keepaliveCount) < 0 ||
         virConfGetValueUInt(conf, "max_clients", &cfg->maxClients) < 0 ||
+        virConfGetValueUInt(conf, "max_anonymous_clients", &cfg->maxAnonymousClients) < 0 ||
+        virConfGetValueUInt(conf, "anonymous_client_timeout",
+                            &cfg->anonymousClientTimeout) < 0 ||
         virConfGetValueUInt(conf, "max_workers", &cfg->maxWorkers) < 0 ||
         virConfGetValueUInt(conf, "prio_workers", &cfg->prioWorkers) < 0 ||
         virConfGetValueUInt(conf, "max_message_size", &cfg->maxMessageSize) < 0 ||

@@ -50,6 +50,8 @@ struct _virtmigdConfig {
     int keepaliveInterval;        /* seconds; <= 0 disables probes */
     unsigned int keepaliveCount;
     unsigned int maxClients;
+    unsigned int maxAnonymousClients; /* not opened yet; 0: no limit */
+    unsigned int anonymousClientTimeout; /* seconds; 0: no limit */
     unsigned int maxWorkers;
     unsigned int prioWorkers;
     unsigned int maxMessageSize;  /* bytes; RPC payload limit */

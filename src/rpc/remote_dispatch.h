@@ -1,10 +1,14 @@
 /*
  * remote_dispatch.h: the remote program (libvirt's 0x20008086) on top of
- * the QEMU driver: per-client state, the procedure table, handlers
+ * the QEMU driver: per-client state, access checks, the helpers of the
+ * handlers
  *
- * Internal to src/rpc: remote_server.c builds the program from here;
- * remote_dispatch_connect.c, remote_dispatch_domain.c and remote_event.c
- * hold the handlers.
+ * Internal to src/rpc.  The procedure table and the simple handlers are
+ * generated from remote_protocol.x (gendispatch.py ->
+ * remote_dispatch_gen.[ch]); remote_dispatch_connect.c,
+ * remote_dispatch_domain.c, remote_dispatch_migration.c and
+ * remote_event.c hold the handlers written by hand and the helpers the
+ * generated ones call.
  */
 #pragma once
 
@@ -12,6 +16,7 @@
 #include "qemu_driver.h"
 #include "virnetserver.h"
 #include "remote_protocol.h"
+#include "remote_dispatch_gen.h"
 
 typedef struct _remoteServer remoteServer;
 typedef struct _remoteEventQueue remoteEventQueue;
@@ -40,6 +45,9 @@ struct _remoteEventCallback {
     unsigned char uuid[VIR_UUID_BUFLEN];
 };
 
+/* The most event registrations one connection may hold (all kinds). */
+#define REMOTE_EVENT_CALLBACKS_MAX 1024
+
 /* The remote program's state of one client connection. */
 typedef struct _remoteClient remoteClient;
 struct _remoteClient {
@@ -60,106 +68,49 @@ struct _remoteClient {
 remoteClient *remoteClientNew(remoteServer *srv, guint64 id, bool readonly);
 void remoteClientFree(remoteClient *priv);
 remoteClient *remoteClientGet(virNetServerClient *client);
+bool remoteClientIsReadonly(virNetServerClient *client);
 
-/* The sorted procedure table of the remote program. */
-const virNetServerProc *remoteDispatchGetProcs(size_t *nprocs);
-
-/* Checks run before every call: connection opened, read-only access. */
+/* Checks run before every call: connection opened, read-only access
+ * (only procedures marked read-only-safe pass on a read-only one). */
 int remoteDispatchCheck(virNetServerClient *client,
                         const virNetServerProc *proc, void *opaque);
 
-/* ---- helpers shared by the handlers ---- */
+/* ---- helpers of the handlers (remote_dispatch.c) ---- */
 
 /* Fills @dom (freed by xdr_free) from @ref. */
 void remoteMakeDomain(remote_nonnull_domain *dom, const qemuDomainRef *ref);
+/* The same, then clears @ref. */
+void remoteMoveDomain(remote_nonnull_domain *dom, qemuDomainRef *ref);
 
 /* The UUID of a domain argument. */
 const unsigned char *remoteDomainUUID(const remote_nonnull_domain *dom);
 
-/* ---- handlers (signature of virNetServerProcFunc) ---- */
+/* Fails with the driver's VIR_ERR_NO_DOMAIN if @uuid does not exist. */
+int remoteCheckDomain(qemuDriver *driver, const unsigned char *uuid);
 
-#define REMOTE_DISPATCH_DECL(name) \
-    int remoteDispatch ## name(virNetServerClient *client, \
-                               const virNetMessageHeader *header, \
-                               void *args, void *ret, void *opaque)
+/* Refuses a flag a read-only connection may not pass (libvirt's
+ * "operation forbidden: API with secure flag"); @set: the flag is set. */
+int remoteCheckSecureFlag(virNetServerClient *client, bool set,
+                          const char *api);
 
-/* remote_dispatch_connect.c */
-REMOTE_DISPATCH_DECL(ConnectOpen);
-REMOTE_DISPATCH_DECL(ConnectClose);
-REMOTE_DISPATCH_DECL(AuthList);
-REMOTE_DISPATCH_DECL(ConnectSupportsFeature);
-REMOTE_DISPATCH_DECL(ConnectGetType);
-REMOTE_DISPATCH_DECL(ConnectGetVersion);
-REMOTE_DISPATCH_DECL(ConnectGetLibVersion);
-REMOTE_DISPATCH_DECL(ConnectGetHostname);
-REMOTE_DISPATCH_DECL(ConnectGetURI);
-REMOTE_DISPATCH_DECL(ConnectGetCapabilities);
-REMOTE_DISPATCH_DECL(ConnectIsSecure);
-REMOTE_DISPATCH_DECL(ConnectRegisterCloseCallback);
-REMOTE_DISPATCH_DECL(ConnectUnregisterCloseCallback);
-REMOTE_DISPATCH_DECL(NodeGetInfo);
-REMOTE_DISPATCH_DECL(NodeGetFreeMemory);
-REMOTE_DISPATCH_DECL(DomainMemoryPeek);
-REMOTE_DISPATCH_DECL(NodeGetSecurityModel);
-REMOTE_DISPATCH_DECL(ConnectListAllDomains);
-REMOTE_DISPATCH_DECL(ConnectNumOfDomains);
-REMOTE_DISPATCH_DECL(ConnectListDomains);
-REMOTE_DISPATCH_DECL(ConnectNumOfDefinedDomains);
-REMOTE_DISPATCH_DECL(ConnectListDefinedDomains);
+/* ---- connection (remote_dispatch_connect.c) ---- */
 
-/* remote_dispatch_domain.c */
-REMOTE_DISPATCH_DECL(DomainLookupByID);
-REMOTE_DISPATCH_DECL(DomainLookupByName);
-REMOTE_DISPATCH_DECL(DomainLookupByUUID);
-REMOTE_DISPATCH_DECL(DomainDefineXML);
-REMOTE_DISPATCH_DECL(DomainDefineXMLFlags);
-REMOTE_DISPATCH_DECL(DomainUndefine);
-REMOTE_DISPATCH_DECL(DomainUndefineFlags);
-REMOTE_DISPATCH_DECL(DomainCreate);
-REMOTE_DISPATCH_DECL(DomainCreateWithFlags);
-REMOTE_DISPATCH_DECL(DomainCreateXML);
-REMOTE_DISPATCH_DECL(DomainDestroy);
-REMOTE_DISPATCH_DECL(DomainDestroyFlags);
-REMOTE_DISPATCH_DECL(DomainShutdown);
-REMOTE_DISPATCH_DECL(DomainShutdownFlags);
-REMOTE_DISPATCH_DECL(DomainSuspend);
-REMOTE_DISPATCH_DECL(DomainResume);
-REMOTE_DISPATCH_DECL(DomainGetXMLDesc);
-REMOTE_DISPATCH_DECL(DomainGetInfo);
-REMOTE_DISPATCH_DECL(DomainGetMaxMemory);
-REMOTE_DISPATCH_DECL(DomainGetState);
-REMOTE_DISPATCH_DECL(DomainGetOSType);
-REMOTE_DISPATCH_DECL(DomainGetAutostart);
-REMOTE_DISPATCH_DECL(DomainIsActive);
-REMOTE_DISPATCH_DECL(DomainIsPersistent);
-REMOTE_DISPATCH_DECL(DomainIsUpdated);
-REMOTE_DISPATCH_DECL(DomainGetSecurityLabel);
-REMOTE_DISPATCH_DECL(DomainHasManagedSaveImage);
-REMOTE_DISPATCH_DECL(DomainGetMessages);
-REMOTE_DISPATCH_DECL(DomainSnapshotNum);
-REMOTE_DISPATCH_DECL(DomainGetJobInfo);
-REMOTE_DISPATCH_DECL(DomainGetJobStats);
+char *remoteClientGetURI(virNetServerClient *client);
+int remoteSetCloseCallback(virNetServerClient *client, bool registered);
 
-/* remote_dispatch_migration.c */
-REMOTE_DISPATCH_DECL(DomainAbortJob);
-REMOTE_DISPATCH_DECL(DomainAbortJobFlags);
-REMOTE_DISPATCH_DECL(DomainMigrateSetMaxDowntime);
-REMOTE_DISPATCH_DECL(DomainMigrateGetMaxDowntime);
-REMOTE_DISPATCH_DECL(DomainMigrateSetMaxSpeed);
-REMOTE_DISPATCH_DECL(DomainMigrateGetMaxSpeed);
-REMOTE_DISPATCH_DECL(DomainMigrateSetCompressionCache);
-REMOTE_DISPATCH_DECL(DomainMigrateGetCompressionCache);
-REMOTE_DISPATCH_DECL(DomainMigrateStartPostCopy);
-REMOTE_DISPATCH_DECL(DomainMigrateBegin3);
-REMOTE_DISPATCH_DECL(DomainMigratePrepare3);
-REMOTE_DISPATCH_DECL(DomainMigratePerform3);
-REMOTE_DISPATCH_DECL(DomainMigrateFinish3);
-REMOTE_DISPATCH_DECL(DomainMigrateConfirm3);
-REMOTE_DISPATCH_DECL(DomainMigrateBegin3Params);
-REMOTE_DISPATCH_DECL(DomainMigratePrepare3Params);
-REMOTE_DISPATCH_DECL(DomainMigratePerform3Params);
-REMOTE_DISPATCH_DECL(DomainMigrateFinish3Params);
-REMOTE_DISPATCH_DECL(DomainMigrateConfirm3Params);
+/* ---- migration (remote_dispatch_migration.c) ---- */
+
+/* The flags of a v3 procedure with fixed arguments (a hyper on the
+ * wire, 32 bits for the *3_PARAMS procedures). */
+int remoteMigrationFixedFlags(uint64_t flags, const char *api,
+                              unsigned int *out);
+/* Appends a typed parameter for a fixed argument to @params
+ * (*@n entries): a string unless NULL, a bandwidth unless 0.  The
+ * values are borrowed. */
+void remoteMigrationFixedParamString(remote_typed_param *params, u_int *n,
+                                     const char *name, const char *value);
+void remoteMigrationFixedParamULLong(remote_typed_param *params, u_int *n,
+                                     const char *name, uint64_t value);
 
 /* The pool calling qemuDriverClientClosed for released clients (one
  * thread, in order); free it after the clients are gone. */
@@ -168,10 +119,16 @@ GThreadPool *remoteMigrationReleasedPoolNew(remoteServer *srv);
  * never blocks). */
 void remoteMigrationClientReleased(remoteServer *srv, guint64 clientID);
 
-/* remote_event.c */
-REMOTE_DISPATCH_DECL(ConnectDomainEventRegister);
-REMOTE_DISPATCH_DECL(ConnectDomainEventDeregister);
-REMOTE_DISPATCH_DECL(ConnectDomainEventRegisterAny);
-REMOTE_DISPATCH_DECL(ConnectDomainEventDeregisterAny);
-REMOTE_DISPATCH_DECL(ConnectDomainEventCallbackRegisterAny);
-REMOTE_DISPATCH_DECL(ConnectDomainEventCallbackDeregisterAny);
+/* ---- event registration (remote_event.c) ---- */
+
+/* A legacy registration (no callback ID; one per event ID): 0 or -1. */
+int remoteEventRegisterLegacy(virNetServerClient *client, int eventID);
+/* CONNECT_DOMAIN_EVENT_REGISTER (lifecycle): 1 (registered) or -1. */
+int remoteEventRegisterLifecycle(virNetServerClient *client);
+/* A registration with a callback ID (returned, > 0), optionally for one
+ * domain; -1 on error. */
+int remoteEventRegisterCallback(virNetServerClient *client, remoteServer *srv,
+                                int eventID, const remote_nonnull_domain *dom);
+/* Removes the legacy registration of event ID @key, or the one with
+ * callback ID @key: 0, or -1 if there is none. */
+int remoteEventDeregister(virNetServerClient *client, bool legacy, int key);

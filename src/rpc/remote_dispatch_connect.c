@@ -1,11 +1,11 @@
 /*
  * remote_dispatch_connect.c: connection, host and domain list procedures
- * of the remote program
+ * of the remote program written by hand, and the helpers the generated
+ * ones call
  */
 #include <string.h>
 
 #include "remote_dispatch.h"
-#include "remote_node.h"
 #include "virdrvfeature.h"
 #include "virerror.h"
 #include "virlog.h"
@@ -13,11 +13,6 @@
 #define VIR_FROM_THIS VIR_FROM_RPC
 
 VIR_LOG_INIT("rpc.remote_dispatch_connect");
-
-/* The libvirt version we answer to CONNECT_GET_LIB_VERSION: the client
- * adapts to the daemon's version, and libvirt 9.0.0 is the daemon whose
- * protocol and behaviour virtmigd reproduces (docs/compat.md). */
-#define REMOTE_LIB_VERSION 9000000ULL
 
 /* VIR_CONNECT_RO of virConnectOpenAuth's flags */
 #define REMOTE_CONNECT_RO (1 << 0)
@@ -102,6 +97,7 @@ remoteDispatchConnectOpen(virNetServerClient *client,
 {
     remote_connect_open_args *a = args;
     remoteClient *priv = remoteClientGet(client);
+    remoteServer *srv = opaque;
     g_autofree char *uri = remoteConnectCheckURI(a->name ? *a->name : NULL);
 
     if (!uri)
@@ -118,6 +114,8 @@ remoteDispatchConnectOpen(virNetServerClient *client,
     if (a->flags & REMOTE_CONNECT_RO)
         priv->readonly = true;
     g_mutex_unlock(&priv->lock);
+    /* no longer anonymous (max_anonymous_clients, open timeout) */
+    virNetServerTrackCompletedOpen(srv->net, client);
     return 0;
 }
 
@@ -177,91 +175,19 @@ remoteDispatchConnectSupportsFeature(virNetServerClient *client,
     return 0;
 }
 
-int
-remoteDispatchConnectGetType(virNetServerClient *client,
-                             const virNetMessageHeader *header,
-                             void *args, void *ret, void *opaque)
+char *
+remoteClientGetURI(virNetServerClient *client)
 {
-    remote_connect_get_type_ret *r = ret;
-
-    r->type = g_strdup("QEMU");
-    return 0;
-}
-
-int
-remoteDispatchConnectGetVersion(virNetServerClient *client,
-                                const virNetMessageHeader *header,
-                                void *args, void *ret, void *opaque)
-{
-    remote_connect_get_version_ret *r = ret;
-    remoteServer *srv = opaque;
-    unsigned long long version;
-
-    if (remoteNodeGetQEMUVersion(srv->node, &version) < 0)
-        return -1;
-    r->hv_ver = version;
-    return 0;
-}
-
-int
-remoteDispatchConnectGetLibVersion(virNetServerClient *client,
-                                   const virNetMessageHeader *header,
-                                   void *args, void *ret, void *opaque)
-{
-    remote_connect_get_lib_version_ret *r = ret;
-
-    r->lib_ver = REMOTE_LIB_VERSION;
-    return 0;
-}
-
-int
-remoteDispatchConnectGetHostname(virNetServerClient *client,
-                                 const virNetMessageHeader *header,
-                                 void *args, void *ret, void *opaque)
-{
-    remote_connect_get_hostname_ret *r = ret;
-
-    return (r->hostname = remoteNodeGetHostname()) ? 0 : -1;
-}
-
-int
-remoteDispatchConnectGetURI(virNetServerClient *client,
-                            const virNetMessageHeader *header,
-                            void *args, void *ret, void *opaque)
-{
-    remote_connect_get_uri_ret *r = ret;
     remoteClient *priv = remoteClientGet(client);
+    char *uri;
 
     g_mutex_lock(&priv->lock);
-    r->uri = g_strdup(priv->uri);
+    uri = g_strdup(priv->uri);
     g_mutex_unlock(&priv->lock);
-    return 0;
+    return uri;
 }
 
 int
-remoteDispatchConnectGetCapabilities(virNetServerClient *client,
-                                     const virNetMessageHeader *header,
-                                     void *args, void *ret, void *opaque)
-{
-    remote_connect_get_capabilities_ret *r = ret;
-    remoteServer *srv = opaque;
-
-    return (r->capabilities = qemuConnectGetCapabilities(srv->driver)) ? 0 : -1;
-}
-
-int
-remoteDispatchConnectIsSecure(virNetServerClient *client,
-                              const virNetMessageHeader *header,
-                              void *args, void *ret, void *opaque)
-{
-    remote_connect_is_secure_ret *r = ret;
-
-    /* no TLS here: only a local socket is secure (libvirt's rule) */
-    r->secure = virNetServerClientIsLocal(client);
-    return 0;
-}
-
-static void
 remoteSetCloseCallback(virNetServerClient *client, bool registered)
 {
     remoteClient *priv = remoteClientGet(client);
@@ -269,63 +195,10 @@ remoteSetCloseCallback(virNetServerClient *client, bool registered)
     g_mutex_lock(&priv->lock);
     priv->closeCallback = registered;
     g_mutex_unlock(&priv->lock);
-}
-
-int
-remoteDispatchConnectRegisterCloseCallback(virNetServerClient *client,
-                                           const virNetMessageHeader *header,
-                                           void *args, void *ret, void *opaque)
-{
-    remoteSetCloseCallback(client, true);
-    return 0;
-}
-
-int
-remoteDispatchConnectUnregisterCloseCallback(virNetServerClient *client,
-                                             const virNetMessageHeader *header,
-                                             void *args, void *ret, void *opaque)
-{
-    remoteSetCloseCallback(client, false);
     return 0;
 }
 
 /* ---- host ------------------------------------------------------------ */
-
-int
-remoteDispatchNodeGetInfo(virNetServerClient *client,
-                          const virNetMessageHeader *header,
-                          void *args, void *ret, void *opaque)
-{
-    remote_node_get_info_ret *r = ret;
-    remoteNodeInfo info;
-
-    if (remoteNodeGetInfo(&info) < 0)
-        return -1;
-    G_STATIC_ASSERT(sizeof(r->model) == sizeof(info.model));
-    memcpy(r->model, info.model, sizeof(r->model));
-    r->memory = info.memoryKiB;
-    r->cpus = info.cpus;
-    r->mhz = info.mhz;
-    r->nodes = info.nodes;
-    r->sockets = info.sockets;
-    r->cores = info.cores;
-    r->threads = info.threads;
-    return 0;
-}
-
-int
-remoteDispatchNodeGetFreeMemory(virNetServerClient *client,
-                                const virNetMessageHeader *header,
-                                void *args, void *ret, void *opaque)
-{
-    remote_node_get_free_memory_ret *r = ret;
-    unsigned long long bytes;
-
-    if (remoteNodeGetFreeMemory(&bytes) < 0)
-        return -1;
-    r->freeMem = bytes;
-    return 0;
-}
 
 int
 remoteDispatchNodeGetSecurityModel(virNetServerClient *client,
@@ -375,36 +248,17 @@ remoteDispatchConnectListAllDomains(virNetServerClient *client,
     return 0;
 }
 
-int
-remoteDispatchConnectNumOfDomains(virNetServerClient *client,
-                                  const virNetMessageHeader *header,
-                                  void *args, void *ret, void *opaque)
-{
-    remote_connect_num_of_domains_ret *r = ret;
-    remoteServer *srv = opaque;
-
-    return (r->num = qemuConnectNumOfDomains(srv->driver)) < 0 ? -1 : 0;
-}
-
-int
-remoteDispatchConnectNumOfDefinedDomains(virNetServerClient *client,
-                                         const virNetMessageHeader *header,
-                                         void *args, void *ret, void *opaque)
-{
-    remote_connect_num_of_defined_domains_ret *r = ret;
-    remoteServer *srv = opaque;
-
-    return (r->num = qemuConnectNumOfDefinedDomains(srv->driver)) < 0 ? -1 : 0;
-}
-
-static bool
-remoteCheckListMax(int max, const char *what)
+/* The array of a LIST_DOMAINS / LIST_DEFINED_DOMAINS reply: @max
+ * elements of @size bytes (freed with the reply), or NULL if @max is
+ * beyond REMOTE_DOMAIN_LIST_MAX. */
+static void *
+remoteListNew(int max, size_t size, const char *what)
 {
     if (max < 0 || max > REMOTE_DOMAIN_LIST_MAX) {
         virReportError(VIR_ERR_RPC, _("%1$s > REMOTE_DOMAIN_LIST_MAX"), what);
-        return false;
+        return NULL;
     }
-    return true;
+    return g_malloc0_n(MAX(max, 1), size);
 }
 
 int
@@ -415,15 +269,11 @@ remoteDispatchConnectListDomains(virNetServerClient *client,
     remote_connect_list_domains_args *a = args;
     remote_connect_list_domains_ret *r = ret;
     remoteServer *srv = opaque;
-    g_autofree int *ids = NULL;
     int n;
 
-    if (!remoteCheckListMax(a->maxids, "maxids"))
+    if (!(r->ids.ids_val = remoteListNew(a->maxids, sizeof(int), "maxids")) ||
+        (n = qemuConnectListDomains(srv->driver, r->ids.ids_val, a->maxids)) < 0)
         return -1;
-    ids = g_new0(int, MAX(a->maxids, 1));
-    if ((n = qemuConnectListDomains(srv->driver, ids, a->maxids)) < 0)
-        return -1;
-    r->ids.ids_val = g_steal_pointer(&ids);
     r->ids.ids_len = n;
     return 0;
 }
@@ -436,17 +286,12 @@ remoteDispatchConnectListDefinedDomains(virNetServerClient *client,
     remote_connect_list_defined_domains_args *a = args;
     remote_connect_list_defined_domains_ret *r = ret;
     remoteServer *srv = opaque;
-    char **names;
     int n;
 
-    if (!remoteCheckListMax(a->maxnames, "maxnames"))
+    if (!(r->names.names_val = remoteListNew(a->maxnames, sizeof(char *), "maxnames")) ||
+        (n = qemuConnectListDefinedDomains(srv->driver, r->names.names_val,
+                                           a->maxnames)) < 0)
         return -1;
-    names = g_new0(char *, MAX(a->maxnames, 1));
-    if ((n = qemuConnectListDefinedDomains(srv->driver, names, a->maxnames)) < 0) {
-        g_free(names);
-        return -1;
-    }
-    r->names.names_val = names;
     r->names.names_len = n;
     return 0;
 }

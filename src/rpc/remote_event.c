@@ -1,5 +1,8 @@
 /*
  * remote_event.c: domain event registration and delivery
+ *
+ * The registration procedures are generated stubs calling the helpers
+ * at the end of this file.
  */
 #include <string.h>
 
@@ -52,6 +55,7 @@ remoteEventFree(qemuDomainEvent *ev)
 
 /* ---- encoding -------------------------------------------------------- */
 
+/* The MESSAGE packet of event @proc; frees what @data holds. */
 static GBytes *
 remoteEventPacket(int proc, xdrproc_t filter, void *data, size_t maxLength)
 {
@@ -63,20 +67,10 @@ remoteEventPacket(int proc, xdrproc_t filter, void *data, size_t maxLength)
         .serial = 1,              /* what libvirt's daemon sends */
         .status = VIR_NET_OK,
     };
+    GBytes *packet = virNetMessageEncode(&header, filter, data, maxLength);
 
-    return virNetMessageEncode(&header, filter, data, maxLength);
-}
-
-/* Picks the legacy or the callback form of an event. */
-static GBytes *
-remoteEventPacketFor(const remoteEventCallback *cb,
-                     int legacyProc, xdrproc_t legacyFilter, void *legacyData,
-                     int cbProc, xdrproc_t cbFilter, void *cbData,
-                     size_t maxLength)
-{
-    if (cb->legacy)
-        return remoteEventPacket(legacyProc, legacyFilter, legacyData, maxLength);
-    return remoteEventPacket(cbProc, cbFilter, cbData, maxLength);
+    xdr_free(filter, data);
+    return packet;
 }
 
 /* Looks up @key of type @fmt in the payload; logs if missing. */
@@ -96,171 +90,19 @@ static GBytes *
 remoteEventEncodeLifecycle(const qemuDomainEvent *ev,
                            const remoteEventCallback *cb, size_t maxLength)
 {
-    remote_domain_event_callback_lifecycle_msg data = { 0 };
-    GBytes *packet;
+    remote_domain_event_callback_lifecycle_msg data = { .callbackID = cb->callbackID };
 
-    data.callbackID = cb->callbackID;
     remoteMakeDomain(&data.msg.dom, &ev->dom);
     data.msg.event = ev->event;
     data.msg.detail = ev->detail;
-    packet = remoteEventPacketFor(cb,
-        REMOTE_PROC_DOMAIN_EVENT_LIFECYCLE,
-        (xdrproc_t)xdr_remote_domain_event_lifecycle_msg, &data.msg,
-        REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE,
-        (xdrproc_t)xdr_remote_domain_event_callback_lifecycle_msg, &data,
-        maxLength);
-    xdr_free((xdrproc_t)xdr_remote_domain_event_callback_lifecycle_msg, (char *)&data);
-    return packet;
-}
-
-static GBytes *
-remoteEventEncodeReboot(const qemuDomainEvent *ev,
-                        const remoteEventCallback *cb, size_t maxLength)
-{
-    remote_domain_event_callback_reboot_msg data = { 0 };
-    GBytes *packet;
-
-    data.callbackID = cb->callbackID;
-    remoteMakeDomain(&data.msg.dom, &ev->dom);
-    packet = remoteEventPacketFor(cb,
-        REMOTE_PROC_DOMAIN_EVENT_REBOOT,
-        (xdrproc_t)xdr_remote_domain_event_reboot_msg, &data.msg,
-        REMOTE_PROC_DOMAIN_EVENT_CALLBACK_REBOOT,
-        (xdrproc_t)xdr_remote_domain_event_callback_reboot_msg, &data,
-        maxLength);
-    xdr_free((xdrproc_t)xdr_remote_domain_event_callback_reboot_msg, (char *)&data);
-    return packet;
-}
-
-static GBytes *
-remoteEventEncodeRTCChange(const qemuDomainEvent *ev,
-                           const remoteEventCallback *cb, size_t maxLength)
-{
-    remote_domain_event_callback_rtc_change_msg data = { 0 };
-    gint64 offset = 0;
-    GBytes *packet;
-
-    if (!remoteEventParam(ev, "offset", "x", &offset))
-        return NULL;
-    data.callbackID = cb->callbackID;
-    remoteMakeDomain(&data.msg.dom, &ev->dom);
-    data.msg.offset = offset;
-    packet = remoteEventPacketFor(cb,
-        REMOTE_PROC_DOMAIN_EVENT_RTC_CHANGE,
-        (xdrproc_t)xdr_remote_domain_event_rtc_change_msg, &data.msg,
-        REMOTE_PROC_DOMAIN_EVENT_CALLBACK_RTC_CHANGE,
-        (xdrproc_t)xdr_remote_domain_event_callback_rtc_change_msg, &data,
-        maxLength);
-    xdr_free((xdrproc_t)xdr_remote_domain_event_callback_rtc_change_msg, (char *)&data);
-    return packet;
-}
-
-static GBytes *
-remoteEventEncodeWatchdog(const qemuDomainEvent *ev,
-                          const remoteEventCallback *cb, size_t maxLength)
-{
-    remote_domain_event_callback_watchdog_msg data = { 0 };
-    gint32 action = 0;
-    GBytes *packet;
-
-    if (!remoteEventParam(ev, "action", "i", &action))
-        return NULL;
-    data.callbackID = cb->callbackID;
-    remoteMakeDomain(&data.msg.dom, &ev->dom);
-    data.msg.action = action;
-    packet = remoteEventPacketFor(cb,
-        REMOTE_PROC_DOMAIN_EVENT_WATCHDOG,
-        (xdrproc_t)xdr_remote_domain_event_watchdog_msg, &data.msg,
-        REMOTE_PROC_DOMAIN_EVENT_CALLBACK_WATCHDOG,
-        (xdrproc_t)xdr_remote_domain_event_callback_watchdog_msg, &data,
-        maxLength);
-    xdr_free((xdrproc_t)xdr_remote_domain_event_callback_watchdog_msg, (char *)&data);
-    return packet;
-}
-
-static GBytes *
-remoteEventEncodeControlError(const qemuDomainEvent *ev,
-                              const remoteEventCallback *cb, size_t maxLength)
-{
-    remote_domain_event_callback_control_error_msg data = { 0 };
-    GBytes *packet;
-
-    data.callbackID = cb->callbackID;
-    remoteMakeDomain(&data.msg.dom, &ev->dom);
-    packet = remoteEventPacketFor(cb,
-        REMOTE_PROC_DOMAIN_EVENT_CONTROL_ERROR,
-        (xdrproc_t)xdr_remote_domain_event_control_error_msg, &data.msg,
-        REMOTE_PROC_DOMAIN_EVENT_CALLBACK_CONTROL_ERROR,
-        (xdrproc_t)xdr_remote_domain_event_callback_control_error_msg, &data,
-        maxLength);
-    xdr_free((xdrproc_t)xdr_remote_domain_event_callback_control_error_msg, (char *)&data);
-    return packet;
-}
-
-static GBytes *
-remoteEventEncodeBalloonChange(const qemuDomainEvent *ev,
-                               const remoteEventCallback *cb, size_t maxLength)
-{
-    remote_domain_event_callback_balloon_change_msg data = { 0 };
-    guint64 actual = 0;
-    GBytes *packet;
-
-    if (!remoteEventParam(ev, "actual", "t", &actual))
-        return NULL;
-    data.callbackID = cb->callbackID;
-    remoteMakeDomain(&data.msg.dom, &ev->dom);
-    data.msg.actual = actual;
-    packet = remoteEventPacketFor(cb,
-        REMOTE_PROC_DOMAIN_EVENT_BALLOON_CHANGE,
-        (xdrproc_t)xdr_remote_domain_event_balloon_change_msg, &data.msg,
-        REMOTE_PROC_DOMAIN_EVENT_CALLBACK_BALLOON_CHANGE,
-        (xdrproc_t)xdr_remote_domain_event_callback_balloon_change_msg, &data,
-        maxLength);
-    xdr_free((xdrproc_t)xdr_remote_domain_event_callback_balloon_change_msg, (char *)&data);
-    return packet;
-}
-
-static GBytes *
-remoteEventEncodeDeviceRemoved(const qemuDomainEvent *ev,
-                               const remoteEventCallback *cb, size_t maxLength)
-{
-    remote_domain_event_callback_device_removed_msg data = { 0 };
-    const char *alias = NULL;
-    GBytes *packet;
-
-    if (!remoteEventParam(ev, "devAlias", "&s", &alias))
-        return NULL;
-    data.callbackID = cb->callbackID;
-    remoteMakeDomain(&data.msg.dom, &ev->dom);
-    data.msg.devAlias = g_strdup(alias);
-    packet = remoteEventPacketFor(cb,
-        REMOTE_PROC_DOMAIN_EVENT_DEVICE_REMOVED,
-        (xdrproc_t)xdr_remote_domain_event_device_removed_msg, &data.msg,
-        REMOTE_PROC_DOMAIN_EVENT_CALLBACK_DEVICE_REMOVED,
-        (xdrproc_t)xdr_remote_domain_event_callback_device_removed_msg, &data,
-        maxLength);
-    xdr_free((xdrproc_t)xdr_remote_domain_event_callback_device_removed_msg, (char *)&data);
-    return packet;
-}
-
-static GBytes *
-remoteEventEncodeDeviceAdded(const qemuDomainEvent *ev,
-                             const remoteEventCallback *cb, size_t maxLength)
-{
-    remote_domain_event_callback_device_added_msg data = { 0 };
-    const char *alias = NULL;
-    GBytes *packet;
-
-    if (!remoteEventParam(ev, "devAlias", "&s", &alias))
-        return NULL;
-    data.callbackID = cb->callbackID;
-    remoteMakeDomain(&data.dom, &ev->dom);
-    data.devAlias = g_strdup(alias);
-    packet = remoteEventPacket(REMOTE_PROC_DOMAIN_EVENT_CALLBACK_DEVICE_ADDED,
-                               (xdrproc_t)xdr_remote_domain_event_callback_device_added_msg,
-                               &data, maxLength);
-    xdr_free((xdrproc_t)xdr_remote_domain_event_callback_device_added_msg, (char *)&data);
-    return packet;
+    /* the legacy form is the callback form without the callback ID */
+    if (cb->legacy)
+        return remoteEventPacket(REMOTE_PROC_DOMAIN_EVENT_LIFECYCLE,
+                                 (xdrproc_t)xdr_remote_domain_event_lifecycle_msg,
+                                 &data.msg, maxLength);
+    return remoteEventPacket(REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE,
+                             (xdrproc_t)xdr_remote_domain_event_callback_lifecycle_msg,
+                             &data, maxLength);
 }
 
 static GBytes *
@@ -268,61 +110,47 @@ remoteEventEncodeMigrationIteration(const qemuDomainEvent *ev,
                                     const remoteEventCallback *cb,
                                     size_t maxLength)
 {
-    remote_domain_event_callback_migration_iteration_msg data = { 0 };
+    remote_domain_event_callback_migration_iteration_msg data = {
+        .callbackID = cb->callbackID };
     gint32 iteration = 0;
-    GBytes *packet;
 
     if (!remoteEventParam(ev, "iteration", "i", &iteration))
         return NULL;
-    data.callbackID = cb->callbackID;
-    remoteMakeDomain(&data.dom, &ev->dom);
     data.iteration = iteration;
-    packet = remoteEventPacket(REMOTE_PROC_DOMAIN_EVENT_CALLBACK_MIGRATION_ITERATION,
-                               (xdrproc_t)xdr_remote_domain_event_callback_migration_iteration_msg,
-                               &data, maxLength);
-    xdr_free((xdrproc_t)xdr_remote_domain_event_callback_migration_iteration_msg,
-             (char *)&data);
-    return packet;
+    remoteMakeDomain(&data.dom, &ev->dom);
+    return remoteEventPacket(REMOTE_PROC_DOMAIN_EVENT_CALLBACK_MIGRATION_ITERATION,
+                             (xdrproc_t)xdr_remote_domain_event_callback_migration_iteration_msg,
+                             &data, maxLength);
 }
 
 static GBytes *
 remoteEventEncodeJobCompleted(const qemuDomainEvent *ev,
                               const remoteEventCallback *cb, size_t maxLength)
 {
-    remote_domain_event_callback_job_completed_msg data = { 0 };
+    remote_domain_event_callback_job_completed_msg data = {
+        .callbackID = cb->callbackID };
     g_autoptr(virTypedParamList) params = remoteTypedParamsFromVariant(ev->params);
-    GBytes *packet = NULL;
 
-    data.callbackID = cb->callbackID;
-    remoteMakeDomain(&data.dom, &ev->dom);
-    if (params &&
+    if (!params ||
         remoteSerializeTypedParams(params->par, params->npar,
                                    REMOTE_DOMAIN_JOB_STATS_MAX,
                                    &data.params.params_val,
-                                   &data.params.params_len) == 0) {
-        packet = remoteEventPacket(REMOTE_PROC_DOMAIN_EVENT_CALLBACK_JOB_COMPLETED,
-                                   (xdrproc_t)xdr_remote_domain_event_callback_job_completed_msg,
-                                   &data, maxLength);
-    }
-    xdr_free((xdrproc_t)xdr_remote_domain_event_callback_job_completed_msg,
-             (char *)&data);
-    return packet;
+                                   &data.params.params_len) < 0)
+        return NULL;
+    remoteMakeDomain(&data.dom, &ev->dom);
+    return remoteEventPacket(REMOTE_PROC_DOMAIN_EVENT_CALLBACK_JOB_COMPLETED,
+                             (xdrproc_t)xdr_remote_domain_event_callback_job_completed_msg,
+                             &data, maxLength);
 }
 
 typedef GBytes *(*remoteEventEncoder)(const qemuDomainEvent *ev,
                                       const remoteEventCallback *cb,
                                       size_t maxLength);
 
-/* Encoders by event ID; NULL: not delivered. */
+/* Encoders by event ID, for the events the driver raises; the others
+ * are not delivered. */
 static const remoteEventEncoder remoteEventEncoders[VIR_DOMAIN_EVENT_ID_LAST] = {
     [VIR_DOMAIN_EVENT_ID_LIFECYCLE] = remoteEventEncodeLifecycle,
-    [VIR_DOMAIN_EVENT_ID_REBOOT] = remoteEventEncodeReboot,
-    [VIR_DOMAIN_EVENT_ID_RTC_CHANGE] = remoteEventEncodeRTCChange,
-    [VIR_DOMAIN_EVENT_ID_WATCHDOG] = remoteEventEncodeWatchdog,
-    [VIR_DOMAIN_EVENT_ID_CONTROL_ERROR] = remoteEventEncodeControlError,
-    [VIR_DOMAIN_EVENT_ID_BALLOON_CHANGE] = remoteEventEncodeBalloonChange,
-    [VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED] = remoteEventEncodeDeviceRemoved,
-    [VIR_DOMAIN_EVENT_ID_DEVICE_ADDED] = remoteEventEncodeDeviceAdded,
     [VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION] = remoteEventEncodeMigrationIteration,
     [VIR_DOMAIN_EVENT_ID_JOB_COMPLETED] = remoteEventEncodeJobCompleted,
 };
@@ -466,9 +294,10 @@ remoteEventClientClosed(virNetServerClient *client, void *opaque)
 
 /* ---- registration ---------------------------------------------------- */
 
-/* Index of a legacy registration of @eventID, or -1. */
+/* Index of the registration of @priv with @key (legacy ones: the event
+ * ID, the others: the callback ID), or -1.  Call with the lock. */
 static int
-remoteEventFindLegacy(remoteClient *priv, int eventID)
+remoteEventFind(remoteClient *priv, bool legacy, int key)
 {
     guint i;
 
@@ -476,16 +305,54 @@ remoteEventFindLegacy(remoteClient *priv, int eventID)
         remoteEventCallback *cb = &g_array_index(priv->callbacks,
                                                  remoteEventCallback, i);
 
-        if (cb->legacy && cb->eventID == eventID)
+        if (cb->legacy == legacy && (legacy ? cb->eventID : cb->callbackID) == key)
             return i;
     }
     return -1;
 }
 
+/* Adds @cb, unless the connection holds REMOTE_EVENT_CALLBACKS_MAX
+ * registrations already (each costs memory and work at every event),
+ * or a legacy one for the same event ID. */
 static int
-remoteEventRegisterLegacy(virNetServerClient *client, int eventID)
+remoteEventAdd(virNetServerClient *client, const remoteEventCallback *cb)
 {
     remoteClient *priv = remoteClientGet(client);
+    int rc = -1;
+
+    g_mutex_lock(&priv->lock);
+    if (priv->callbacks->len >= REMOTE_EVENT_CALLBACKS_MAX) {
+        virReportError(VIR_ERR_RPC,
+                       _("Too many domain event callbacks '%1$u' for limit '%2$d'"),
+                       priv->callbacks->len + 1, REMOTE_EVENT_CALLBACKS_MAX);
+    } else if (cb->legacy && remoteEventFind(priv, true, cb->eventID) >= 0) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       _("domain event %1$d already registered"), cb->eventID);
+    } else {
+        g_array_append_val(priv->callbacks, *cb);
+        rc = 0;
+    }
+    g_mutex_unlock(&priv->lock);
+    return rc;
+}
+
+/* Removes the registration @key (see remoteEventFind); false if none. */
+static bool
+remoteEventRemove(virNetServerClient *client, bool legacy, int key)
+{
+    remoteClient *priv = remoteClientGet(client);
+    int idx;
+
+    g_mutex_lock(&priv->lock);
+    if ((idx = remoteEventFind(priv, legacy, key)) >= 0)
+        g_array_remove_index(priv->callbacks, idx);
+    g_mutex_unlock(&priv->lock);
+    return idx >= 0;
+}
+
+int
+remoteEventRegisterLegacy(virNetServerClient *client, int eventID)
+{
     remoteEventCallback cb = { .callbackID = -1, .eventID = eventID, .legacy = true };
 
     /* libvirt serves the legacy form only for the IDs that had it */
@@ -493,134 +360,46 @@ remoteEventRegisterLegacy(virNetServerClient *client, int eventID)
         virReportError(VIR_ERR_INTERNAL_ERROR, _("unsupported event ID %1$d"), eventID);
         return -1;
     }
-    g_mutex_lock(&priv->lock);
-    if (remoteEventFindLegacy(priv, eventID) >= 0) {
-        g_mutex_unlock(&priv->lock);
-        virReportError(VIR_ERR_INTERNAL_ERROR, _("domain event %1$d already registered"),
-                       eventID);
-        return -1;
-    }
-    g_array_append_val(priv->callbacks, cb);
-    g_mutex_unlock(&priv->lock);
-    return 0;
+    return remoteEventAdd(client, &cb);
 }
 
-static int
-remoteEventDeregisterLegacy(virNetServerClient *client, int eventID)
+int
+remoteEventDeregister(virNetServerClient *client, bool legacy, int key)
 {
-    remoteClient *priv = remoteClientGet(client);
-    int idx;
-
-    g_mutex_lock(&priv->lock);
-    if ((idx = remoteEventFindLegacy(priv, eventID)) < 0) {
-        g_mutex_unlock(&priv->lock);
+    if (remoteEventRemove(client, legacy, key))
+        return 0;
+    if (legacy)
         virReportError(VIR_ERR_INTERNAL_ERROR, _("domain event %1$d not registered"),
+                       key);
+    else
+        virReportError(VIR_ERR_RPC, _("domain event callback %1$d not registered"),
+                       key);
+    return -1;
+}
+
+int
+remoteEventRegisterLifecycle(virNetServerClient *client)
+{
+    return remoteEventRegisterLegacy(client, VIR_DOMAIN_EVENT_ID_LIFECYCLE) < 0 ? -1 : 1;
+}
+
+int
+remoteEventRegisterCallback(virNetServerClient *client, remoteServer *srv,
+                            int eventID, const remote_nonnull_domain *dom)
+{
+    remoteEventCallback cb = { .eventID = eventID };
+
+    if (eventID < 0 || eventID >= VIR_DOMAIN_EVENT_ID_LAST) {
+        virReportError(VIR_ERR_INTERNAL_ERROR, _("unsupported event ID %1$d"),
                        eventID);
         return -1;
     }
-    g_array_remove_index(priv->callbacks, idx);
-    g_mutex_unlock(&priv->lock);
-    return 0;
-}
-
-int
-remoteDispatchConnectDomainEventRegister(virNetServerClient *client,
-                                         const virNetMessageHeader *header,
-                                         void *args, void *ret, void *opaque)
-{
-    remote_connect_domain_event_register_ret *r = ret;
-
-    if (remoteEventRegisterLegacy(client, VIR_DOMAIN_EVENT_ID_LIFECYCLE) < 0)
-        return -1;
-    r->cb_registered = 1;
-    return 0;
-}
-
-int
-remoteDispatchConnectDomainEventDeregister(virNetServerClient *client,
-                                           const virNetMessageHeader *header,
-                                           void *args, void *ret, void *opaque)
-{
-    remote_connect_domain_event_deregister_ret *r = ret;
-
-    if (remoteEventDeregisterLegacy(client, VIR_DOMAIN_EVENT_ID_LIFECYCLE) < 0)
-        return -1;
-    r->cb_registered = 0;
-    return 0;
-}
-
-int
-remoteDispatchConnectDomainEventRegisterAny(virNetServerClient *client,
-                                            const virNetMessageHeader *header,
-                                            void *args, void *ret, void *opaque)
-{
-    remote_connect_domain_event_register_any_args *a = args;
-
-    return remoteEventRegisterLegacy(client, a->eventID);
-}
-
-int
-remoteDispatchConnectDomainEventDeregisterAny(virNetServerClient *client,
-                                              const virNetMessageHeader *header,
-                                              void *args, void *ret, void *opaque)
-{
-    remote_connect_domain_event_deregister_any_args *a = args;
-
-    return remoteEventDeregisterLegacy(client, a->eventID);
-}
-
-int
-remoteDispatchConnectDomainEventCallbackRegisterAny(virNetServerClient *client,
-                                                    const virNetMessageHeader *header,
-                                                    void *args, void *ret,
-                                                    void *opaque)
-{
-    remote_connect_domain_event_callback_register_any_args *a = args;
-    remote_connect_domain_event_callback_register_any_ret *r = ret;
-    remoteServer *srv = opaque;
-    remoteClient *priv = remoteClientGet(client);
-    remoteEventCallback cb = { .eventID = a->eventID };
-
-    if (a->eventID < 0 || a->eventID >= VIR_DOMAIN_EVENT_ID_LAST) {
-        virReportError(VIR_ERR_INTERNAL_ERROR, _("unsupported event ID %1$d"),
-                       a->eventID);
-        return -1;
-    }
-    if (a->dom) {
+    if (dom) {
         cb.filtered = true;
-        memcpy(cb.uuid, a->dom->uuid, VIR_UUID_BUFLEN);
+        memcpy(cb.uuid, dom->uuid, VIR_UUID_BUFLEN);
     }
     cb.callbackID = g_atomic_int_add(&srv->lastCallbackID, 1) + 1;
-    g_mutex_lock(&priv->lock);
-    g_array_append_val(priv->callbacks, cb);
-    g_mutex_unlock(&priv->lock);
-    r->callbackID = cb.callbackID;
-    return 0;
-}
-
-int
-remoteDispatchConnectDomainEventCallbackDeregisterAny(virNetServerClient *client,
-                                                      const virNetMessageHeader *header,
-                                                      void *args, void *ret,
-                                                      void *opaque)
-{
-    remote_connect_domain_event_callback_deregister_any_args *a = args;
-    remoteClient *priv = remoteClientGet(client);
-    guint i;
-
-    g_mutex_lock(&priv->lock);
-    for (i = 0; i < priv->callbacks->len; i++) {
-        remoteEventCallback *cb = &g_array_index(priv->callbacks,
-                                                 remoteEventCallback, i);
-
-        if (!cb->legacy && cb->callbackID == a->callbackID) {
-            g_array_remove_index(priv->callbacks, i);
-            g_mutex_unlock(&priv->lock);
-            return 0;
-        }
-    }
-    g_mutex_unlock(&priv->lock);
-    virReportError(VIR_ERR_RPC, _("domain event callback %1$d not registered"),
-                   a->callbackID);
-    return -1;
+    if (remoteEventAdd(client, &cb) < 0)
+        return -1;
+    return cb.callbackID;
 }

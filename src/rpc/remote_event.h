@@ -5,22 +5,16 @@
  * the event into a queue and wakes the main context, where the events
  * are encoded and queued to every client that registered for them (in
  * order).  Payloads (qemuDomainEvent.params, a GVariant a{sv}) expected
- * per event ID:
+ * per event ID, for the events the driver raises:
  *
  *   LIFECYCLE            ev->event / ev->detail, no params
- *   REBOOT               none
- *   RTC_CHANGE           "offset"    int64 (x)
- *   WATCHDOG             "action"    int32 (i)
- *   CONTROL_ERROR        none
- *   BALLOON_CHANGE       "actual"    uint64 (t), KiB
- *   DEVICE_REMOVED       "devAlias"  string (s)
- *   DEVICE_ADDED         "devAlias"  string (s)
  *   MIGRATION_ITERATION  "iteration" int32 (i)
  *   JOB_COMPLETED        the job statistics: every entry becomes a typed
  *                        parameter (int32/uint32/int64/uint64/double/
  *                        boolean/string), e.g. "time_elapsed" uint64
  *
- * Registrations for other event IDs are accepted; such events are
+ * Registrations for other event IDs are accepted (at most
+ * REMOTE_EVENT_CALLBACKS_MAX per connection); such events would be
  * logged and not delivered.
  */
 #pragma once

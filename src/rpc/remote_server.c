@@ -55,6 +55,8 @@ remoteServerNew(qemuDriver *driver, const remoteServerConfig *cfg,
 {
     virNetServerConfig netcfg = {
         .maxClients = cfg->maxClients,
+        .maxAnonymousClients = cfg->maxAnonymousClients,
+        .anonymousTimeout = cfg->anonymousTimeout,
         .maxWorkers = cfg->maxWorkers,
         .prioWorkers = cfg->prioWorkers,
         .maxMessageSize = cfg->maxMessageSize,

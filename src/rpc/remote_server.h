@@ -17,6 +17,14 @@ typedef struct _remoteServer remoteServer;
 
 typedef struct {
     unsigned int maxClients;      /* connections beyond are refused */
+    unsigned int maxAnonymousClients; /* connections not opened yet
+                                   * (CONNECT_OPEN); at the limit no more
+                                   * are accepted until one opens or
+                                   * leaves (libvirtd's
+                                   * max_anonymous_clients); 0: no limit */
+    unsigned int anonymousTimeout;/* seconds a connection may stay not
+                                   * opened before it is dropped; 0: no
+                                   * limit */
     unsigned int maxWorkers;      /* threads running calls */
     unsigned int prioWorkers;     /* extra threads for high-priority calls */
     unsigned int maxMessageSize;  /* bytes of header + payload of one

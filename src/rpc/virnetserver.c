@@ -35,10 +35,13 @@ struct _virNetServer {
     virNetServerClientInitFunc clientInit;
     void *clientInitOpaque;
     bool quit;                    /* set by Free: drop queued calls */
+    bool accepting;               /* main thread: listeners watched */
 
     GMutex lock;
     GHashTable *clients;          /* id -> virNetServerClient (ref) */
     guint64 lastClientID;
+    GHashTable *anonymous;        /* IDs of the clients that have not
+                                   * opened (not owned: keys of @clients) */
     unsigned int jobs;            /* queued + running calls */
 };
 
@@ -208,6 +211,8 @@ virNetServerDispatch(virNetServerClient *client, virNetMessage *msg,
 
 /* ---- clients --------------------------------------------------------- */
 
+static void virNetServerUpdateListeners(virNetServer *srv);
+
 static void
 virNetServerClientClosed(virNetServerClient *client, void *opaque)
 {
@@ -215,8 +220,33 @@ virNetServerClientClosed(virNetServerClient *client, void *opaque)
     guint64 id = virNetServerClientGetID(client);
 
     g_mutex_lock(&srv->lock);
+    g_hash_table_remove(srv->anonymous, &id);
     g_hash_table_remove(srv->clients, &id);
     g_mutex_unlock(&srv->lock);
+    virNetServerUpdateListeners(srv);
+}
+
+static gboolean
+virNetServerUpdateListenersIdle(gpointer opaque)
+{
+    virNetServerUpdateListeners(opaque);
+    return G_SOURCE_REMOVE;
+}
+
+void
+virNetServerTrackCompletedOpen(virNetServer *srv, virNetServerClient *client)
+{
+    guint64 id = virNetServerClientGetID(client);
+    bool removed;
+
+    virNetServerClientSetOpened(client);
+    g_mutex_lock(&srv->lock);
+    removed = g_hash_table_remove(srv->anonymous, &id);
+    g_mutex_unlock(&srv->lock);
+    if (!removed)
+        return;
+    /* the listeners belong to the main thread */
+    g_main_context_invoke(srv->ctx, virNetServerUpdateListenersIdle, srv);
 }
 
 static bool
@@ -226,6 +256,20 @@ virNetServerHasRoom(virNetServer *srv)
 
     g_mutex_lock(&srv->lock);
     room = g_hash_table_size(srv->clients) < srv->cfg.maxClients;
+    g_mutex_unlock(&srv->lock);
+    return room;
+}
+
+/* False when max_anonymous_clients have not opened yet: libvirtd then
+ * stops accepting until one of them opens or leaves. */
+static bool
+virNetServerHasAnonymousRoom(virNetServer *srv)
+{
+    bool room;
+
+    g_mutex_lock(&srv->lock);
+    room = srv->cfg.maxAnonymousClients == 0 ||
+           g_hash_table_size(srv->anonymous) < srv->cfg.maxAnonymousClients;
     g_mutex_unlock(&srv->lock);
     return room;
 }
@@ -249,6 +293,7 @@ virNetServerAddClient(virNetServerListener *listener, GSocket *sock)
 
     g_mutex_lock(&srv->lock);
     g_hash_table_insert(srv->clients, key, client);
+    g_hash_table_add(srv->anonymous, key);
     g_mutex_unlock(&srv->lock);
     virNetServerClientStart(client);
 }
@@ -260,7 +305,13 @@ virNetServerOnAccept(GSocket *sock, GIOCondition cond, gpointer opaque)
 
     for (;;) {
         g_autoptr(GError) err = NULL;
-        g_autoptr(GSocket) csock = g_socket_accept(sock, NULL, &err);
+        g_autoptr(GSocket) csock = NULL;
+
+        if (!virNetServerHasAnonymousRoom(listener->srv)) {
+            virNetServerUpdateListeners(listener->srv);
+            return G_SOURCE_REMOVE;
+        }
+        csock = g_socket_accept(sock, NULL, &err);
 
         if (!csock) {
             if (!g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
@@ -332,6 +383,41 @@ virNetServerListenerFree(virNetServerListener *listener)
     g_free(listener);
 }
 
+/* Starts or stops accepting on @listener (main thread). */
+static void
+virNetServerListenerWatch(virNetServerListener *listener, bool accept)
+{
+    if (accept && !listener->source) {
+        listener->source = g_socket_create_source(listener->sock, G_IO_IN, NULL);
+        g_source_set_callback(listener->source, G_SOURCE_FUNC(virNetServerOnAccept),
+                              listener, NULL);
+        g_source_attach(listener->source, listener->srv->ctx);
+    } else if (!accept && listener->source) {
+        g_source_destroy(listener->source);
+        g_clear_pointer(&listener->source, g_source_unref);
+    }
+}
+
+/* Suspends accepting while too many clients are anonymous, resumes it
+ * when there is room again (main thread). */
+static void
+virNetServerUpdateListeners(virNetServer *srv)
+{
+    bool accept = !srv->quit && virNetServerHasAnonymousRoom(srv);
+    guint i;
+
+    if (accept == srv->accepting)
+        return;
+    if (accept)
+        VIR_INFO("resuming accepting clients");
+    else
+        VIR_WARN("Too many anonymous clients (%u): not accepting new connections until one opens or leaves",
+                 srv->cfg.maxAnonymousClients);
+    srv->accepting = accept;
+    for (i = 0; i < srv->listeners->len; i++)
+        virNetServerListenerWatch(g_ptr_array_index(srv->listeners, i), accept);
+}
+
 /* Binds @sock to @addr and starts accepting on it. */
 static int
 virNetServerListen(virNetServer *srv, GSocket *sock, GSocketAddress *addr,
@@ -366,11 +452,8 @@ virNetServerListen(virNetServer *srv, GSocket *sock, GSocketAddress *addr,
     listener->sock = g_object_ref(sock);
     listener->unixPath = g_strdup(unixPath);
     listener->readonly = readonly;
-    listener->source = g_socket_create_source(sock, G_IO_IN, NULL);
-    g_source_set_callback(listener->source, G_SOURCE_FUNC(virNetServerOnAccept),
-                          listener, NULL);
-    g_source_attach(listener->source, srv->ctx);
     g_ptr_array_add(srv->listeners, listener);
+    virNetServerListenerWatch(listener, srv->accepting);
     VIR_INFO("listening on %s%s", what, readonly ? " (read-only)" : "");
     return 0;
 }
@@ -443,11 +526,14 @@ virNetServerNew(const virNetServerConfig *cfg, GMainContext *ctx)
     srv->limits.maxQueued = 2 * srv->limits.maxLength + 1024 * 1024;
     srv->limits.keepaliveInterval = cfg->keepaliveInterval;
     srv->limits.keepaliveCount = cfg->keepaliveCount;
+    srv->limits.openTimeout = cfg->anonymousTimeout;
+    srv->accepting = true;
     srv->listeners = g_ptr_array_new_with_free_func(
         (GDestroyNotify)virNetServerListenerFree);
     srv->programs = g_ptr_array_new();
     srv->clients = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
                                          (GDestroyNotify)virNetServerClientUnref);
+    srv->anonymous = g_hash_table_new(g_int64_hash, g_int64_equal);
     srv->workers = g_thread_pool_new(virNetServerWorker, srv,
                                      MAX(cfg->maxWorkers, 1), FALSE, NULL);
     if (cfg->prioWorkers > 0) {
@@ -516,6 +602,7 @@ virNetServerFree(virNetServer *srv)
 
     g_ptr_array_unref(srv->listeners);
     g_ptr_array_unref(srv->programs);
+    g_hash_table_unref(srv->anonymous);
     g_hash_table_unref(srv->clients);
     g_main_context_unref(srv->ctx);
     g_mutex_clear(&srv->lock);

@@ -19,6 +19,12 @@
 typedef struct _virNetServerConfig virNetServerConfig;
 struct _virNetServerConfig {
     unsigned int maxClients;       /* more connections are refused */
+    unsigned int maxAnonymousClients; /* clients not opened yet; at the
+                                    * limit, no connection is accepted
+                                    * (they wait in the listen backlog)
+                                    * until one opens or leaves; 0: none */
+    unsigned int anonymousTimeout; /* seconds before a client that has not
+                                    * opened is dropped; 0: never */
     unsigned int maxWorkers;       /* threads for calls */
     unsigned int prioWorkers;      /* extra threads for high-priority calls */
     unsigned int maxMessageSize;   /* header + payload limit (bytes) */
@@ -68,6 +74,11 @@ int virNetServerAddUnixListener(virNetServer *srv, const char *path,
  * *@boundPort if not NULL).  0, or -1 with an error reported. */
 int virNetServerAddTCPListener(virNetServer *srv, const char *addr,
                                unsigned int port, unsigned int *boundPort);
+
+/* @client opened the connection (its program's CONNECT_OPEN
+ * succeeded): it no longer counts as anonymous (any thread). */
+void virNetServerTrackCompletedOpen(virNetServer *srv,
+                                    virNetServerClient *client);
 
 /* Calls @func for each connected client (with a reference held; may
  * run in any thread). */

@@ -54,6 +54,7 @@ struct _virNetServerClient {
     GSource *writeSource;
     GSource *kaSource;
     gint64 kaDeadline;
+    GSource *openSource;
     char lenBuf[VIR_NET_MESSAGE_LEN_MAX];
     size_t lenHave;
     char *rxBuf;
@@ -72,6 +73,7 @@ struct _virNetServerClient {
     bool wantClose;
     bool closed;
     bool wakeScheduled;
+    bool opened;
     virKeepAlive ka;
     GArray *hooks;
     int lastHookId;
@@ -627,6 +629,37 @@ virNetServerClientStartKeepAlive(virNetServerClient *client)
         virNetServerClientKick(client);
 }
 
+/* ---- opening ---------------------------------------------------------- */
+
+void
+virNetServerClientSetOpened(virNetServerClient *client)
+{
+    g_mutex_lock(&client->lock);
+    client->opened = true;
+    g_mutex_unlock(&client->lock);
+}
+
+/* A client that does not open the connection in time is dropped, so
+ * that silent connections cannot hold anonymous slots forever. */
+static gboolean
+virNetServerClientOnOpenTimeout(gpointer opaque)
+{
+    virNetServerClient *client = opaque;
+
+    bool opened;
+
+    g_clear_pointer(&client->openSource, g_source_unref);
+    g_mutex_lock(&client->lock);
+    opened = client->opened;
+    g_mutex_unlock(&client->lock);
+    if (opened)
+        return G_SOURCE_REMOVE;
+    VIR_WARN("client %" G_GUINT64_FORMAT " (%s) did not open the connection within %u seconds: dropping it",
+             client->id, client->remoteAddr, client->limits.openTimeout);
+    virNetServerClientDoClose(client);
+    return G_SOURCE_REMOVE;
+}
+
 /* ---- sources --------------------------------------------------------- */
 
 static GSource *
@@ -679,6 +712,14 @@ void
 virNetServerClientStart(virNetServerClient *client)
 {
     client->started = true;
+    if (client->limits.openTimeout > 0) {
+        guint ms = MIN(client->limits.openTimeout, G_MAXUINT / 1000) * 1000;
+
+        client->openSource = g_timeout_source_new(ms);
+        g_source_set_callback(client->openSource, virNetServerClientOnOpenTimeout,
+                              client, NULL);
+        g_source_attach(client->openSource, client->ctx);
+    }
     virNetServerClientUpdateSources(client);
 }
 
@@ -736,6 +777,7 @@ virNetServerClientDoClose(virNetServerClient *client)
     virNetServerClientDropSource(&client->readSource);
     virNetServerClientDropSource(&client->writeSource);
     virNetServerClientDropSource(&client->kaSource);
+    virNetServerClientDropSource(&client->openSource);
     g_clear_pointer(&client->txCurrent, g_bytes_unref);
     g_socket_close(client->sock, NULL);
     virNetServerClientRunHooks(client);

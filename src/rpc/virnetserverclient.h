@@ -41,6 +41,9 @@ struct _virNetServerClientLimits {
     size_t maxQueued;           /* unsent output before the client is dropped */
     int keepaliveInterval;      /* seconds; <= 0: no probes */
     unsigned int keepaliveCount;
+    unsigned int openTimeout;   /* seconds an anonymous client may stay
+                                 * (see virNetServerClientSetOpened); 0:
+                                 * no limit */
 };
 
 /**
@@ -77,6 +80,11 @@ int virNetServerClientSendMessage(virNetServerClient *client, GBytes *packet);
 
 /* A request started by the dispatch function has been answered. */
 void virNetServerClientRequestDone(virNetServerClient *client);
+
+/* The program opened the connection (libvirt's authentication): the
+ * client is no longer dropped for staying anonymous longer than
+ * limits.openTimeout (any thread). */
+void virNetServerClientSetOpened(virNetServerClient *client);
 
 /* Starts the server's keepalive probes (any thread). */
 void virNetServerClientStartKeepAlive(virNetServerClient *client);

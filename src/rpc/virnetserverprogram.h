@@ -35,8 +35,11 @@ struct _virNetServerProc {
     xdrproc_t retFilter;        /* virNetMessageXdrVoid for no result */
     size_t retLen;
     bool highPriority;          /* may run on the priority workers */
-    const char *readonlyApi;    /* refused on read-only connections,
-                                 * naming this libvirt API; NULL: allowed */
+    bool readonly;              /* allowed on read-only connections (all
+                                 * others are refused: fail-closed) */
+    bool beforeOpen;            /* may be called before CONNECT_OPEN */
+    const char *api;            /* the libvirt API the procedure serves,
+                                 * named when it is refused */
 };
 
 /* Checks a call before its arguments are decoded (connection state,
