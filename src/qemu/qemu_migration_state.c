@@ -164,7 +164,7 @@ qemuMigrationStateReset(virDomainObj *vm)
 {
     qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
 
-    priv->mig.status = QEMU_MONITOR_MIGRATION_STATUS_NONE;
+    qemuMigrationStateSet(vm, QEMU_MONITOR_MIGRATION_STATUS_NONE);
     priv->mig.pass = 0;
     priv->mig.postcopySeen = false;
     priv->mig.switchReported = false;
