@@ -267,6 +267,102 @@ testKeepAliveAnswered(void)
     rpcTestServerWaitClients(ts, 1);
 }
 
+/* A call that outlives its timeout fails with VIR_ERR_OPERATION_TIMEOUT;
+ * the connection stays up and serves the next call. */
+static void
+testCallTimeout(void)
+{
+    g_autoptr(rpcTestServer) ts = rpcTestServerStartDefault();
+    remoteClientConfig cfg = remoteClientDefaultConfig();
+    g_autoptr(remoteClient) rc = testOpen(ts, &cfg);
+    testGate gate = { 0 };
+    bool supported = false;
+
+    testGateFreeze(&gate, ts);
+    g_assert_cmpint(virNetClientCall(remoteClientGetNet(rc), REMOTE_PROGRAM,
+                                     REMOTE_PROTOCOL_VERSION,
+                                     REMOTE_PROC_CONNECT_GET_TYPE, NULL, NULL,
+                                     NULL, NULL, 200), ==, -1);
+    testCheckError(VIR_ERR_OPERATION_TIMEOUT, VIR_FROM_RPC, ts->rw);
+    testGateRelease(&gate);
+    /* the late reply to the abandoned call is dropped, not mismatched */
+    g_assert_cmpint(remoteClientSupportsFeature(rc, VIR_DRV_FEATURE_MIGRATION_P2P,
+                                                &supported), ==, 0);
+    g_assert_true(supported);
+    g_mutex_clear(&gate.lock);
+    g_cond_clear(&gate.cond);
+}
+
+/* Events the peer sends between replies are skipped. */
+static void
+testEventsIgnored(void)
+{
+    g_autoptr(rpcTestServer) ts = rpcTestServerStartDefault();
+    remoteClientConfig cfg = remoteClientDefaultConfig();
+    g_autoptr(remoteClient) rc = testOpen(ts, &cfg);
+    remote_connect_domain_event_callback_register_any_args args = {
+        VIR_DOMAIN_EVENT_ID_LIFECYCLE, NULL };
+    remote_connect_domain_event_callback_register_any_ret ret = { 0 };
+    qemuDomainEvent ev = { .eventID = VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                           .dom = { .name = (char *)"ev", .id = 3 } };
+    bool supported = false;
+    size_t i;
+
+    g_assert_cmpint(virNetClientCall(remoteClientGetNet(rc), REMOTE_PROGRAM,
+                                     REMOTE_PROTOCOL_VERSION,
+                                     REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY,
+                                     TEST_XDR(remote_connect_domain_event_callback_register_any_args),
+                                     &args,
+                                     TEST_XDR(remote_connect_domain_event_callback_register_any_ret),
+                                     &ret, TEST_CALL_TIMEOUT_MS), ==, 0);
+    for (i = 0; i < 3; i++) {
+        rpcFakeDriverEmit(ts->driver, &ev);
+        g_assert_cmpint(remoteClientSupportsFeature(rc, VIR_DRV_FEATURE_MIGRATION_P2P,
+                                                    &supported), ==, 0);
+        g_assert_true(supported);
+    }
+    g_assert_true(virNetClientIsOpen(remoteClientGetNet(rc)));
+}
+
+#define TEST_THREADS 4
+#define TEST_CALLS_PER_THREAD 50
+
+static gpointer
+testConcurrentThread(gpointer opaque)
+{
+    remoteClient *rc = opaque;
+    size_t i;
+
+    for (i = 0; i < TEST_CALLS_PER_THREAD; i++) {
+        remote_connect_get_type_ret type = { 0 };
+
+        if (virNetClientCall(remoteClientGetNet(rc), REMOTE_PROGRAM,
+                             REMOTE_PROTOCOL_VERSION, REMOTE_PROC_CONNECT_GET_TYPE,
+                             NULL, NULL, TEST_XDR(remote_connect_get_type_ret), &type,
+                             TEST_CALL_TIMEOUT_MS) < 0 ||
+            g_strcmp0(type.type, "QEMU") != 0)
+            return GINT_TO_POINTER(1);
+        xdr_free(TEST_XDR(remote_connect_get_type_ret), (char *)&type);
+    }
+    return NULL;
+}
+
+/* Calls from several threads on one connection each get their reply. */
+static void
+testConcurrent(void)
+{
+    g_autoptr(rpcTestServer) ts = rpcTestServerStartDefault();
+    remoteClientConfig cfg = remoteClientDefaultConfig();
+    g_autoptr(remoteClient) rc = testOpen(ts, &cfg);
+    GThread *threads[TEST_THREADS];
+    size_t i;
+
+    for (i = 0; i < TEST_THREADS; i++)
+        threads[i] = g_thread_new("caller", testConcurrentThread, rc);
+    for (i = 0; i < TEST_THREADS; i++)
+        g_assert_null(g_thread_join(threads[i]));
+}
+
 /* ---- broken peers ------------------------------------------------------------ */
 
 typedef struct {
@@ -460,6 +556,9 @@ main(int argc, char **argv)
     g_test_add_func("/rpc/client/peer-error", testPeerError);
     g_test_add_func("/rpc/client/keepalive-dead", testKeepAliveDead);
     g_test_add_func("/rpc/client/keepalive-answered", testKeepAliveAnswered);
+    g_test_add_func("/rpc/client/call-timeout", testCallTimeout);
+    g_test_add_func("/rpc/client/events-ignored", testEventsIgnored);
+    g_test_add_func("/rpc/client/concurrent", testConcurrent);
     g_test_add_func("/rpc/client/peer-closes-mid-reply", testPeerClosesMidReply);
     g_test_add_func("/rpc/client/oversized-reply", testOversizedReply);
     g_test_add_func("/rpc/client/unreachable", testUnreachable);
