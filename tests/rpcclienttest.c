@@ -164,6 +164,46 @@ testPeerError(void)
 
 /* ---- keepalive --------------------------------------------------------------- */
 
+/* What the close callback saw. */
+typedef struct {
+    GMutex lock;
+    GCond cond;
+    unsigned int calls;
+    virError *reason;
+} testClosed;
+
+static void
+testCloseCallback(virNetClient *client G_GNUC_UNUSED, const virError *reason,
+                  void *opaque)
+{
+    testClosed *closed = opaque;
+
+    g_mutex_lock(&closed->lock);
+    closed->calls++;
+    virErrorFree(closed->reason);
+    closed->reason = reason ? virErrorCopy(reason) : NULL;
+    g_cond_broadcast(&closed->cond);
+    g_mutex_unlock(&closed->lock);
+}
+
+/* The close callback ran exactly once, with a reason mentioning @needle. */
+static void
+testClosedCheck(testClosed *closed, const char *needle)
+{
+    gint64 deadline = g_get_monotonic_time() + TEST_CALL_TIMEOUT_MS * 1000LL;
+
+    g_mutex_lock(&closed->lock);
+    while (!closed->calls && g_cond_wait_until(&closed->cond, &closed->lock, deadline))
+        ;
+    g_assert_cmpuint(closed->calls, ==, 1);
+    g_assert_nonnull(closed->reason);
+    g_assert_nonnull(strstr(closed->reason->message, needle));
+    g_mutex_unlock(&closed->lock);
+    virErrorFree(closed->reason);
+    g_mutex_clear(&closed->lock);
+    g_cond_clear(&closed->cond);
+}
+
 typedef struct {
     GMutex lock;
     GCond cond;
@@ -218,11 +258,15 @@ testKeepAliveDead(void)
     g_autoptr(remoteClient) rc = NULL;
     remote_connect_get_type_ret type = { 0 };
     testGate gate = { 0 };
+    testClosed closed = { 0 };
     g_autoptr(virError) reason = NULL;
 
     cfg.keepaliveInterval = 1;
     cfg.keepaliveCount = 2;
     rc = testOpen(ts, &cfg);
+    g_mutex_init(&closed.lock);
+    g_cond_init(&closed.cond);
+    virNetClientSetCloseCallback(remoteClientGetNet(rc), testCloseCallback, &closed);
     testGateFreeze(&gate, ts);
     g_assert_cmpint(virNetClientCall(remoteClientGetNet(rc), REMOTE_PROGRAM,
                                      REMOTE_PROTOCOL_VERSION,
@@ -230,6 +274,7 @@ testKeepAliveDead(void)
                                      TEST_XDR(remote_connect_get_type_ret), &type,
                                      TEST_CALL_TIMEOUT_MS), ==, -1);
     testCheckError(VIR_ERR_RPC, VIR_FROM_RPC, "no answer to 2 keepalive messages");
+    testClosedCheck(&closed, "keepalive");
     g_assert_false(virNetClientIsOpen(remoteClientGetNet(rc)));
     reason = virNetClientGetCloseError(remoteClientGetNet(rc));
     g_assert_nonnull(strstr(reason->message, ts->rw));
@@ -405,6 +450,7 @@ testPeerClosesMidReply(void)
     g_autoptr(virNetClient) client = NULL;
     g_autofree char *closed = g_strdup_printf("connection to unix:%s closed by the peer",
                                               peer.path);
+    testClosed notified = { 0 };
 
     g_assert_true(g_socket_listener_add_address(peer.listener, addr,
                                                 G_SOCKET_TYPE_STREAM,
@@ -419,6 +465,11 @@ testPeerClosesMidReply(void)
                                      NULL, NULL, 0), ==, -1);
     testCheckError(VIR_ERR_RPC, VIR_FROM_RPC, closed);
     g_assert_false(virNetClientIsOpen(client));
+    /* set after the fact, the close callback still runs */
+    g_mutex_init(&notified.lock);
+    g_cond_init(&notified.cond);
+    virNetClientSetCloseCallback(client, testCloseCallback, &notified);
+    testClosedCheck(&notified, closed);
     g_thread_join(peer.thread);
     g_socket_listener_close(peer.listener);
     g_object_unref(peer.listener);

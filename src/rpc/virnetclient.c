@@ -48,6 +48,8 @@ struct _virNetClient {
     GQueue outq;                /* GBytes, packets to send */
     size_t outOffset;           /* bytes of the head already sent */
     virKeepAlive ka;
+    virNetClientCloseFunc closeFunc;
+    void *closeOpaque;
 
     /* I/O thread only */
     GSource *inSource;
@@ -86,6 +88,37 @@ virNetClientSourceClear(GSource **source)
     *source = NULL;
 }
 
+/* Calls the close callback, once, without the lock. */
+static gboolean
+virNetClientIONotifyClose(gpointer opaque)
+{
+    virNetClient *client = opaque;
+    virNetClientCloseFunc func;
+    void *funcOpaque;
+    g_autoptr(virError) reason = NULL;
+
+    g_mutex_lock(&client->lock);
+    func = g_steal_pointer(&client->closeFunc);
+    funcOpaque = client->closeOpaque;
+    if (client->closeError)
+        reason = virErrorCopy(client->closeError);
+    g_mutex_unlock(&client->lock);
+    if (func)
+        func(client, reason, funcOpaque);
+    return G_SOURCE_REMOVE;
+}
+
+/* Runs @func(@client) on the I/O thread as soon as it is free. */
+static void
+virNetClientRunSoon(virNetClient *client, GSourceFunc func)
+{
+    GSource *source = g_idle_source_new();
+
+    g_source_set_callback(source, func, client, NULL);
+    g_source_attach(source, client->ctx);
+    g_source_unref(source);
+}
+
 /* Marks the connection closed with the thread's last error as the
  * reason, and wakes every waiting caller.  Lock held. */
 static void
@@ -102,6 +135,7 @@ virNetClientCloseLocked(virNetClient *client)
     virNetClientSourceClear(&client->outSource);
     virNetClientSourceClear(&client->kaSource);
     g_cond_broadcast(&client->cond);
+    virNetClientRunSoon(client, virNetClientIONotifyClose);
 }
 
 static void
@@ -354,16 +388,6 @@ virNetClientIOWake(gpointer opaque)
     return G_SOURCE_REMOVE;
 }
 
-static void
-virNetClientWake(virNetClient *client)
-{
-    GSource *source = g_idle_source_new();
-
-    g_source_set_callback(source, virNetClientIOWake, client, NULL);
-    g_source_attach(source, client->ctx);
-    g_source_unref(source);
-}
-
 static gpointer
 virNetClientIOThread(gpointer opaque)
 {
@@ -477,7 +501,19 @@ virNetClientKeepAliveStart(virNetClient *client, int interval,
     virKeepAliveInit(&client->ka, interval, count);
     virKeepAliveStart(&client->ka, g_get_monotonic_time());
     g_mutex_unlock(&client->lock);
-    virNetClientWake(client);
+    virNetClientRunSoon(client, virNetClientIOWake);
+}
+
+void
+virNetClientSetCloseCallback(virNetClient *client, virNetClientCloseFunc func,
+                             void *opaque)
+{
+    g_mutex_lock(&client->lock);
+    client->closeFunc = func;
+    client->closeOpaque = opaque;
+    if (client->closed && func)
+        virNetClientRunSoon(client, virNetClientIONotifyClose);
+    g_mutex_unlock(&client->lock);
 }
 
 bool
@@ -535,7 +571,7 @@ virNetClientSendAndWait(virNetClient *client, unsigned int serial,
     }
     client->pending = g_slist_prepend(client->pending, &call);
     g_queue_push_tail(&client->outq, packet);
-    virNetClientWake(client);
+    virNetClientRunSoon(client, virNetClientIOWake);
     while (!call.reply && !client->closed) {
         if (deadline == G_MAXINT64)
             g_cond_wait(&client->cond, &client->lock);

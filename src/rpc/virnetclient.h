@@ -59,6 +59,20 @@ void virNetClientKeepAliveStart(virNetClient *client, int interval,
 /* false once the peer closed, the connection broke or keepalive gave up. */
 bool virNetClientIsOpen(virNetClient *client);
 
+/**
+ * virNetClientCloseFunc:
+ * Called once, on the connection's I/O thread, when it closes for any
+ * reason but virNetClientFree (@reason says why).  It must not block
+ * nor free @client; it may queue work (e.g. cancel a migration).
+ */
+typedef void (*virNetClientCloseFunc)(virNetClient *client,
+                                      const virError *reason, void *opaque);
+
+/* Sets the close callback (NULL: none).  If the connection is already
+ * closed, @func is called soon all the same. */
+void virNetClientSetCloseCallback(virNetClient *client,
+                                  virNetClientCloseFunc func, void *opaque);
+
 /* Why the connection closed (a copy for the caller), or NULL if open. */
 virError *virNetClientGetCloseError(virNetClient *client);
 
