@@ -288,8 +288,8 @@ testKeepAliveDead(void)
     g_cond_clear(&gate.cond);
 }
 
-/* The server probes us (1 s x 1): an idle client that answers its
- * PINGs stays connected. */
+/* Both sides probe (1 s x 1): an idle client answers the server's
+ * PINGs, the server answers ours, and the connection stays up. */
 static void
 testKeepAliveAnswered(void)
 {
@@ -302,7 +302,8 @@ testKeepAliveAnswered(void)
     scfg.keepaliveInterval = 1;
     scfg.keepaliveCount = 1;
     ts = rpcTestServerStart(&scfg);
-    cfg.keepaliveInterval = 0;         /* only the server's probes */
+    cfg.keepaliveInterval = 1;
+    cfg.keepaliveCount = 1;
     rc = testOpen(ts, &cfg);
     g_usleep(3500 * 1000);             /* three of the server's intervals */
     g_assert_true(virNetClientIsOpen(remoteClientGetNet(rc)));
@@ -406,6 +407,28 @@ testConcurrent(void)
         threads[i] = g_thread_new("caller", testConcurrentThread, rc);
     for (i = 0; i < TEST_THREADS; i++)
         g_assert_null(g_thread_join(threads[i]));
+}
+
+/* The destination daemon going away while no call is pending: the
+ * close callback says so, and the next call fails at once. */
+static void
+testServerGone(void)
+{
+    rpcTestServer *ts = rpcTestServerStartDefault();
+    remoteClientConfig cfg = remoteClientDefaultConfig();
+    g_autoptr(remoteClient) rc = testOpen(ts, &cfg);
+    testClosed closed = { 0 };
+    bool supported = false;
+
+    g_mutex_init(&closed.lock);
+    g_cond_init(&closed.cond);
+    virNetClientSetCloseCallback(remoteClientGetNet(rc), testCloseCallback, &closed);
+    rpcTestServerWaitClients(ts, 1);
+    rpcTestServerStop(ts);
+    testClosedCheck(&closed, "closed by the peer");
+    g_assert_cmpint(remoteClientSupportsFeature(rc, VIR_DRV_FEATURE_MIGRATION_P2P,
+                                                &supported), ==, -1);
+    testCheckError(VIR_ERR_RPC, VIR_FROM_RPC, "closed by the peer");
 }
 
 /* ---- broken peers ------------------------------------------------------------ */
@@ -610,6 +633,7 @@ main(int argc, char **argv)
     g_test_add_func("/rpc/client/call-timeout", testCallTimeout);
     g_test_add_func("/rpc/client/events-ignored", testEventsIgnored);
     g_test_add_func("/rpc/client/concurrent", testConcurrent);
+    g_test_add_func("/rpc/client/server-gone", testServerGone);
     g_test_add_func("/rpc/client/peer-closes-mid-reply", testPeerClosesMidReply);
     g_test_add_func("/rpc/client/oversized-reply", testOversizedReply);
     g_test_add_func("/rpc/client/unreachable", testUnreachable);
