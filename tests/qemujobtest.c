@@ -586,6 +586,25 @@ testMigrationWait(void)
     jobTeardown(ctx);
 }
 
+/* Finish with neither a cookie nor destination_name (a peer that sends
+ * nothing) is refused, not a crash. */
+static void
+testFinishWithoutName(void)
+{
+    jobCtx *ctx = jobSetup();
+    qemuMigrationConn conn = { 1, NULL };
+    qemuDomainRef ref = { 0 };
+    g_autofree char *cookieout = NULL;
+    size_t cookieoutlen = 0;
+
+    g_assert_cmpint(qemuDomainMigrateFinish3Params(ctx->driver, NULL, 0, NULL, 0,
+                                                   &cookieout, &cookieoutlen,
+                                                   0, 1, &ref, &conn), ==, -1);
+    g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_INVALID_ARG);
+    qemuDomainRefClear(&ref);
+    jobTeardown(ctx);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -600,5 +619,6 @@ main(int argc, char **argv)
     g_test_add_func("/job/queries-during-async", testQueriesDuringAsync);
     g_test_add_func("/job/close-callback", testCloseCallback);
     g_test_add_func("/job/migration-wait", testMigrationWait);
+    g_test_add_func("/job/finish-without-name", testFinishWithoutName);
     return g_test_run();
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <glib-unix.h>
 
+#include "virtmigd_peer.h"
 #include "virtmigd_config.h"
 #include "qemu_driver.h"
 #include "remote_server.h"
@@ -181,6 +182,7 @@ virtmigdStartDriver(virtmigdDaemon *d)
         .migrationPortMax = d->config->migrationPortMax,
         .jobWaitTimeoutMs = d->config->jobWaitTimeout * 1000,
         .postcopyPreempt = d->config->postcopyPreempt,
+        .peerOps = virtmigdPeerOps(),
     };
 
     memcpy(cfg.hostUUID, d->hostUUID, VIR_UUID_BUFLEN);

@@ -32,6 +32,7 @@ struct _qemuDriver {
     unsigned int migrationPortMax;
     unsigned int jobWaitTimeoutMs;
     bool postcopyPreempt;        /* enable QEMU's postcopy-preempt */
+    const qemuMigrationPeerOps *peerOps; /* P2P connections, or NULL */
     GMainContext *ctx;           /* runs monitor I/O and callbacks ... */
     GThread *monThread;          /* ... in this thread */
     gint monQuit;                /* atomic: the monitor thread must end */

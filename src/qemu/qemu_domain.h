@@ -33,6 +33,7 @@ struct _qemuDomainObjPrivate {
         bool switchReported;     /* the source's switch to post-copy was
                                   * reported (state + event) */
         bool switchPending;      /* ... to be reported at the guest's STOP */
+        bool peerLost;           /* P2P: the destination daemon is gone */
     } mig;
     /* QEMU's migration capabilities and parameters as they were before
      * this job changed them; restored when the job ends */

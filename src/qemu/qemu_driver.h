@@ -17,6 +17,42 @@
 
 typedef struct _qemuDriver qemuDriver;
 
+/*
+ * Peer-to-peer migration: the source daemon talks to the destination
+ * daemon itself (libvirt's "dconn").  The daemon provides the
+ * connection (src/rpc's client), so that the driver does not depend on
+ * the RPC layer.  Every function returns 0 / non-NULL, or -1 / NULL
+ * with the error set (the peer's own error when it answered one); all
+ * may block on the network: call them without the domain lock.
+ */
+typedef struct _qemuMigrationPeer qemuMigrationPeer;
+
+/* The connection to the peer broke (closed, keepalive gave up).  Runs
+ * once, on another thread, with no lock held; must not block. */
+typedef void (*qemuMigrationPeerLostFunc)(void *opaque);
+
+typedef struct _qemuMigrationPeerOps qemuMigrationPeerOps;
+struct _qemuMigrationPeerOps {
+    qemuMigrationPeer *(*open)(const char *uri);
+    /* Calls @lost when the connection breaks (at once if it already
+     * has); NULL stops watching. */
+    void (*watch)(qemuMigrationPeer *peer, qemuMigrationPeerLostFunc lost,
+                  void *opaque);
+    int (*supportsFeature)(qemuMigrationPeer *peer, int feature,
+                           bool *supported);
+    int (*prepare3)(qemuMigrationPeer *peer,
+                    const virTypedParameter *params, size_t nparams,
+                    const char *cookiein, size_t cookieinlen,
+                    char **cookieout, size_t *cookieoutlen,
+                    char **uriout, unsigned int flags);
+    int (*finish3)(qemuMigrationPeer *peer,
+                   const virTypedParameter *params, size_t nparams,
+                   const char *cookiein, size_t cookieinlen,
+                   char **cookieout, size_t *cookieoutlen,
+                   unsigned int flags, int cancelled);
+    void (*close)(qemuMigrationPeer *peer);
+};
+
 /* Directories and settings the daemon hands to the driver. */
 typedef struct _qemuDriverConfig qemuDriverConfig;
 struct _qemuDriverConfig {
@@ -31,6 +67,7 @@ struct _qemuDriverConfig {
     unsigned int migrationPortMax;
     unsigned int jobWaitTimeoutMs;
     bool postcopyPreempt;         /* postcopy-preempt channel (both hosts) */
+    const qemuMigrationPeerOps *peerOps; /* P2P connections; NULL: no P2P */
 };
 
 /* A reference to a domain as the RPC layer returns it. */

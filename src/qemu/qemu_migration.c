@@ -24,6 +24,8 @@ bool
 qemuDriverSupportsFeature(qemuDriver *driver, int feature)
 {
     switch (feature) {
+    case VIR_DRV_FEATURE_MIGRATION_P2P:
+        return driver->peerOps != NULL;
     case VIR_DRV_FEATURE_MIGRATION_V3:
     case VIR_DRV_FEATURE_MIGRATION_PARAMS:
     case VIR_DRV_FEATURE_MIGRATE_CHANGE_PROTECTION:
@@ -31,7 +33,7 @@ qemuDriverSupportsFeature(qemuDriver *driver, int feature)
     case VIR_DRV_FEATURE_MIGRATION_OFFLINE:
         return true;
     default:
-        /* v1, v2, peer-to-peer and direct migration: not yet */
+        /* v1, v2 and direct migration: not served */
         return false;
     }
 }
@@ -205,13 +207,21 @@ qemuMigrationWaitForCompletion(qemuDriver *driver, virDomainObj *vm,
     if (priv->job.current && priv->job.current->status == QEMU_DOMAIN_JOB_STATUS_ACTIVE &&
         qemuMigrationStateWaitUntil(vm, until |
                                     QEMU_MIGRATION_STATUS_BIT(QEMU_MONITOR_MIGRATION_STATUS_ACTIVE),
-                                    NULL, 0, &st) == QEMU_MIGRATION_WAIT_REACHED &&
+                                    qemuMigrationStateIsPeerLost, 0, &st) == QEMU_MIGRATION_WAIT_REACHED &&
         st == QEMU_MONITOR_MIGRATION_STATUS_ACTIVE)
         priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_MIGRATING;
-    if (qemuMigrationStateWaitUntil(vm, until, NULL, 0, &st) == QEMU_MIGRATION_WAIT_QEMU_GONE) {
+    if (qemuMigrationStateWaitUntil(vm, until, qemuMigrationStateIsPeerLost,
+                                    0, &st) == QEMU_MIGRATION_WAIT_QEMU_GONE) {
         virReportError(VIR_ERR_OPERATION_FAILED,
                        _("job '%1$s' failed: QEMU process exited"),
                        qemuMigrationJobName(vm));
+        return -1;
+    }
+    /* P2P: the destination daemon is gone; unless QEMU got there first,
+     * nobody can finish the migration (libvirt's message) */
+    if (!(QEMU_MIGRATION_STATUS_BIT(st) & until)) {
+        virReportError(VIR_ERR_OPERATION_FAILED, "%s",
+                       _("Lost connection to destination host"));
         return -1;
     }
     if (postcopyReached && priv->mig.postcopySeen)

@@ -458,6 +458,11 @@ qemuDomainMigrateFinish3Params(qemuDriver *driver,
         }
         return qemuMigrationDstFinishOffline(driver, params, nparams, cookie, ref);
     }
+    if (!qemuMigrationDstName(params, nparams, cookie)) {
+        virReportError(VIR_ERR_INVALID_ARG, "%s",
+                       _("migration cookie and parameters do not name the domain"));
+        return -1;
+    }
     if (!(vm = virDomainObjListFindByName(driver->domains,
                                           qemuMigrationDstName(params, nparams, cookie))))
         return -1;

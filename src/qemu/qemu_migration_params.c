@@ -28,7 +28,6 @@ static const struct {
     unsigned int flag;
     const char *name;
 } qemuMigrationUnsupportedFlags[] = {
-    { VIR_MIGRATE_PEER2PEER, "VIR_MIGRATE_PEER2PEER" },
     { VIR_MIGRATE_TUNNELLED, "VIR_MIGRATE_TUNNELLED" },
     { VIR_MIGRATE_NON_SHARED_DISK, "VIR_MIGRATE_NON_SHARED_DISK" },
     { VIR_MIGRATE_NON_SHARED_INC, "VIR_MIGRATE_NON_SHARED_INC" },

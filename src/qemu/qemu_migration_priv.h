@@ -63,6 +63,38 @@ void qemuMigrationDstCleanup(qemuDriver *driver, virDomainObj *vm);
  * driver. */
 void qemuMigrationPostcopyDone(qemuDriver *driver, virDomainObj *vm);
 
+/* The source's protocol steps, shared by the client-managed calls
+ * (qemu_migration_src.c) and peer-to-peer (qemu_migration_p2p.c). */
+
+/* libvirt's rule: writable local disks need shared storage or --unsafe. */
+int qemuMigrationSrcIsSafe(const virDomainDef *def, unsigned int flags);
+/* Begin's XML for the destination (DEST_XML if given) and cookie. */
+char *qemuMigrationSrcBeginXML(virDomainObj *vm, const virTypedParameter *params,
+                               size_t nparams);
+int qemuMigrationSrcBeginCookie(qemuDriver *driver, virDomainObj *vm,
+                                char **cookieout, size_t *cookieoutlen);
+/* Starts QEMU's migration to @uri and waits for its end (or, with
+ * VIR_MIGRATE_POSTCOPY, for the switch to post-copy). */
+int qemuMigrationSrcRun(qemuDriver *driver, virDomainObj *vm, const char *uri,
+                        const virTypedParameter *params, size_t nparams,
+                        unsigned int flags);
+/* Perform's cookie: statistics, the persistent definition if asked. */
+int qemuMigrationSrcPerformCookie(qemuDriver *driver, virDomainObj *vm,
+                                  unsigned int flags,
+                                  const virTypedParameter *params, size_t nparams,
+                                  char **cookieout, size_t *cookieoutlen);
+/* The guest runs on the destination: stop it here, end the job. */
+void qemuMigrationSrcConfirmSuccess(qemuDriver *driver, virDomainObj *vm,
+                                    unsigned int flags, qemuMigrationCookie *cookie);
+
+/* Peer-to-peer (VIR_MIGRATE_PEER2PEER): the whole v3 sequence driven by
+ * the source daemon over its own connection to @dconnuri.  @vm locked
+ * and referenced by the caller. */
+int qemuMigrationSrcPerformP2P(qemuDriver *driver, virDomainObj *vm,
+                               const char *dconnuri,
+                               const virTypedParameter *params, size_t nparams,
+                               unsigned int flags, const qemuMigrationConn *conn);
+
 /* Where the destination listens (URI host, LISTEN_ADDRESS, configured
  * address, the client's local address, the host name). */
 int qemuMigrationDstHost(qemuDriver *driver, const virTypedParameter *params,

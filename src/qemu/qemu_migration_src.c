@@ -21,7 +21,7 @@ VIR_LOG_INIT("qemu.qemu_migration_src");
 
 /* libvirt's rule: migrating a guest with writable local disks needs
  * shared storage or --unsafe (virtmig knows of no shared storage). */
-static int
+int
 qemuMigrationSrcIsSafe(const virDomainDef *def, unsigned int flags)
 {
     size_t i;
@@ -40,7 +40,7 @@ qemuMigrationSrcIsSafe(const virDomainDef *def, unsigned int flags)
     return 0;
 }
 
-static int
+int
 qemuMigrationSrcBeginCookie(qemuDriver *driver, virDomainObj *vm,
                             char **cookieout, size_t *cookieoutlen)
 {
@@ -59,7 +59,7 @@ qemuMigrationSrcBeginCookie(qemuDriver *driver, virDomainObj *vm,
 
 /* The XML the destination gets: the client's DEST_XML if given (same
  * domain), else our migratable live definition. */
-static char *
+char *
 qemuMigrationSrcBeginXML(virDomainObj *vm, const virTypedParameter *params,
                          size_t nparams)
 {
@@ -129,7 +129,7 @@ qemuDomainMigrateBegin3Params(qemuDriver *driver, const unsigned char *uuid,
 }
 
 /* Starts QEMU's migration to @uri and waits for its end. */
-static int
+int
 qemuMigrationSrcRun(qemuDriver *driver, virDomainObj *vm, const char *uri,
                     const virTypedParameter *params, size_t nparams,
                     unsigned int flags)
@@ -180,7 +180,7 @@ qemuMigrationSrcRun(qemuDriver *driver, virDomainObj *vm, const char *uri,
     return 0;
 }
 
-static int
+int
 qemuMigrationSrcPerformCookie(qemuDriver *driver, virDomainObj *vm,
                               unsigned int flags, const virTypedParameter *params,
                               size_t nparams, char **cookieout,
@@ -229,10 +229,12 @@ qemuDomainMigratePerform3Params(qemuDriver *driver, const unsigned char *uuid,
 
     if (qemuMigrationParamsCheck(params, nparams, flags) < 0)
         return -1;
-    if (dconnuri && *dconnuri) {
-        virReportError(VIR_ERR_ARGUMENT_UNSUPPORTED, "%s",
-                       _("peer-to-peer migration is not supported by virtmig yet"));
-        return -1;
+    if (flags & VIR_MIGRATE_PEER2PEER) {
+        if (!(vm = qemuMigrationDomObj(driver, uuid)))
+            return -1;
+        ret = qemuMigrationSrcPerformP2P(driver, vm, dconnuri, params, nparams,
+                                         flags, conn);
+        goto cleanup;
     }
     if (flags & VIR_MIGRATE_OFFLINE) {
         if (!(vm = qemuMigrationDomObj(driver, uuid)))
@@ -344,7 +346,7 @@ qemuMigrationSrcFinalStats(virDomainObj *vm)
 }
 
 /* The guest runs on the destination: stop it here. */
-static void
+void
 qemuMigrationSrcConfirmSuccess(qemuDriver *driver, virDomainObj *vm,
                                unsigned int flags, qemuMigrationCookie *cookie)
 {

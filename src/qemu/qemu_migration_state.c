@@ -228,6 +228,27 @@ qemuMigrationStateWaitUntil(virDomainObj *vm, unsigned int states,
     return ret;
 }
 
+void
+qemuMigrationStatePeerWatch(virDomainObj *vm)
+{
+    QEMU_DOMAIN_PRIVATE(vm)->mig.peerLost = false;
+}
+
+void
+qemuMigrationStatePeerLost(virDomainObj *vm)
+{
+    VIR_WARN("domain %s: lost the connection to the migration's destination",
+             vm->def->name);
+    QEMU_DOMAIN_PRIVATE(vm)->mig.peerLost = true;
+    g_cond_broadcast(&vm->cond);
+}
+
+bool
+qemuMigrationStateIsPeerLost(virDomainObj *vm)
+{
+    return QEMU_DOMAIN_PRIVATE(vm)->mig.peerLost;
+}
+
 bool
 qemuMigrationStateInPostcopy(virDomainObj *vm)
 {

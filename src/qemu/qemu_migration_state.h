@@ -137,6 +137,13 @@ qemuMigrationWaitResult qemuMigrationStateWaitUntil(virDomainObj *vm,
                                                     gint64 deadline,
                                                     qemuMonitorMigrationStatus *status);
 
+/* Peer-to-peer: whether the connection to the destination daemon
+ * broke.  Lost wakes the waiters (they give up on the migration unless
+ * QEMU already switched to post-copy); Watch starts a new watch. */
+void qemuMigrationStatePeerWatch(virDomainObj *vm);
+void qemuMigrationStatePeerLost(virDomainObj *vm);
+bool qemuMigrationStateIsPeerLost(virDomainObj *vm);
+
 /* Has this migration switched to post-copy (phase or QEMU state)?
  * From then on the guest may run on the destination: never resume the
  * source, never kill the destination. */

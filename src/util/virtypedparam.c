@@ -96,6 +96,19 @@ virTypedParamListAddString(virTypedParamList *l, const char *name,
     return 0;
 }
 
+int
+virTypedParamListAddCopy(virTypedParamList *l, const virTypedParameter *src)
+{
+    virTypedParameter *p = virTypedParamListAdd(l, src->field, src->type);
+
+    if (!p)
+        return -1;
+    p->value = src->value;
+    if (src->type == VIR_TYPED_PARAM_STRING)
+        p->value.s = g_strdup(src->value.s);
+    return 0;
+}
+
 const virTypedParameter *
 virTypedParamsGet(const virTypedParameter *params, size_t n, const char *name)
 {

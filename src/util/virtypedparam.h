@@ -64,6 +64,9 @@ int virTypedParamListAddBoolean(virTypedParamList *l, const char *name,
 int virTypedParamListAddString(virTypedParamList *l, const char *name,
                                const char *v);
 
+/* Appends a copy of @src (its string duplicated). */
+int virTypedParamListAddCopy(virTypedParamList *l, const virTypedParameter *src);
+
 /* Frees the strings of @params[0..n) (not the array itself). */
 void virTypedParamsClear(virTypedParameter *params, size_t n);
 

@@ -94,11 +94,17 @@ class Host:
             stdout=subprocess.DEVNULL,
             stderr=self.log if stderr is None else stderr, text=True)
 
-    def restart(self):
-        """SIGTERM the daemon (its QEMUs keep running), start it again on
-        the same root and address."""
-        self.proc.send_signal(signal.SIGTERM)
+    def restart(self, sig=signal.SIGTERM):
+        """Signal the daemon (SIGTERM by default; its QEMUs keep
+        running), start it again on the same root and address."""
+        self.kill(sig)
+        self.start_again()
+
+    def kill(self, sig=signal.SIGKILL):
+        self.proc.send_signal(sig)
         self.proc.wait(timeout=DEADLINE)
+
+    def start_again(self):
         self.proc = self.spawn()
         wait_for(self.ready, "virtmigd on " + self.addr)
 
