@@ -3,7 +3,7 @@
  * driver answers to CONNECT_SUPPORTS_FEATURE for each
  */
 #include "testutils.h"
-#include "qemu_driver.h"
+#include "qemu_conf.h"
 #include "virdrvfeature.h"
 
 typedef struct {
@@ -20,7 +20,7 @@ static const featureRow features[] = {
     ROW(MIGRATION_V1, 1, false),
     ROW(REMOTE, 2, false),
     ROW(MIGRATION_V2, 3, false),
-    ROW(MIGRATION_P2P, 4, false),
+    ROW(MIGRATION_P2P, 4, true),            /* with peer connections */
     ROW(MIGRATION_DIRECT, 5, false),
     ROW(MIGRATION_V3, 6, true),
     ROW(MIGRATE_CHANGE_PROTECTION, 7, true),
@@ -50,17 +50,22 @@ testNumbers(void)
 static void
 testDriverAnswers(void)
 {
+    static const qemuMigrationPeerOps peerOps = { 0 };
+    qemuDriver driver = { .peerOps = &peerOps };
+    qemuDriver noPeers = { 0 };
     size_t i;
 
     for (i = 0; i < G_N_ELEMENTS(features); i++) {
-        if (qemuDriverSupportsFeature(NULL, features[i].number) != features[i].driver)
+        if (qemuDriverSupportsFeature(&driver, features[i].number) != features[i].driver)
             g_error("feature %d (%s): the driver answers %s", features[i].number,
                     features[i].name, features[i].driver ? "no" : "yes");
     }
+    /* peer-to-peer only when the daemon gave the driver connections */
+    g_assert_false(qemuDriverSupportsFeature(&noPeers, VIR_DRV_FEATURE_MIGRATION_P2P));
     /* numbers libvirt does not define */
-    g_assert_false(qemuDriverSupportsFeature(NULL, 0));
-    g_assert_false(qemuDriverSupportsFeature(NULL, 17));
-    g_assert_false(qemuDriverSupportsFeature(NULL, -1));
+    g_assert_false(qemuDriverSupportsFeature(&driver, 0));
+    g_assert_false(qemuDriverSupportsFeature(&driver, 17));
+    g_assert_false(qemuDriverSupportsFeature(&driver, -1));
 }
 
 int

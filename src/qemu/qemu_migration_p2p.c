@@ -28,8 +28,7 @@
 VIR_LOG_INIT("qemu.qemu_migration_p2p");
 
 /* Flags not supported together with VIR_MIGRATE_PEER2PEER yet. */
-#define QEMU_MIGRATION_P2P_UNSUPPORTED \
-    (VIR_MIGRATE_OFFLINE | VIR_MIGRATE_POSTCOPY_RESUME)
+#define QEMU_MIGRATION_P2P_UNSUPPORTED VIR_MIGRATE_OFFLINE
 
 /* Everything one P2P migration carries from step to step. */
 typedef struct {
@@ -274,7 +273,7 @@ qemuMigrationP2PCheck(qemuDriver *driver, virDomainObj *vm, const char *dconnuri
     }
     if (flags & QEMU_MIGRATION_P2P_UNSUPPORTED) {
         virReportError(VIR_ERR_ARGUMENT_UNSUPPORTED, "%s",
-                       _("offline and post-copy recovery peer-to-peer migrations are not supported by virtmig yet"));
+                       _("offline peer-to-peer migration is not supported by virtmig yet"));
         return -1;
     }
     if (!virDomainObjIsActive(vm)) {
@@ -282,6 +281,48 @@ qemuMigrationP2PCheck(qemuDriver *driver, virDomainObj *vm, const char *dconnuri
         return -1;
     }
     return qemuMigrationSrcIsSafe(vm->def, flags);
+}
+
+/* Post-copy recovery (VIR_MIGRATE_POSTCOPY_RESUME) driven from here:
+ * the resume phases of qemu_migration_resume.c with the destination's
+ * steps in between.  Any failure goes back to postcopy_failed, with
+ * nothing resumed or destroyed. */
+static int
+qemuMigrationP2PResume(qemuMigrationP2P *p2p, const char *dconnuri,
+                       const virTypedParameter *params, size_t nparams,
+                       const qemuMigrationConn *conn)
+{
+    g_autoptr(virError) err = NULL;
+    g_autofree char *xml = NULL;
+    int perform;
+    int finish;
+    int ret;
+
+    if (!(xml = qemuMigrationSrcBeginResume(p2p->driver, p2p->vm, &p2p->cookie,
+                                            &p2p->cookielen, conn)))
+        return -1;
+    if (!(p2p->dparams = qemuMigrationP2PDestParams(p2p->vm, params, nparams, xml)) ||
+        qemuMigrationP2PPrepare(p2p, dconnuri) < 0) {
+        err = virSaveLastError();
+        ignore_value(qemuMigrationSrcConfirmResume(p2p->driver, p2p->vm, 1, conn));
+        virSetError(err);
+        return -1;
+    }
+    g_clear_pointer(&p2p->cookie, g_free);
+    perform = qemuMigrationSrcPerformResume(p2p->driver, p2p->vm, p2p->uri,
+                                            &p2p->cookie, &p2p->cookielen, conn);
+    if (perform < 0)
+        err = virSaveLastError();
+    finish = qemuMigrationP2PFinish(p2p, perform < 0);
+    if (finish < 0 && !err)
+        err = virSaveLastError();
+    ret = qemuMigrationSrcConfirmResume(p2p->driver, p2p->vm,
+                                        perform < 0 || finish < 0, conn);
+    if (err) {
+        virSetError(err);
+        return -1;
+    }
+    return ret;
 }
 
 int
@@ -300,6 +341,12 @@ qemuMigrationSrcPerformP2P(qemuDriver *driver, virDomainObj *vm,
     if (qemuMigrationP2PCheck(driver, vm, dconnuri, flags) < 0)
         return -1;
     VIR_INFO("domain %s: peer-to-peer migration to %s", vm->def->name, dconnuri);
+    if (flags & VIR_MIGRATE_POSTCOPY_RESUME) {
+        ret = qemuMigrationP2PResume(&p2p, dconnuri, params, nparams, conn);
+        if (ret < 0)
+            err = virSaveLastError();
+        goto cleanup;
+    }
     if (qemuMigrationP2PBegin(&p2p, params, nparams, conn) < 0 ||
         qemuMigrationP2PPrepare(&p2p, dconnuri) < 0) {
         /* nothing started: the guest was never touched */

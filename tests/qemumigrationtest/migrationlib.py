@@ -12,6 +12,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import unittest
 
 BUILD = os.environ.get("VIRTMIG_BUILD_DIR", "build")
 DAEMON = os.path.join(BUILD, "src", "virtmigd")
@@ -251,3 +252,22 @@ class Pair:
         shutil.rmtree(self.workdir, ignore_errors=True)
         if errors:
             raise AssertionError("\n".join(errors))
+
+
+class PairTest(unittest.TestCase):
+    """A test case with a source and a destination daemon."""
+
+    def setUp(self):
+        self.pair = Pair()
+        self.src = self.pair.src
+        self.dst = self.pair.dst
+
+    def tearDown(self):
+        self.pair.close()
+
+    def start_guest(self, name="mig", size_mib=32, rate_mib=8):
+        g = Guest(self.pair.workdir, name, size_mib, rate_mib)
+        self.src.out("define", g.xml)
+        self.src.out("start", name)
+        g.wait_pass_after(0)
+        return g

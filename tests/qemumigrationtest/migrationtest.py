@@ -12,25 +12,10 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from migrationlib import Guest, Pair, wait_for  # noqa: E402
+from migrationlib import Guest, Pair, PairTest, wait_for  # noqa: E402
 
 
-class MigrationTest(unittest.TestCase):
-    def setUp(self):
-        self.pair = Pair()
-        self.src = self.pair.src
-        self.dst = self.pair.dst
-
-    def tearDown(self):
-        self.pair.close()
-
-    def start_guest(self, name="mig", size_mib=32, rate_mib=8):
-        g = Guest(self.pair.workdir, name, size_mib, rate_mib)
-        self.src.out("define", g.xml)
-        self.src.out("start", name)
-        g.wait_pass_after(0)
-        return g
-
+class MigrationTest(PairTest):
     def migrate(self, name, *extra, check=True):
         return self.src.virsh("migrate", "--live", "--unsafe", *extra, name,
                               self.dst.uri, check=check, timeout=300)

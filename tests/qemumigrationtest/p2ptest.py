@@ -11,25 +11,10 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from migrationlib import Guest, Pair, wait_for  # noqa: E402
+from migrationlib import PairTest, wait_for  # noqa: E402
 
 
-class P2PTest(unittest.TestCase):
-    def setUp(self):
-        self.pair = Pair()
-        self.src = self.pair.src
-        self.dst = self.pair.dst
-
-    def tearDown(self):
-        self.pair.close()
-
-    def start_guest(self, name="p2p", size_mib=32, rate_mib=8):
-        g = Guest(self.pair.workdir, name, size_mib, rate_mib)
-        self.src.out("define", g.xml)
-        self.src.out("start", name)
-        g.wait_pass_after(0)
-        return g
-
+class P2PTest(PairTest):
     def migrate(self, g, *extra, check=True):
         return self.src.virsh("migrate", "--live", "--p2p", "--unsafe", *extra,
                               g.name, self.dst.uri, check=check, timeout=300)
@@ -97,6 +82,27 @@ class P2PTest(unittest.TestCase):
         g = self.start_guest("pcp2p", size_mib=64, rate_mib=0)
         self.migrate(g, "--postcopy", "--postcopy-after-precopy",
                      "--bandwidth", "40")
+        self.assert_on_destination(g)
+
+    def test_postcopy_break_and_resume(self):
+        g = self.start_guest("rsp2p", size_mib=64, rate_mib=0)
+        th, result = self.migrate_in_thread(g, "--postcopy", "--postcopy-after-precopy",
+                                            "--bandwidth", "40",
+                                            "--postcopy-bandwidth", "3")
+        wait_for(lambda: self.src.virsh("domstate", "--reason", g.name,
+                                        check=False).stdout.strip() ==
+                 "paused (post-copy)", "the switch to post-copy", 120)
+        self.src.out("domjobabort", "--postcopy", g.name)
+        th.join(timeout=120)
+        self.assertNotEqual(result["res"].returncode, 0)
+        self.assertIn("post-copy phase", result["res"].stderr)
+        # nothing resumed, nothing destroyed: both sides wait for recovery
+        self.assertEqual(self.src.out("domstate", "--reason", g.name),
+                         "paused (post-copy failed)")
+        self.assertEqual(self.dst.out("domstate", "--reason", g.name),
+                         "running (post-copy failed)")
+        self.src.out("migrate-setspeed", "--postcopy", g.name, "1000")
+        self.migrate(g, "--postcopy", "--postcopy-resume")
         self.assert_on_destination(g)
 
     def test_destination_daemon_killed(self):
