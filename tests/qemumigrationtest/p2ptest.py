@@ -5,6 +5,7 @@ Stock virsh and python3-libvirt as clients, real QEMU.  Run by meson
 (suite e2e).
 """
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -103,6 +104,68 @@ class P2PTest(PairTest):
                          "running (post-copy failed)")
         self.src.out("migrate-setspeed", "--postcopy", g.name, "1000")
         self.migrate(g, "--postcopy", "--postcopy-resume")
+        self.assert_on_destination(g)
+
+    def test_python_postcopy_switch(self):
+        """migrateToURI3 with POSTCOPY, then migrateStartPostCopy from a
+        second connection (what Nova's force_complete does)."""
+        import libvirt
+
+        g = self.start_guest("pyp2p", size_mib=64, rate_mib=0)
+        flags = (libvirt.VIR_MIGRATE_LIVE | libvirt.VIR_MIGRATE_PEER2PEER |
+                 libvirt.VIR_MIGRATE_POSTCOPY | libvirt.VIR_MIGRATE_UNSAFE)
+        result = {}
+
+        def run():
+            conn = libvirt.open(self.src.uri)
+            try:
+                conn.lookupByName(g.name).migrateToURI3(
+                    self.dst.uri, {libvirt.VIR_MIGRATE_PARAM_BANDWIDTH: 40}, flags)
+                result["ok"] = True
+            except libvirt.libvirtError as e:
+                result["error"] = str(e)
+            finally:
+                conn.close()
+        th = threading.Thread(target=run)
+        th.start()
+        self.wait_migrating(g)
+        conn = libvirt.open(self.src.uri)
+        try:
+            conn.lookupByName(g.name).migrateStartPostCopy()
+        finally:
+            conn.close()
+        th.join(timeout=300)
+        self.assertTrue(result.get("ok"), result.get("error"))
+        self.assert_on_destination(g)
+
+    def test_destination_qemu_killed(self):
+        g = self.start_guest(size_mib=64, rate_mib=64)
+        th, result = self.migrate_in_thread(g, "--bandwidth", "4")
+        self.wait_migrating(g)
+        os.kill(self.dst.qemu_pid(g.name), 9)
+        th.join(timeout=120)
+        self.assertNotEqual(result["res"].returncode, 0)
+        self.assertIn("job 'migration out' failed", result["res"].stderr)
+        self.assert_still_on_source(g)
+        wait_for(lambda: self.dst.running_qemus() == [], "destination cleanup")
+        self.assertEqual(self.dst.out("list", "--all"), "")
+
+    def test_client_killed(self):
+        """The client vanishing does not stop a P2P migration: the job
+        belongs to the source daemon (libvirt's behaviour)."""
+        g = self.start_guest(size_mib=32, rate_mib=1)
+        client = subprocess.Popen(
+            ["virsh", "-q", "-c", self.src.uri, "migrate", "--live", "--p2p",
+             "--unsafe", "--bandwidth", "8", g.name, self.dst.uri],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            self.wait_migrating(g)
+        finally:
+            client.kill()
+            client.wait()
+        wait_for(lambda: self.src.virsh("domstate", "--reason", g.name,
+                                        check=False).stdout.strip() ==
+                 "shut off (migrated)", "the migration to complete", 120)
         self.assert_on_destination(g)
 
     def test_destination_daemon_killed(self):
