@@ -59,7 +59,7 @@ HUMAN_FIELDS = {
     "Iteration": "iterations",
     "Postcopy requests": "pc_requests",
 }
-EXTRA_FIELDS = ["virsh_ms", "x_virsh", "x_running", "x_downtime"]
+EXTRA_FIELDS = ["virsh_ms", "x_virsh", "x_running", "x_downtime", "p2p"]
 
 
 def virsh(uri, *args, timeout=60, check=False):
@@ -219,11 +219,14 @@ class EventWatch:
 # --- one run -------------------------------------------------------------
 
 class Hosts:
-    """The connection URIs of the source and destination daemons."""
+    """The connection URIs of the source and destination daemons, and
+    whether virsh migrates peer-to-peer (--p2p: one call on the source,
+    whose daemon drives the destination)."""
 
-    def __init__(self, src, dst):
+    def __init__(self, src, dst, p2p=False):
         self.src = src
         self.dst = dst
+        self.p2p = p2p
 
 
 def write_xml(path, name, accel, memory_mib, image, serial):
@@ -243,6 +246,8 @@ def write_xml(path, name, accel, memory_mib, image, serial):
 def migrate_argv(scn, name, hosts):
     argv = [VIRSH, "-c", hosts.src, "migrate", "--live", "--verbose",
             "--unsafe", "--bandwidth", str(scn.bandwidth_mib)]
+    if hosts.p2p:
+        argv.append("--p2p")
     if scn.mode == "postcopy":
         argv.append("--postcopy")
         if scn.postcopy_after == "pass":
@@ -408,9 +413,10 @@ def verify(build, res, name, hosts, serial, image, params, notes):
         res["check"] = "serial-gap" if gaps else "ok"
 
 
-def run_virsh(build, accel, scn, daemons, seq, keep, quiet):
-    hosts = Hosts(daemons[0].uri, daemons[1].uri)
+def run_virsh(build, accel, scn, daemons, seq, keep, quiet, p2p):
+    hosts = Hosts(daemons[0].uri, daemons[1].uri, p2p)
     res = new_result(scn, accel)
+    res["p2p"] = "yes" if p2p else "no"
     notes = []
     work = WorkDir("virtmig-bench-run-", keep)
     name = "virtmig-bench-%d" % seq
@@ -520,6 +526,9 @@ def main():
                         "instead of running the floor here")
     parser.add_argument("--no-floor", action="store_true",
                         help="no QMP floor runs, no ratios")
+    parser.add_argument("--p2p", action="store_true",
+                        help="virsh migrate --p2p (the source daemon drives "
+                        "the destination)")
     parser.add_argument("--port", type=int, default=0,
                         help="TCP port of both daemons (default: a free "
                         "port each; 16509 is libvirt's)")
@@ -555,7 +564,7 @@ def main():
             for _ in range(args.repeat):
                 seq += 1
                 res = run_virsh(build, accel, scn, daemons, seq, args.keep,
-                                args.quiet)
+                                args.quiet, args.p2p)
                 floor = floors.get(floor_key(res))
                 if (floor is None and not args.no_floor and not args.floor
                         and res["result"] != "error"):
