@@ -92,6 +92,13 @@ class Daemon:
         self.proc = None
 
     def start(self):
+        # the phase changes and the job ends, with their times, go to the
+        # log: phase_breakdown() reads them
+        confdir = os.path.join(self.root, "etc", "virtmig")
+        os.makedirs(confdir, exist_ok=True)
+        with open(os.path.join(confdir, "virtmigd.conf"), "w") as conf:
+            conf.write('log_filters = "1:qemu.qemu_migration_state '
+                       '1:qemu.qemu_domainjob"\n')
         with open(self.log_path, "w") as logfp:
             self.proc = subprocess.Popen(
                 [os.path.join(self.build, "src", "virtmigd"),
@@ -348,6 +355,66 @@ def collect(res, scn, name, hosts, watches, t0, marks, notes):
             res["switch_to_complete_ms"] = done - start
 
 
+# --- where the time goes ---------------------------------------------------
+
+LOG_STAMP = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3})\+0000: ")
+PHASE_LINE = re.compile(r"Setting '[^']*' phase to '([a-z0-9_]+)' for domain (\S+)$")
+JOB_END_LINE = re.compile(r"domain (\S+): ending async job ")
+# result field -> (host, mark where it starts, host, mark where it ends)
+PHASE_FIELDS = [
+    ("begin_ms", ("src", "begin3"), ("dst", "prepare")),
+    ("prepare_ms", ("dst", "prepare"), ("src", "perform3")),
+    ("perform_ms", ("src", "perform3"), ("src", "perform3_done")),
+    ("to_finish_ms", ("src", "perform3_done"), ("dst", "finish3")),
+    ("finish_ms", ("dst", "finish3"), ("dst", "end")),
+    ("to_confirm_ms", ("dst", "end"), ("src", "confirm3")),
+    ("confirm_ms", ("src", "confirm3"), ("src", "end")),
+]
+EXTRA_FIELDS += [field for field, _, _ in PHASE_FIELDS]
+
+
+def log_marks(path, name):
+    """Epoch ms of the first time each job phase of domain NAME was set
+    in the daemon log PATH, and of the end of its last job ("end")."""
+    marks = {}
+    try:
+        with open(path, errors="replace") as fp:
+            lines = fp.readlines()
+    except OSError:
+        return marks
+    for line in lines:
+        line = line.rstrip("\n")
+        stamp = LOG_STAMP.match(line)
+        if not stamp:
+            continue
+        when = datetime.datetime.strptime(stamp.group(1),
+                                          "%Y-%m-%d %H:%M:%S.%f")
+        when = when.replace(tzinfo=datetime.timezone.utc).timestamp() * 1000.0
+        phase = PHASE_LINE.search(line)
+        if phase and phase.group(2) == name:
+            marks.setdefault(phase.group(1), when)
+            continue
+        end = JOB_END_LINE.search(line)
+        if end and end.group(1) == name and marks:
+            marks["end"] = when
+    return marks
+
+
+def phase_breakdown(res, name, daemons):
+    """Fills the *_ms phase fields of RES from the two daemons' logs:
+    Begin (until the destination's Prepare), Prepare (its QEMU started
+    and listening, until Perform), Perform (the data), the client's way
+    to Finish, Finish, the way back to Confirm and Confirm.  The gaps
+    are the client's (client-managed) or the source daemon's (P2P)
+    round trips."""
+    marks = {"src": log_marks(daemons[0].log_path, name),
+             "dst": log_marks(daemons[1].log_path, name)}
+    for field, (h0, m0), (h1, m1) in PHASE_FIELDS:
+        start, end = marks[h0].get(m0), marks[h1].get(m1)
+        if start is not None and end is not None:
+            res[field] = round(end - start)
+
+
 def peek_and_check(build, uri, name, image, params, dump):
     """Suspends the guest at the destination, reads its range with
     virDomainMemoryPeek (python3-libvirt, 64 KiB per call, the RPC
@@ -449,6 +516,7 @@ def run_virsh(build, accel, scn, daemons, seq, keep, quiet, p2p):
         res["virsh_ms"] = wall
         if outcome == "completed":
             collect(res, scn, name, hosts, watches, t0, marks, notes)
+            phase_breakdown(res, name, daemons)
             verify(build, res, name, hosts, serial, image, params, notes)
         elif outcome.startswith("not-converged"):
             last = serial.last()
@@ -577,7 +645,14 @@ def main():
             print()
             print_table(results, [("virsh_ms", "virsh"),
                                   ("x_virsh", "x_virsh"),
-                                  ("x_running", "x_run")])
+                                  ("x_running", "x_run"),
+                                  ("begin_ms", "begin"),
+                                  ("prepare_ms", "prep"),
+                                  ("perform_ms", "perf"),
+                                  ("to_finish_ms", ">fin"),
+                                  ("finish_ms", "fin"),
+                                  ("to_confirm_ms", ">conf"),
+                                  ("confirm_ms", "conf")])
         if not all(run_ok(res) for res in results):
             status = 1
     except BenchError as err:
