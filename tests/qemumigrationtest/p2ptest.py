@@ -179,7 +179,11 @@ class P2PTest(PairTest):
         res = result["res"]
         self.assertNotEqual(res.returncode, 0)
         self.assertIn("Lost connection to destination host", res.stderr)
-        # the source noticed at once, not after a keepalive timeout
+        # the source notices the closed socket at once, not after a
+        # keepalive timeout (25 s); the bound leaves room for a loaded CI
+        # machine, the figure goes to docs/migration.md
+        sys.stderr.write("[destination daemon killed: the call failed after "
+                         "%.2f s] " % failed_after)
         self.assertLess(failed_after, 10, "the failure took %.1f s" % failed_after)
         wait_for(lambda: "Job type:         None" in self.src.virsh(
             "domjobinfo", g.name, check=False).stdout, "the source's job to end")
