@@ -4,8 +4,9 @@
  *
  * URIs, calls and the peer's errors, keepalive both ways (a frozen
  * server is declared dead; the server's PINGs are answered), a peer
- * closing mid-reply, an oversized reply, unreachable addresses, and the
- * Prepare3Params / Finish3Params round trip.  Assertions are on what
+ * closing mid-reply, an oversized reply, unreachable addresses, the
+ * Prepare3Params / Finish3Params round trip, and TLS both ways with the
+ * certificates of tests/rpcdata/pki (tools/virtmig-certs.sh).  Assertions are on what
  * happens, never on how long it took.
  */
 #include <string.h>
@@ -82,9 +83,25 @@ testParseURI(void)
     g_assert_cmpstr(t.name, ==, "qemu:///session");
     remoteClientTargetClear(&t);
 
-    g_assert_cmpint(remoteClientParseURI("qemu+tls://dst/system", &t), ==, -1);
-    testCheckError(VIR_ERR_ARGUMENT_UNSUPPORTED, VIR_FROM_REMOTE,
-                   "'qemu+tls' is not supported yet");
+    g_assert_cmpint(remoteClientParseURI("qemu+tls://dst/system", &t), ==, 0);
+    g_assert_true(t.tls);
+    g_assert_cmpstr(t.host, ==, "dst");
+    g_assert_cmpuint(t.port, ==, 16514);
+    g_assert_null(t.pkipath);
+    remoteClientTargetClear(&t);
+
+    g_assert_cmpint(remoteClientParseURI("qemu+tls://dst:1234/system?pkipath=/p", &t),
+                    ==, 0);
+    g_assert_cmpuint(t.port, ==, 1234);
+    g_assert_cmpstr(t.pkipath, ==, "/p");
+    remoteClientTargetClear(&t);
+
+    g_assert_cmpint(remoteClientParseURI("qemu+tls://dst/system?no_verify=1", &t),
+                    ==, -1);
+    testCheckError(VIR_ERR_ARGUMENT_UNSUPPORTED, VIR_FROM_REMOTE, "'no_verify'");
+    g_assert_cmpint(remoteClientParseURI("qemu+tcp://dst/system?pkipath=/p", &t),
+                    ==, -1);
+    testCheckError(VIR_ERR_ARGUMENT_UNSUPPORTED, VIR_FROM_REMOTE, "not supported");
     g_assert_cmpint(remoteClientParseURI("qemu+ssh://dst/system", &t), ==, -1);
     testCheckError(VIR_ERR_ARGUMENT_UNSUPPORTED, VIR_FROM_REMOTE, "'qemu+ssh'");
     g_assert_cmpint(remoteClientParseURI("qemu:///system", &t), ==, -1);
@@ -621,6 +638,101 @@ testMigration(void)
     g_assert_null(cookie2);
 }
 
+/* ---- TLS ---------------------------------------------------------------- */
+
+/* A TLS listener on 127.0.0.1 with the server credentials of
+ * tests/rpcdata/pki (client certificates required, any DN); its URI
+ * with the pkipath of the client @who. */
+static char *
+testTLSListen(rpcTestServer *ts, const char *who, const char *host)
+{
+    g_autofree char *ca = virTestSrcPath("rpcdata/pki/server/cacert.pem");
+    g_autofree char *cert = virTestSrcPath("rpcdata/pki/server/servercert.pem");
+    g_autofree char *key = virTestSrcPath("rpcdata/pki/server/serverkey.pem");
+    g_autofree char *pki = g_strdup_printf("rpcdata/pki/%s", who);
+    g_autofree char *pkipath = virTestSrcPath(pki);
+    virNetTLSConfig cfg = {
+        .caFile = ca, .certFile = cert, .keyFile = key, .verifyPeer = true,
+    };
+    g_autoptr(virNetTLSContext) ctx = virNetTLSContextNewServer(&cfg);
+    unsigned int port = 0;
+
+    if (!ctx)
+        g_error("server TLS context: %s", virGetLastErrorMessage());
+    g_assert_cmpint(virNetServerAddTLSListener(ts->srv->net, "127.0.0.1", 0, ctx,
+                                               &port), ==, 0);
+    return g_strdup_printf("qemu+tls://%s:%u/system?pkipath=%s", host, port,
+                           pkipath);
+}
+
+/* Calls over TLS, from several threads at once: replies that arrive
+ * together in one TLS record are all delivered (the session's buffered
+ * data does not wait for the socket to become readable). */
+static void
+testTLS(void)
+{
+    g_autoptr(rpcTestServer) ts = rpcTestServerStartDefault();
+    g_autofree char *uri = testTLSListen(ts, "client", "127.0.0.1");
+    remoteClientConfig cfg = remoteClientDefaultConfig();
+    g_autoptr(remoteClient) rc = remoteClientOpen(uri, &cfg);
+    remote_connect_is_secure_ret secure = { 0 };
+    GThread *threads[TEST_THREADS];
+    size_t i;
+
+    if (!rc)
+        g_error("open %s: %s", uri, virGetLastErrorMessage());
+    g_assert_cmpint(virNetClientCall(remoteClientGetNet(rc), REMOTE_PROGRAM,
+                                     REMOTE_PROTOCOL_VERSION,
+                                     REMOTE_PROC_CONNECT_IS_SECURE, NULL, NULL,
+                                     TEST_XDR(remote_connect_is_secure_ret), &secure,
+                                     TEST_CALL_TIMEOUT_MS), ==, 0);
+    g_assert_cmpint(secure.secure, ==, 1);
+    for (i = 0; i < TEST_THREADS; i++)
+        threads[i] = g_thread_new("caller", testConcurrentThread, rc);
+    for (i = 0; i < TEST_THREADS; i++)
+        g_assert_null(g_thread_join(threads[i]));
+}
+
+/* The server refuses a certificate from another CA (the client trusts
+ * ours too): the connection never opens, the error says the server
+ * refused it. */
+static void
+testTLSClientRefused(void)
+{
+    g_autoptr(rpcTestServer) ts = rpcTestServerStartDefault();
+    g_autofree char *uri = testTLSListen(ts, "eve", "127.0.0.1");
+    remoteClientConfig cfg = remoteClientDefaultConfig();
+
+    g_assert_null(remoteClientOpen(uri, &cfg));
+    testCheckError(VIR_ERR_RPC, VIR_FROM_RPC, "refused the TLS connection");
+    rpcTestServerWaitClients(ts, 0);
+}
+
+/* The client refuses a server whose certificate does not name the host
+ * it connected to. */
+static void
+testTLSServerRefused(void)
+{
+    g_autoptr(rpcTestServer) ts = rpcTestServerStartDefault();
+    g_autofree char *uri = testTLSListen(ts, "client", "localhost");
+    remoteClientConfig cfg = remoteClientDefaultConfig();
+
+    g_assert_null(remoteClientOpen(uri, &cfg));
+    testCheckError(VIR_ERR_AUTH_FAILED, VIR_FROM_RPC,
+                   "Failed to verify peer's certificate");
+}
+
+/* Missing credentials fail before connecting, naming the file. */
+static void
+testTLSMissingFiles(void)
+{
+    remoteClientConfig cfg = remoteClientDefaultConfig();
+
+    g_assert_null(remoteClientOpen("qemu+tls://127.0.0.1:1/system?pkipath=/nonexistent",
+                                   &cfg));
+    testCheckError(VIR_ERR_SYSTEM_ERROR, VIR_FROM_RPC, "/nonexistent/cacert.pem");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -638,5 +750,9 @@ main(int argc, char **argv)
     g_test_add_func("/rpc/client/oversized-reply", testOversizedReply);
     g_test_add_func("/rpc/client/unreachable", testUnreachable);
     g_test_add_func("/rpc/client/migration", testMigration);
+    g_test_add_func("/rpc/client/tls", testTLS);
+    g_test_add_func("/rpc/client/tls-client-refused", testTLSClientRefused);
+    g_test_add_func("/rpc/client/tls-server-refused", testTLSServerRefused);
+    g_test_add_func("/rpc/client/tls-missing-files", testTLSMissingFiles);
     return g_test_run();
 }

@@ -25,9 +25,10 @@ set -euo pipefail
 die() { echo "virtmig-certs: $*" >&2; exit 1; }
 command -v certtool >/dev/null || die "certtool not found (apt-get install gnutls-bin)"
 
-# key FILE: a private key readable by its owner only
+# key FILE: a private key readable by its owner only (RSA: libvirt
+# checks that certificates allow key encipherment, which ECDSA cannot)
 key() {
-    (umask 077; certtool --generate-privkey --key-type=ecdsa --sec-param=high \
+    (umask 077; certtool --generate-privkey --key-type=rsa --bits=2048 \
         --outfile "$1" 2>/dev/null)
 }
 

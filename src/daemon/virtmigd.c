@@ -8,6 +8,7 @@
 
 #include "virtmigd_peer.h"
 #include "virtmigd_config.h"
+#include "virtmigd_listen.h"
 #include "qemu_driver.h"
 #include "remote_server.h"
 #include "virerror.h"
@@ -23,6 +24,7 @@ typedef struct {
     char *root;
     char *configFile;
     GStrv listenTcp;
+    GStrv listenTls;
     gboolean verbose;
     gboolean version;
 } virtmigdArgs;
@@ -60,6 +62,9 @@ virtmigdParseArgs(int *argc, char ***argv, virtmigdArgs *args)
         { "listen-tcp", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args->listenTcp,
           N_("listen for TCP clients on ADDR[:PORT] (repeatable)"),
           "ADDR[:PORT]" },
+        { "listen-tls", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args->listenTls,
+          N_("listen for TLS clients on ADDR[:PORT] (port 16514 by default; repeatable)"),
+          "ADDR[:PORT]" },
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &args->verbose,
           N_("log informational messages to stderr"), NULL },
         { "version", 'V', 0, G_OPTION_ARG_NONE, &args->version,
@@ -84,6 +89,19 @@ virtmigdParseArgs(int *argc, char ***argv, virtmigdArgs *args)
     return 0;
 }
 
+/* --listen-tcp / --listen-tls replace the config's list. */
+static int
+virtmigdOverrideListen(GStrv specs, unsigned int defport, GStrv *list)
+{
+    if (!specs || !specs[0])
+        return 0;
+    if (virtmigdCheckListenList((const char *const *)specs, defport) < 0)
+        return -1;
+    g_strfreev(*list);
+    *list = g_strdupv(specs);
+    return 0;
+}
+
 static int
 virtmigdLoadConfig(virtmigdDaemon *d, const virtmigdArgs *args)
 {
@@ -94,19 +112,11 @@ virtmigdLoadConfig(virtmigdDaemon *d, const virtmigdArgs *args)
         if (virtmigdConfigLoadFile(d->config, path) < 0)
             return -1;
     }
-    if (args->listenTcp && args->listenTcp[0]) {
-        size_t i;
-
-        for (i = 0; args->listenTcp[i]; i++) {
-            g_autofree char *addr = NULL;
-            unsigned int port;
-
-            if (virtmigdParseListenAddress(args->listenTcp[i], &addr, &port) < 0)
-                return -1;
-        }
-        g_strfreev(d->config->listenTcp);
-        d->config->listenTcp = g_strdupv(args->listenTcp);
-    }
+    if (virtmigdOverrideListen(args->listenTcp, VIRTMIGD_DEFAULT_TCP_PORT,
+                               &d->config->listenTcp) < 0 ||
+        virtmigdOverrideListen(args->listenTls, VIRTMIGD_DEFAULT_TLS_PORT,
+                               &d->config->listenTls) < 0)
+        return -1;
     if (args->verbose && d->config->logLevel > VIR_LOG_INFO)
         d->config->logLevel = VIR_LOG_INFO;
     return virLogSetup(d->config->logLevel, d->config->logFilters,
@@ -183,6 +193,7 @@ virtmigdStartDriver(virtmigdDaemon *d)
         .jobWaitTimeoutMs = d->config->jobWaitTimeout * 1000,
         .postcopyPreempt = d->config->postcopyPreempt,
         .peerOps = virtmigdPeerOps(),
+        .peerOpaque = d->paths,
     };
 
     memcpy(cfg.hostUUID, d->hostUUID, VIR_UUID_BUFLEN);
@@ -204,25 +215,11 @@ virtmigdStartServer(virtmigdDaemon *d)
         .keepaliveInterval = c->keepaliveInterval,
         .keepaliveCount = c->keepaliveCount,
     };
-    size_t i;
 
     if (!(d->server = remoteServerNew(d->driver, &rc,
                                       g_main_loop_get_context(d->loop))))
         return -1;
-    if (remoteServerAddUnixSocket(d->server, d->paths->socketPath, 0600,
-                                  false) < 0 ||
-        remoteServerAddUnixSocket(d->server, d->paths->socketPathRO, 0666,
-                                  true) < 0)
-        return -1;
-    for (i = 0; c->listenTcp[i]; i++) {
-        g_autofree char *addr = NULL;
-        unsigned int port;
-
-        if (virtmigdParseListenAddress(c->listenTcp[i], &addr, &port) < 0 ||
-            remoteServerAddTCP(d->server, addr, port) < 0)
-            return -1;
-    }
-    return 0;
+    return virtmigdListen(d->server, d->paths, c);
 }
 
 static int
@@ -282,5 +279,6 @@ main(int argc, char **argv)
     g_free(args.root);
     g_free(args.configFile);
     g_strfreev(args.listenTcp);
+    g_strfreev(args.listenTls);
     return ret;
 }

@@ -27,6 +27,16 @@ virtmigdPathsNew(const char *root)
     p->socketPath = g_build_filename(p->runDir, "virtmigd-sock", NULL);
     p->socketPathRO = g_build_filename(p->runDir, "virtmigd-sock-ro", NULL);
     p->pidFile = g_build_filename(p->runDir, "virtmigd.pid", NULL);
+    p->caFile = g_build_filename(p->root, "etc/pki/CA/cacert.pem", NULL);
+    p->crlFile = g_build_filename(p->root, "etc/pki/CA/cacrl.pem", NULL);
+    p->certFile = g_build_filename(p->root, "etc/pki/libvirt/servercert.pem", NULL);
+    p->keyFile = g_build_filename(p->root, "etc/pki/libvirt/private/serverkey.pem",
+                                  NULL);
+    p->clientCertFile = g_build_filename(p->root, "etc/pki/libvirt/clientcert.pem",
+                                         NULL);
+    p->clientKeyFile = g_build_filename(p->root,
+                                        "etc/pki/libvirt/private/clientkey.pem",
+                                        NULL);
     return p;
 }
 
@@ -45,6 +55,12 @@ virtmigdPathsFree(virtmigdPaths *p)
     g_free(p->socketPath);
     g_free(p->socketPathRO);
     g_free(p->pidFile);
+    g_free(p->caFile);
+    g_free(p->crlFile);
+    g_free(p->certFile);
+    g_free(p->keyFile);
+    g_free(p->clientCertFile);
+    g_free(p->clientKeyFile);
     g_free(p);
 }
 
@@ -68,6 +84,9 @@ virtmigdConfigNew(void)
     virtmigdConfig *cfg = g_new0(virtmigdConfig, 1);
 
     cfg->listenTcp = g_new0(char *, 1);
+    cfg->listenTls = g_new0(char *, 1);
+    cfg->unixSockRwPerms = 0700;
+    cfg->unixSockRoPerms = 0777;
     cfg->migrationPortMin = VIRTMIGD_DEFAULT_MIGRATION_PORT_MIN;
     cfg->migrationPortMax = VIRTMIGD_DEFAULT_MIGRATION_PORT_MAX;
     cfg->logLevel = VIR_LOG_WARN;
@@ -89,6 +108,15 @@ virtmigdConfigFree(virtmigdConfig *cfg)
     if (!cfg)
         return;
     g_strfreev(cfg->listenTcp);
+    g_strfreev(cfg->listenTls);
+    g_free(cfg->caFile);
+    g_free(cfg->certFile);
+    g_free(cfg->keyFile);
+    g_free(cfg->crlFile);
+    g_strfreev(cfg->tlsAllowedDNList);
+    g_free(cfg->tlsPriority);
+    g_free(cfg->unixSockDir);
+    g_free(cfg->unixSockGroup);
     g_free(cfg->migrationAddress);
     g_free(cfg->logFilters);
     g_free(cfg->logOutputs);
@@ -97,6 +125,14 @@ virtmigdConfigFree(virtmigdConfig *cfg)
 
 int
 virtmigdParseListenAddress(const char *spec, char **addr, unsigned int *port)
+{
+    return virtmigdParseListenAddressPort(spec, VIRTMIGD_DEFAULT_TCP_PORT,
+                                          addr, port);
+}
+
+int
+virtmigdParseListenAddressPort(const char *spec, unsigned int defport,
+                               char **addr, unsigned int *port)
 {
     const char *portstr = NULL;
     g_autofree char *host = NULL;
@@ -119,7 +155,7 @@ virtmigdParseListenAddress(const char *spec, char **addr, unsigned int *port)
     }
     if (!*host)
         goto error;
-    *port = VIRTMIGD_DEFAULT_TCP_PORT;
+    *port = defport;
     if (portstr) {
         if (!g_ascii_string_to_unsigned(portstr, 10, 1, 65535, &val, NULL))
             goto error;
@@ -141,6 +177,10 @@ static const char *const virtmigdConfigKeys[] = {
     "job_wait_timeout", "keepalive_interval", "keepalive_count",
     "max_clients", "max_anonymous_clients", "anonymous_client_timeout",
     "max_workers", "prio_workers", "max_message_size", "postcopy_preempt",
+    "listen_tls", "insecure_tcp_allowed", "ca_file", "cert_file", "key_file",
+    "crl_file", "tls_no_verify_certificate", "tls_allowed_dn_list",
+    "tls_priority", "unix_sock_dir", "unix_sock_group", "unix_sock_rw_perms",
+    "unix_sock_ro_perms",
     NULL,
 };
 
@@ -160,25 +200,99 @@ virtmigdConfigCheckKeys(virConf *conf, const char *filename)
     return 0;
 }
 
-static int
-virtmigdConfigLoadListen(virtmigdConfig *cfg, virConf *conf)
+int
+virtmigdCheckListenList(const char *const *list, unsigned int defport)
 {
-    g_auto(GStrv) list = NULL;
     size_t i;
 
-    int rc = virConfGetValueStringList(conf, "listen_tcp", &list);
-
-    if (rc <= 0)
-        return rc;
     for (i = 0; list[i]; i++) {
         g_autofree char *addr = NULL;
         unsigned int port;
 
-        if (virtmigdParseListenAddress(list[i], &addr, &port) < 0)
+        if (virtmigdParseListenAddressPort(list[i], defport, &addr, &port) < 0)
             return -1;
     }
-    g_strfreev(cfg->listenTcp);
-    cfg->listenTcp = g_steal_pointer(&list);
+    return 0;
+}
+
+/* listen_tcp / listen_tls: a list of ADDR[:PORT], checked here. */
+static int
+virtmigdConfigLoadListenKey(virConf *conf, const char *key,
+                            unsigned int defport, GStrv *out)
+{
+    g_auto(GStrv) list = NULL;
+    int rc = virConfGetValueStringList(conf, key, &list);
+
+    if (rc <= 0)
+        return rc;
+    if (virtmigdCheckListenList((const char *const *)list, defport) < 0)
+        return -1;
+    g_strfreev(*out);
+    *out = g_steal_pointer(&list);
+    return 0;
+}
+
+static int
+virtmigdConfigLoadListen(virtmigdConfig *cfg, virConf *conf)
+{
+    if (virtmigdConfigLoadListenKey(conf, "listen_tcp", VIRTMIGD_DEFAULT_TCP_PORT,
+                                    &cfg->listenTcp) < 0 ||
+        virtmigdConfigLoadListenKey(conf, "listen_tls", VIRTMIGD_DEFAULT_TLS_PORT,
+                                    &cfg->listenTls) < 0 ||
+        virConfGetValueBool(conf, "insecure_tcp_allowed",
+                            &cfg->insecureTcpAllowed) < 0)
+        return -1;
+    return 0;
+}
+
+static int
+virtmigdConfigLoadTLS(virtmigdConfig *cfg, virConf *conf)
+{
+    if (virConfGetValueString(conf, "ca_file", &cfg->caFile) < 0 ||
+        virConfGetValueString(conf, "cert_file", &cfg->certFile) < 0 ||
+        virConfGetValueString(conf, "key_file", &cfg->keyFile) < 0 ||
+        virConfGetValueString(conf, "crl_file", &cfg->crlFile) < 0 ||
+        virConfGetValueBool(conf, "tls_no_verify_certificate",
+                            &cfg->tlsNoVerifyCertificate) < 0 ||
+        virConfGetValueStringList(conf, "tls_allowed_dn_list",
+                                  &cfg->tlsAllowedDNList) < 0 ||
+        virConfGetValueString(conf, "tls_priority", &cfg->tlsPriority) < 0)
+        return -1;
+    return 0;
+}
+
+/* unix_sock_*_perms are octal strings, as in libvirtd.conf. */
+static int
+virtmigdConfigLoadPerms(virConf *conf, const char *key, const char *filename,
+                        unsigned int *perms)
+{
+    g_autofree char *str = NULL;
+    guint64 val;
+    int rc = virConfGetValueString(conf, key, &str);
+
+    if (rc <= 0)
+        return rc;
+    if (!g_ascii_string_to_unsigned(str, 8, 0, 0777, &val, NULL)) {
+        virReportError(VIR_ERR_CONF_SYNTAX,
+                       _("%1$s: %2$s must be an octal mode like \"0770\", not '%3$s'"),
+                       filename, key, str);
+        return -1;
+    }
+    *perms = val;
+    return 0;
+}
+
+static int
+virtmigdConfigLoadSockets(virtmigdConfig *cfg, virConf *conf,
+                          const char *filename)
+{
+    if (virConfGetValueString(conf, "unix_sock_dir", &cfg->unixSockDir) < 0 ||
+        virConfGetValueString(conf, "unix_sock_group", &cfg->unixSockGroup) < 0 ||
+        virtmigdConfigLoadPerms(conf, "unix_sock_rw_perms", filename,
+                                &cfg->unixSockRwPerms) < 0 ||
+        virtmigdConfigLoadPerms(conf, "unix_sock_ro_perms", filename,
+                                &cfg->unixSockRoPerms) < 0)
+        return -1;
     return 0;
 }
 
@@ -273,6 +387,8 @@ virtmigdConfigLoadString(virtmigdConfig *cfg, const char *content,
         return -1;
     if (virtmigdConfigCheckKeys(conf, filename) < 0 ||
         virtmigdConfigLoadListen(cfg, conf) < 0 ||
+        virtmigdConfigLoadTLS(cfg, conf) < 0 ||
+        virtmigdConfigLoadSockets(cfg, conf, filename) < 0 ||
         virtmigdConfigLoadHostUUID(cfg, conf, filename) < 0 ||
         virConfGetValueString(conf, "migration_address",
                               &cfg->migrationAddress) < 0 ||

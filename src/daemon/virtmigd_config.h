@@ -6,6 +6,7 @@
 #include "internal.h"
 
 #define VIRTMIGD_DEFAULT_TCP_PORT 16509
+#define VIRTMIGD_DEFAULT_TLS_PORT 16514
 #define VIRTMIGD_DEFAULT_MIGRATION_PORT_MIN 49152
 #define VIRTMIGD_DEFAULT_MIGRATION_PORT_MAX 49215
 
@@ -26,6 +27,14 @@ struct _virtmigdPaths {
     char *socketPath;     /* ROOT/run/virtmigd-sock */
     char *socketPathRO;   /* ROOT/run/virtmigd-sock-ro */
     char *pidFile;        /* ROOT/run/virtmigd.pid */
+    /* libvirt's PKI layout under ROOT (the config may override the
+     * server's files) */
+    char *caFile;         /* ROOT/etc/pki/CA/cacert.pem */
+    char *crlFile;        /* ROOT/etc/pki/CA/cacrl.pem, used if present */
+    char *certFile;       /* ROOT/etc/pki/libvirt/servercert.pem */
+    char *keyFile;        /* ROOT/etc/pki/libvirt/private/serverkey.pem */
+    char *clientCertFile; /* ROOT/etc/pki/libvirt/clientcert.pem: P2P */
+    char *clientKeyFile;  /* ROOT/etc/pki/libvirt/private/clientkey.pem */
 };
 
 virtmigdPaths *virtmigdPathsNew(const char *root);
@@ -38,6 +47,21 @@ int virtmigdPathsCreate(const virtmigdPaths *paths);
 typedef struct _virtmigdConfig virtmigdConfig;
 struct _virtmigdConfig {
     GStrv listenTcp;              /* "ADDR[:PORT]" entries; empty: none */
+    GStrv listenTls;              /* the same for TLS (port 16514) */
+    bool insecureTcpAllowed;      /* plain TCP beyond loopback (the admin
+                                   * says so in words) */
+    char *caFile;                 /* NULL: the paths' defaults */
+    char *certFile;
+    char *keyFile;
+    char *crlFile;
+    bool tlsNoVerifyCertificate;  /* accept clients whose certificate
+                                   * fails the checks */
+    GStrv tlsAllowedDNList;       /* glob patterns; NULL: any DN */
+    char *tlsPriority;            /* NULL: gnutls' "NORMAL" */
+    char *unixSockDir;            /* NULL: ROOT/run */
+    char *unixSockGroup;          /* NULL: the daemon's group */
+    unsigned int unixSockRwPerms; /* 0700 */
+    unsigned int unixSockRoPerms; /* 0777 */
     bool hostUUIDSet;
     unsigned char hostUUID[VIR_UUID_BUFLEN];
     char *migrationAddress;       /* NULL: the address the client used */
@@ -72,3 +96,8 @@ int virtmigdConfigLoadFile(virtmigdConfig *cfg, const char *path);
 /* Splits "ADDR[:PORT]" / "[V6ADDR]:PORT"; *port defaults to 16509. */
 int virtmigdParseListenAddress(const char *spec, char **addr,
                                unsigned int *port);
+/* The same with another default port (16514 for TLS). */
+int virtmigdParseListenAddressPort(const char *spec, unsigned int defport,
+                                   char **addr, unsigned int *port);
+/* Every entry of @list parses (0), or -1 reported. */
+int virtmigdCheckListenList(const char *const *list, unsigned int defport);

@@ -2,6 +2,7 @@
  * virtmigd_peer.c: qemuMigrationPeerOps over the RPC client
  */
 #include "virtmigd_peer.h"
+#include "virtmigd_config.h"
 #include "remote_client.h"
 
 struct _qemuMigrationPeer {
@@ -10,12 +11,20 @@ struct _qemuMigrationPeer {
     void *lostOpaque;
 };
 
+/* @opaque: the daemon's virtmigdPaths.  Over TLS the daemon shows its
+ * client certificate, as libvirtd does for P2P. */
 static qemuMigrationPeer *
-virtmigdPeerOpen(const char *uri)
+virtmigdPeerOpen(const char *uri, void *opaque)
 {
+    const virtmigdPaths *paths = opaque;
     remoteClientConfig cfg = remoteClientDefaultConfig();
     qemuMigrationPeer *peer;
     remoteClient *rc;
+
+    cfg.tls.caFile = paths->caFile;
+    cfg.tls.crlFile = paths->crlFile;
+    cfg.tls.certFile = paths->clientCertFile;
+    cfg.tls.keyFile = paths->clientKeyFile;
 
     if (!(rc = remoteClientOpen(uri, &cfg)))
         return NULL;

@@ -33,6 +33,7 @@ struct _qemuDriver {
     unsigned int jobWaitTimeoutMs;
     bool postcopyPreempt;        /* enable QEMU's postcopy-preempt */
     const qemuMigrationPeerOps *peerOps; /* P2P connections, or NULL */
+    void *peerOpaque;
     GMainContext *ctx;           /* runs monitor I/O and callbacks ... */
     GThread *monThread;          /* ... in this thread */
     gint monQuit;                /* atomic: the monitor thread must end */

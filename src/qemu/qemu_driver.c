@@ -333,6 +333,7 @@ qemuDriverNew(const qemuDriverConfig *cfg)
     driver->jobWaitTimeoutMs = cfg->jobWaitTimeoutMs;
     driver->postcopyPreempt = cfg->postcopyPreempt;
     driver->peerOps = cfg->peerOps;
+    driver->peerOpaque = cfg->peerOpaque;
     /* QEMU monitors get their own event thread so that their I/O never
      * depends on the daemon's main loop (which stops first at exit). */
     driver->ctx = g_main_context_new();

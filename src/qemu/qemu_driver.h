@@ -33,7 +33,8 @@ typedef void (*qemuMigrationPeerLostFunc)(void *opaque);
 
 typedef struct _qemuMigrationPeerOps qemuMigrationPeerOps;
 struct _qemuMigrationPeerOps {
-    qemuMigrationPeer *(*open)(const char *uri);
+    /* @opaque: qemuDriverConfig.peerOpaque */
+    qemuMigrationPeer *(*open)(const char *uri, void *opaque);
     /* Calls @lost when the connection breaks (at once if it already
      * has); NULL stops watching. */
     void (*watch)(qemuMigrationPeer *peer, qemuMigrationPeerLostFunc lost,
@@ -68,6 +69,7 @@ struct _qemuDriverConfig {
     unsigned int jobWaitTimeoutMs;
     bool postcopyPreempt;         /* postcopy-preempt channel (both hosts) */
     const qemuMigrationPeerOps *peerOps; /* P2P connections; NULL: no P2P */
+    void *peerOpaque;             /* for peerOps->open; outlives the driver */
 };
 
 /* A reference to a domain as the RPC layer returns it. */

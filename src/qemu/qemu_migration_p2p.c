@@ -102,7 +102,7 @@ qemuMigrationP2PConnect(qemuMigrationP2P *p2p, const char *dconnuri)
     bool v3 = false;
     bool params = false;
 
-    if (!(p2p->peer = p2p->ops->open(dconnuri)))
+    if (!(p2p->peer = p2p->ops->open(dconnuri, p2p->driver->peerOpaque)))
         return -1;
     if (p2p->ops->supportsFeature(p2p->peer, VIR_DRV_FEATURE_MIGRATION_V3, &v3) < 0 ||
         p2p->ops->supportsFeature(p2p->peer, VIR_DRV_FEATURE_MIGRATION_PARAMS,

@@ -27,15 +27,20 @@ remoteClientTargetClear(remoteClientTarget *target)
     g_clear_pointer(&target->host, g_free);
     g_clear_pointer(&target->socket, g_free);
     g_clear_pointer(&target->name, g_free);
+    g_clear_pointer(&target->pkipath, g_free);
     target->port = 0;
+    target->tls = false;
 }
 
-/* The socket= parameter of a qemu+unix:// URI; other parameters are
- * for the remote driver and refused rather than ignored. */
+/* The socket= parameter of a qemu+unix:// URI, pkipath= of a
+ * qemu+tls:// one; other parameters are for the remote driver and
+ * refused rather than ignored. */
 static int
 remoteClientParseQuery(const char *uri, const char *query,
                        remoteClientTarget *target)
 {
+    const char *allowed = target->tls ? "pkipath" : "socket";
+
     g_autoptr(GHashTable) params = NULL;
     g_autoptr(GError) err = NULL;
     GHashTableIter iter;
@@ -51,14 +56,21 @@ remoteClientParseQuery(const char *uri, const char *query,
     }
     g_hash_table_iter_init(&iter, params);
     while (g_hash_table_iter_next(&iter, &key, &value)) {
-        if (g_strcmp0(key, "socket") != 0) {
+        char **slot = target->tls ? &target->pkipath : &target->socket;
+
+        if (target->host && !target->tls) {
+            virReportError(VIR_ERR_ARGUMENT_UNSUPPORTED,
+                           _("URI parameters are not supported in '%1$s'"), uri);
+            return -1;
+        }
+        if (g_strcmp0(key, allowed) != 0) {
             virReportError(VIR_ERR_ARGUMENT_UNSUPPORTED,
                            _("URI parameter '%1$s' is not supported in '%2$s'"),
                            (const char *)key, uri);
             return -1;
         }
-        g_free(target->socket);
-        target->socket = g_strdup(value);
+        g_free(*slot);
+        *slot = g_strdup(value);
     }
     return 0;
 }
@@ -79,34 +91,25 @@ remoteClientParseURI(const char *uri, remoteClientTarget *target)
     }
     scheme = g_uri_get_scheme(parsed);
     path = g_uri_get_path(parsed);
-    if (g_str_equal(scheme, "qemu+tcp")) {
+    if (g_str_equal(scheme, "qemu+tcp") || g_str_equal(scheme, "qemu+tls")) {
         if (!g_uri_get_host(parsed) || !*g_uri_get_host(parsed)) {
             virReportError(VIR_ERR_INVALID_ARG, _("no host in URI '%1$s'"), uri);
             return -1;
         }
+        target->tls = g_str_equal(scheme, "qemu+tls");
         target->host = g_strdup(g_uri_get_host(parsed));
-        target->port = g_uri_get_port(parsed) > 0 ? g_uri_get_port(parsed)
-                                                 : REMOTE_CLIENT_DEFAULT_TCP_PORT;
+        target->port = g_uri_get_port(parsed) > 0 ? g_uri_get_port(parsed) :
+                       target->tls ? REMOTE_CLIENT_DEFAULT_TLS_PORT
+                                   : REMOTE_CLIENT_DEFAULT_TCP_PORT;
     } else if (g_str_equal(scheme, "qemu+unix")) {
-        if (remoteClientParseQuery(uri, g_uri_get_query(parsed), target) < 0) {
-            remoteClientTargetClear(target);
-            return -1;
-        }
-        if (!target->socket)
-            target->socket = g_strdup(REMOTE_CLIENT_DEFAULT_SOCKET);
-    } else if (g_str_equal(scheme, "qemu+tls")) {
-        virReportError(VIR_ERR_ARGUMENT_UNSUPPORTED,
-                       _("URI scheme '%1$s' is not supported yet"), scheme);
-        return -1;
+        target->socket = g_strdup(REMOTE_CLIENT_DEFAULT_SOCKET);
     } else {
         virReportError(VIR_ERR_ARGUMENT_UNSUPPORTED,
                        _("URI scheme '%1$s' is not supported for connecting to a peer daemon"),
                        scheme);
         return -1;
     }
-    if (target->host && g_uri_get_query(parsed)) {
-        virReportError(VIR_ERR_ARGUMENT_UNSUPPORTED,
-                       _("URI parameters are not supported in '%1$s'"), uri);
+    if (remoteClientParseQuery(uri, g_uri_get_query(parsed), target) < 0) {
         remoteClientTargetClear(target);
         return -1;
     }
@@ -187,9 +190,30 @@ remoteClientAuthenticate(remoteClient *rc)
 static virNetClient *
 remoteClientConnect(const remoteClientTarget *target, const remoteClientConfig *cfg)
 {
-    if (target->host)
+    g_autofree char *ca = NULL;
+    g_autofree char *crl = NULL;
+    g_autofree char *cert = NULL;
+    g_autofree char *key = NULL;
+    g_autoptr(virNetTLSContext) ctx = NULL;
+    virNetTLSConfig tls = cfg->tls;
+    virNetClientConfig net = cfg->net;
+
+    if (!target->host)
+        return virNetClientNewUnix(target->socket, &cfg->net);
+    if (!target->tls)
         return virNetClientNewTCP(target->host, target->port, &cfg->net);
-    return virNetClientNewUnix(target->socket, &cfg->net);
+    if (target->pkipath) {
+        /* libvirt's remote driver: the files of a pkipath directory */
+        tls.caFile = ca = g_build_filename(target->pkipath, "cacert.pem", NULL);
+        tls.crlFile = crl = g_build_filename(target->pkipath, "cacrl.pem", NULL);
+        tls.certFile = cert = g_build_filename(target->pkipath, "clientcert.pem", NULL);
+        tls.keyFile = key = g_build_filename(target->pkipath, "clientkey.pem", NULL);
+    }
+    tls.verifyPeer = true;
+    if (!(ctx = virNetTLSContextNewClient(&tls)))
+        return NULL;
+    net.tls = ctx;
+    return virNetClientNewTCP(target->host, target->port, &net);
 }
 
 remoteClient *

@@ -15,6 +15,7 @@
 #include "virnetclient.h"
 
 #define REMOTE_CLIENT_DEFAULT_TCP_PORT 16509
+#define REMOTE_CLIENT_DEFAULT_TLS_PORT 16514
 /* libvirt's system socket, used by qemu+unix:// without ?socket= */
 #define REMOTE_CLIENT_DEFAULT_SOCKET "/run/libvirt/libvirt-sock"
 
@@ -22,13 +23,16 @@
 typedef struct {
     char *host;             /* TCP; NULL for a unix socket */
     unsigned int port;
+    bool tls;               /* qemu+tls:// */
+    char *pkipath;          /* ?pkipath=DIR: the TLS files there */
     char *socket;           /* unix socket path; NULL for TCP */
     char *name;             /* what CONNECT_OPEN receives: "qemu:///system" */
 } remoteClientTarget;
 
 /**
  * remoteClientParseURI:
- * Accepts qemu+tcp://HOST[:PORT]/PATH (port 16509 by default) and
+ * Accepts qemu+tcp://HOST[:PORT]/PATH (port 16509 by default),
+ * qemu+tls://HOST[:PORT]/PATH[?pkipath=DIR] (16514) and
  * qemu+unix:///PATH[?socket=SOCKET].  Other schemes fail with
  * VIR_ERR_ARGUMENT_UNSUPPORTED naming the scheme, a malformed URI with
  * VIR_ERR_INVALID_ARG.  Clear @target with remoteClientTargetClear.
@@ -42,6 +46,9 @@ typedef struct {
     unsigned int keepaliveCount;
     int callTimeoutMs;              /* per call; <= 0: none (keepalive
                                      * notices a dead peer) */
+    virNetTLSConfig tls;            /* qemu+tls:// without ?pkipath=: our
+                                     * CA, client certificate and key (the
+                                     * peer is always verified) */
 } remoteClientConfig;
 
 /* libvirt's qemu.conf defaults for this connection: keepalive 5 s x 5;

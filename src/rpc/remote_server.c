@@ -107,6 +107,13 @@ remoteServerAddTCP(remoteServer *srv, const char *addr, unsigned int port)
     return virNetServerAddTCPListener(srv->net, addr, port, NULL);
 }
 
+int
+remoteServerAddTLS(remoteServer *srv, const char *addr, unsigned int port,
+                   virNetTLSContext *tls)
+{
+    return virNetServerAddTLSListener(srv->net, addr, port, tls, NULL);
+}
+
 void
 remoteServerFree(remoteServer *srv)
 {

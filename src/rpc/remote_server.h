@@ -12,6 +12,7 @@
 
 #include "internal.h"
 #include "qemu_driver.h"
+#include "virnettlscontext.h"
 
 typedef struct _remoteServer remoteServer;
 
@@ -51,6 +52,10 @@ int remoteServerAddUnixSocket(remoteServer *srv, const char *path, mode_t mode,
 
 /* Listens on TCP @addr:@port (auth none).  0 or -1. */
 int remoteServerAddTCP(remoteServer *srv, const char *addr, unsigned int port);
+
+/* Listens on TCP @addr:@port with TLS (@tls: a server context). */
+int remoteServerAddTLS(remoteServer *srv, const char *addr, unsigned int port,
+                       virNetTLSContext *tls);
 
 /**
  * remoteServerFree:

@@ -6,6 +6,7 @@
  * wait on client->cond; everything shared lives under client->lock, a
  * leaf lock (docs/locking.md).
  */
+#include <errno.h>
 #include <string.h>
 #include <gio/gio.h>
 #include <gio/gunixsocketaddress.h>
@@ -31,9 +32,9 @@ typedef struct {
 struct _virNetClient {
     char *name;
     size_t maxLength;           /* largest packet, length word included */
-    GIOStream *stream;
-    GPollableInputStream *in;
-    GPollableOutputStream *out;
+    GSocketConnection *conn;
+    GSocket *sock;              /* conn's, non-blocking */
+    virNetTLSSession *tls;      /* NULL: plain */
     GMainContext *ctx;
     GMainLoop *loop;
     GThread *thread;
@@ -148,7 +149,46 @@ virNetClientBroken(virNetClient *client, GError *err)
 
 /* ---- I/O thread: output ------------------------------------------------- */
 
-static gboolean virNetClientIOWritable(GObject *stream, gpointer opaque);
+static gboolean virNetClientIOWritable(GSocket *sock, GIOCondition cond,
+                                       gpointer opaque);
+
+/* Moves bytes through the socket or its TLS session: the count, or -1
+ * with errno EAGAIN (would block) or with the connection marked broken
+ * (lock held). */
+static gssize
+virNetClientIOTransfer(virNetClient *client, char *buf, size_t len, bool out)
+{
+    g_autoptr(GError) err = NULL;
+    gssize n;
+
+    if (client->tls) {
+        n = out ? virNetTLSSessionWrite(client->tls, buf, len)
+                : virNetTLSSessionRead(client->tls, buf, len);
+        if (n < 0 && errno != EAGAIN)
+            virNetClientCloseLocked(client);
+        return n;
+    }
+    n = out ? g_socket_send(client->sock, buf, len, NULL, &err)
+            : g_socket_receive(client->sock, buf, len, NULL, &err);
+    if (n < 0 && g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+        errno = EAGAIN;
+    } else if (n < 0) {
+        virNetClientBroken(client, err);
+        errno = EIO;
+    }
+    return n;
+}
+
+static GSource *
+virNetClientIOWatch(virNetClient *client, GIOCondition cond,
+                    GSocketSourceFunc func)
+{
+    GSource *source = g_socket_create_source(client->sock, cond, NULL);
+
+    g_source_set_callback(source, G_SOURCE_FUNC(func), client, NULL);
+    g_source_attach(source, client->ctx);
+    return source;
+}
 
 /* Writes what the socket takes; watches for writability if more is
  * left.  Lock held. */
@@ -159,26 +199,17 @@ virNetClientIOFlushLocked(virNetClient *client)
         GBytes *head = g_queue_peek_head(&client->outq);
         gsize len;
         const char *data = g_bytes_get_data(head, &len);
-        g_autoptr(GError) err = NULL;
-        gssize n = g_pollable_output_stream_write_nonblocking(
-            client->out, data + client->outOffset, len - client->outOffset,
-            NULL, &err);
+        gssize n = virNetClientIOTransfer(client, (char *)data + client->outOffset,
+                                          len - client->outOffset, true);
 
-        if (n < 0 && g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
-            if (!client->outSource) {
-                client->outSource = g_pollable_output_stream_create_source(
-                    client->out, NULL);
-                g_source_set_callback(client->outSource,
-                                      G_SOURCE_FUNC(virNetClientIOWritable),
-                                      client, NULL);
-                g_source_attach(client->outSource, client->ctx);
-            }
+        if (n < 0 && errno == EAGAIN) {
+            if (!client->outSource)
+                client->outSource = virNetClientIOWatch(client, G_IO_OUT,
+                                                        virNetClientIOWritable);
             return;
         }
-        if (n < 0) {
-            virNetClientBroken(client, err);
+        if (n < 0)
             return;
-        }
         client->outOffset += n;
         if (client->outOffset == len) {
             g_bytes_unref(g_queue_pop_head(&client->outq));
@@ -189,7 +220,8 @@ virNetClientIOFlushLocked(virNetClient *client)
 }
 
 static gboolean
-virNetClientIOWritable(GObject *stream G_GNUC_UNUSED, gpointer opaque)
+virNetClientIOWritable(GSocket *sock G_GNUC_UNUSED, GIOCondition cond G_GNUC_UNUSED,
+                       gpointer opaque)
 {
     virNetClient *client = opaque;
 
@@ -320,18 +352,13 @@ virNetClientIOStartPacketLocked(virNetClient *client)
 static int
 virNetClientIOReadLocked(virNetClient *client)
 {
-    g_autoptr(GError) err = NULL;
     char *buf = client->rxwant ? client->rxbuf : client->lenbuf;
     size_t want = client->rxwant ? client->rxwant : sizeof(client->lenbuf);
-    gssize n = g_pollable_input_stream_read_nonblocking(
-        client->in, buf + client->rxlen, want - client->rxlen, NULL, &err);
+    gssize n = virNetClientIOTransfer(client, buf + client->rxlen,
+                                      want - client->rxlen, false);
 
-    if (n < 0 && g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-        return 0;
-    if (n < 0) {
-        virNetClientBroken(client, err);
-        return -1;
-    }
+    if (n < 0)
+        return errno == EAGAIN ? 0 : -1;
     if (n == 0) {
         virReportError(VIR_ERR_RPC, _("connection to %1$s closed by the peer"),
                        client->name);
@@ -356,21 +383,42 @@ virNetClientIOReadLocked(virNetClient *client)
     return client->closed ? -1 : 1;
 }
 
+static gboolean virNetClientIOReadPending(gpointer opaque);
+
 static gboolean
-virNetClientIOReadable(GObject *stream G_GNUC_UNUSED, gpointer opaque)
+virNetClientIOReadable(GSocket *sock G_GNUC_UNUSED, GIOCondition cond G_GNUC_UNUSED,
+                       gpointer opaque)
 {
     virNetClient *client = opaque;
     size_t reads = 0;
+    int rc = 1;
 
     g_mutex_lock(&client->lock);
     /* bounded, so that a flooding peer cannot starve the keepalive
      * timer or keep callers off the lock; the source fires again */
     while (reads++ < VIR_NET_CLIENT_READ_BURST &&
-           virNetClientIOReadLocked(client) > 0)
+           (rc = virNetClientIOReadLocked(client)) > 0)
         ;
+    /* what TLS already decrypted does not make the socket readable */
+    if (rc > 0 && client->tls && virNetTLSSessionPending(client->tls) > 0)
+        virNetClientRunSoon(client, virNetClientIOReadPending);
     g_mutex_unlock(&client->lock);
     /* a closed client has already destroyed this source */
     return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+virNetClientIOReadPending(gpointer opaque)
+{
+    virNetClient *client = opaque;
+    bool open;
+
+    g_mutex_lock(&client->lock);
+    open = !client->closed;
+    g_mutex_unlock(&client->lock);
+    if (open)
+        virNetClientIOReadable(client->sock, G_IO_IN, client);
+    return G_SOURCE_REMOVE;
 }
 
 /* Runs on the I/O thread when a caller queued output or started
@@ -401,9 +449,66 @@ virNetClientIOThread(gpointer opaque)
 
 /* ---- connection --------------------------------------------------------- */
 
+/* Waits until @sock is ready for @cond or @deadline (monotonic us,
+ * G_MAXINT64: none) passes; false (reported) on timeout. */
+static bool
+virNetClientWaitSocket(GSocket *sock, GIOCondition cond, gint64 deadline,
+                       const char *name)
+{
+    gint64 left = deadline == G_MAXINT64 ? -1
+                                         : MAX(deadline - g_get_monotonic_time(), 0);
+    g_autoptr(GError) err = NULL;
+
+    if (g_socket_condition_timed_wait(sock, cond, left, NULL, &err))
+        return true;
+    virReportError(VIR_ERR_SYSTEM_ERROR,
+                   _("TLS handshake with '%1$s' failed: %2$s"), name,
+                   err->message);
+    return false;
+}
+
+/* The TLS handshake, then libvirtd's confirmation byte: the server sends
+ * 1 once it accepted our certificate and closes the connection
+ * otherwise.  Blocking (the caller's thread), bounded by the connect
+ * timeout.  0 or -1 (reported). */
+static int
+virNetClientTLSHandshake(virNetClient *client, virNetTLSContext *ctx,
+                         const char *hostname, unsigned int timeout)
+{
+    gint64 deadline = timeout ? g_get_monotonic_time() + timeout * G_USEC_PER_SEC
+                              : G_MAXINT64;
+    GIOCondition want = G_IO_IN;
+    char confirm = 0;
+    ssize_t n;
+    int rc;
+
+    if (!(client->tls = virNetTLSSessionNew(ctx, g_socket_get_fd(client->sock),
+                                            hostname)))
+        return -1;
+    while ((rc = virNetTLSSessionHandshake(client->tls, &want)) == 0) {
+        if (!virNetClientWaitSocket(client->sock, want, deadline, client->name))
+            return -1;
+    }
+    if (rc < 0)
+        return -1;
+    while ((n = virNetTLSSessionRead(client->tls, &confirm, 1)) < 0 &&
+           errno == EAGAIN) {
+        if (!virNetClientWaitSocket(client->sock, G_IO_IN, deadline, client->name))
+            return -1;
+    }
+    if (n != 1 || confirm != 1) {
+        virResetLastError();
+        virReportError(VIR_ERR_RPC,
+                       _("server %1$s refused the TLS connection (our certificate?)"),
+                       client->name);
+        return -1;
+    }
+    return 0;
+}
+
 static virNetClient *
 virNetClientNew(GSocketConnectable *addr, const char *name,
-                const virNetClientConfig *cfg)
+                const char *hostname, const virNetClientConfig *cfg)
 {
     g_autoptr(GSocketClient) sc = g_socket_client_new();
     g_autoptr(GSocketConnection) conn = NULL;
@@ -417,27 +522,34 @@ virNetClientNew(GSocketConnectable *addr, const char *name,
                        name, err->message);
         return NULL;
     }
-    /* the connect timeout must not turn into an I/O timeout */
-    g_socket_set_timeout(g_socket_connection_get_socket(conn), 0);
 
     client = g_new0(virNetClient, 1);
     client->name = g_strdup(name);
     client->maxLength = virNetMessageMaxLength(cfg->maxMessage);
-    client->stream = G_IO_STREAM(g_steal_pointer(&conn));
-    client->in = G_POLLABLE_INPUT_STREAM(g_io_stream_get_input_stream(client->stream));
-    client->out = G_POLLABLE_OUTPUT_STREAM(g_io_stream_get_output_stream(client->stream));
+    client->conn = g_steal_pointer(&conn);
+    client->sock = g_socket_connection_get_socket(client->conn);
+    /* the connect timeout must not turn into an I/O timeout */
+    g_socket_set_timeout(client->sock, 0);
+    g_socket_set_blocking(client->sock, FALSE);
+    if (cfg->tls &&
+        virNetClientTLSHandshake(client, cfg->tls, hostname,
+                                 cfg->connectTimeout) < 0) {
+        virNetTLSSessionFree(client->tls);
+        g_object_unref(client->conn);
+        g_free(client->name);
+        g_free(client);
+        return NULL;
+    }
     g_mutex_init(&client->lock);
     g_cond_init(&client->cond);
     g_queue_init(&client->outq);
     virKeepAliveInit(&client->ka, 0, 0);
     client->ctx = g_main_context_new();
     client->loop = g_main_loop_new(client->ctx, FALSE);
-    client->inSource = g_pollable_input_stream_create_source(client->in, NULL);
-    g_source_set_callback(client->inSource, G_SOURCE_FUNC(virNetClientIOReadable),
-                          client, NULL);
-    g_source_attach(client->inSource, client->ctx);
+    client->inSource = virNetClientIOWatch(client, G_IO_IN | G_IO_HUP | G_IO_ERR,
+                                           virNetClientIOReadable);
     client->thread = g_thread_new("rpc-client", virNetClientIOThread, client);
-    VIR_DEBUG("connected to %s", name);
+    VIR_DEBUG("connected to %s%s", name, client->tls ? " (TLS)" : "");
     return client;
 }
 
@@ -447,7 +559,7 @@ virNetClientNewUnix(const char *path, const virNetClientConfig *cfg)
     g_autoptr(GSocketAddress) addr = g_unix_socket_address_new(path);
     g_autofree char *name = g_strdup_printf("unix:%s", path);
 
-    return virNetClientNew(G_SOCKET_CONNECTABLE(addr), name, cfg);
+    return virNetClientNew(G_SOCKET_CONNECTABLE(addr), name, NULL, cfg);
 }
 
 virNetClient *
@@ -464,7 +576,7 @@ virNetClientNewTCP(const char *host, unsigned int port,
     addr = g_network_address_new(host, (guint16)port);
     name = strchr(host, ':') ? g_strdup_printf("[%s]:%u", host, port)
                              : g_strdup_printf("%s:%u", host, port);
-    return virNetClientNew(addr, name, cfg);
+    return virNetClientNew(addr, name, host, cfg);
 }
 
 void
@@ -479,8 +591,9 @@ virNetClientFree(virNetClient *client)
     virNetClientSourceClear(&client->outSource);
     virNetClientSourceClear(&client->kaSource);
     g_mutex_unlock(&client->lock);
-    g_io_stream_close(client->stream, NULL, NULL);
-    g_object_unref(client->stream);
+    g_io_stream_close(G_IO_STREAM(client->conn), NULL, NULL);
+    virNetTLSSessionFree(client->tls);
+    g_object_unref(client->conn);
     g_queue_clear_full(&client->outq, (GDestroyNotify)g_bytes_unref);
     g_slist_free(client->pending);
     virErrorFree(client->closeError);

@@ -9,20 +9,26 @@
  * threads) block in virNetClientCall until their reply, an error, their
  * timeout, or the death of the connection.
  *
- * The transport is a GIOStream whose streams are pollable (a
- * GSocketConnection today; a GTlsClientConnection wrapping it later).
+ * The transport is a non-blocking socket, with a TLS session over it
+ * when the config has a TLS context (the handshake and libvirtd's
+ * confirmation byte happen in the connecting thread, before the I/O
+ * thread starts).
  */
 #pragma once
 
 #include "internal.h"
 #include "virerror.h"
 #include "virnetmessage.h"
+#include "virnettlscontext.h"
 
 typedef struct _virNetClient virNetClient;
 
 typedef struct {
     size_t maxMessage;          /* header + payload, as the server's limit */
-    unsigned int connectTimeout;  /* seconds, 0: the OS default */
+    unsigned int connectTimeout;  /* seconds, 0: the OS default; also
+                                   * bounds the TLS handshake */
+    virNetTLSContext *tls;      /* TCP only: a client context (not
+                                 * owned); NULL: plain */
 } virNetClientConfig;
 
 /* 32 MiB messages (libvirt's VIR_NET_MESSAGE_MAX), 10 s to connect. */

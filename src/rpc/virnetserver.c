@@ -22,6 +22,7 @@ typedef struct {
     GSource *source;
     char *unixPath;       /* removed when the listener goes */
     bool readonly;
+    virNetTLSContext *tls;  /* NULL: plain */
 } virNetServerListener;
 
 struct _virNetServer {
@@ -286,7 +287,15 @@ virNetServerAddClient(virNetServerListener *listener, GSocket *sock)
     g_mutex_unlock(&srv->lock);
 
     client = virNetServerClientNew(*key, sock, srv->ctx, listener->readonly,
-                                   &srv->limits, virNetServerDispatch, srv);
+                                   listener->tls, &srv->limits,
+                                   virNetServerDispatch, srv);
+    if (!client) {
+        VIR_WARN("dropping a connection: %s", virGetLastErrorMessage());
+        virResetLastError();
+        g_socket_close(sock, NULL);
+        g_free(key);
+        return;
+    }
     virNetServerClientAddCloseHook(client, virNetServerClientClosed, srv, NULL);
     if (srv->clientInit)
         srv->clientInit(srv, client, srv->clientInitOpaque);
@@ -377,6 +386,7 @@ virNetServerListenerFree(virNetServerListener *listener)
     }
     g_socket_close(listener->sock, NULL);
     g_object_unref(listener->sock);
+    virNetTLSContextUnref(listener->tls);
     if (listener->unixPath)
         unlink(listener->unixPath);
     g_free(listener->unixPath);
@@ -422,7 +432,7 @@ virNetServerUpdateListeners(virNetServer *srv)
 static int
 virNetServerListen(virNetServer *srv, GSocket *sock, GSocketAddress *addr,
                    const char *what, const char *unixPath, mode_t mode,
-                   bool readonly)
+                   bool readonly, virNetTLSContext *tls)
 {
     virNetServerListener *listener;
     g_autoptr(GError) err = NULL;
@@ -452,9 +462,11 @@ virNetServerListen(virNetServer *srv, GSocket *sock, GSocketAddress *addr,
     listener->sock = g_object_ref(sock);
     listener->unixPath = g_strdup(unixPath);
     listener->readonly = readonly;
+    listener->tls = tls ? virNetTLSContextRef(tls) : NULL;
     g_ptr_array_add(srv->listeners, listener);
     virNetServerListenerWatch(listener, srv->accepting);
-    VIR_INFO("listening on %s%s", what, readonly ? " (read-only)" : "");
+    VIR_INFO("listening on %s%s%s", what, readonly ? " (read-only)" : "",
+             tls ? " (TLS)" : "");
     return 0;
 }
 
@@ -476,12 +488,13 @@ virNetServerAddUnixListener(virNetServer *srv, const char *path, mode_t mode,
                        err->message);
         return -1;
     }
-    return virNetServerListen(srv, sock, addr, what, path, mode, readonly);
+    return virNetServerListen(srv, sock, addr, what, path, mode, readonly, NULL);
 }
 
-int
-virNetServerAddTCPListener(virNetServer *srv, const char *addr,
-                           unsigned int port, unsigned int *boundPort)
+static int
+virNetServerAddInetListener(virNetServer *srv, const char *addr,
+                            unsigned int port, virNetTLSContext *tls,
+                            unsigned int *boundPort)
 {
     g_autoptr(GInetAddress) inet = g_inet_address_new_from_string(addr);
     g_autoptr(GSocketAddress) saddr = NULL;
@@ -504,11 +517,26 @@ virNetServerAddTCPListener(virNetServer *srv, const char *addr,
                        err->message);
         return -1;
     }
-    if (virNetServerListen(srv, sock, saddr, what, NULL, 0, false) < 0)
+    if (virNetServerListen(srv, sock, saddr, what, NULL, 0, false, tls) < 0)
         return -1;
     if (boundPort && (local = g_socket_get_local_address(sock, NULL)))
         *boundPort = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(local));
     return 0;
+}
+
+int
+virNetServerAddTCPListener(virNetServer *srv, const char *addr,
+                           unsigned int port, unsigned int *boundPort)
+{
+    return virNetServerAddInetListener(srv, addr, port, NULL, boundPort);
+}
+
+int
+virNetServerAddTLSListener(virNetServer *srv, const char *addr,
+                           unsigned int port, virNetTLSContext *tls,
+                           unsigned int *boundPort)
+{
+    return virNetServerAddInetListener(srv, addr, port, tls, boundPort);
 }
 
 /* ---- life cycle ------------------------------------------------------ */

@@ -75,6 +75,12 @@ int virNetServerAddUnixListener(virNetServer *srv, const char *path,
 int virNetServerAddTCPListener(virNetServer *srv, const char *addr,
                                unsigned int port, unsigned int *boundPort);
 
+/* The same with TLS (@tls: a server context, referenced): every client
+ * starts with the handshake and the certificate checks. */
+int virNetServerAddTLSListener(virNetServer *srv, const char *addr,
+                               unsigned int port, virNetTLSContext *tls,
+                               unsigned int *boundPort);
+
 /* @client opened the connection (its program's CONNECT_OPEN
  * succeeded): it no longer counts as anonymous (any thread). */
 void virNetServerTrackCompletedOpen(virNetServer *srv,

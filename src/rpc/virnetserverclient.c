@@ -7,9 +7,11 @@
  * output and wake the main context (virNetServerClientWake), which
  * then creates or removes the socket sources.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "virnetserverclient.h"
+#include "virnettlscontext.h"
 #include "virkeepalive.h"
 #include "virkeepaliveprotocol.h"
 #include "virlog.h"
@@ -37,6 +39,7 @@ struct _virNetServerClient {
     gatomicrefcount refs;
     guint64 id;
     GSocket *sock;
+    virNetTLSSession *tls;      /* NULL: plain socket */
     GMainContext *ctx;
     bool readonly;
     bool local;
@@ -50,6 +53,9 @@ struct _virNetServerClient {
     GDestroyNotify privateFree;
 
     /* main thread */
+    bool handshaking;           /* TLS handshake not done: no packets */
+    GSource *handshakeSource;
+    GSource *pendingSource;     /* reads what TLS has buffered */
     GSource *readSource;
     GSource *writeSource;
     GSource *kaSource;
@@ -113,10 +119,18 @@ virNetServerClientInitAddrs(virNetServerClient *client)
 
 virNetServerClient *
 virNetServerClientNew(guint64 id, GSocket *sock, GMainContext *ctx,
-                      bool readonly, const virNetServerClientLimits *limits,
+                      bool readonly, virNetTLSContext *tls,
+                      const virNetServerClientLimits *limits,
                       virNetServerClientDispatchFunc dispatch, void *opaque)
 {
-    virNetServerClient *client = g_new0(virNetServerClient, 1);
+    virNetServerClient *client;
+    g_autoptr(virNetTLSSession) sess = NULL;
+
+    if (tls && !(sess = virNetTLSSessionNew(tls, g_socket_get_fd(sock), NULL)))
+        return NULL;
+    client = g_new0(virNetServerClient, 1);
+    client->tls = g_steal_pointer(&sess);
+    client->handshaking = client->tls != NULL;
 
     g_atomic_ref_count_init(&client->refs);
     g_mutex_init(&client->lock);
@@ -133,9 +147,9 @@ virNetServerClientNew(guint64 id, GSocket *sock, GMainContext *ctx,
     virKeepAliveInit(&client->ka, limits->keepaliveInterval,
                      limits->keepaliveCount);
     virNetServerClientInitAddrs(client);
-    VIR_DEBUG("client %" G_GUINT64_FORMAT " from %s to %s%s", id,
+    VIR_DEBUG("client %" G_GUINT64_FORMAT " from %s to %s%s%s", id,
               client->remoteAddr, client->localAddr,
-              readonly ? " (read-only)" : "");
+              readonly ? " (read-only)" : "", client->tls ? " (TLS)" : "");
     return client;
 }
 
@@ -157,6 +171,7 @@ virNetServerClientUnref(virNetServerClient *client)
     g_clear_pointer(&client->txCurrent, g_bytes_unref);
     g_array_unref(client->hooks);
     g_free(client->rxBuf);
+    virNetTLSSessionFree(client->tls);
     g_object_unref(client->sock);
     g_main_context_unref(client->ctx);
     g_free(client->localHost);
@@ -182,6 +197,24 @@ bool
 virNetServerClientIsLocal(virNetServerClient *client)
 {
     return client->local;
+}
+
+bool
+virNetServerClientIsTLS(virNetServerClient *client)
+{
+    return client->tls != NULL;
+}
+
+bool
+virNetServerClientIsSecure(virNetServerClient *client)
+{
+    return client->local || client->tls;
+}
+
+const char *
+virNetServerClientGetTLSPeerDN(virNetServerClient *client)
+{
+    return client->tls ? virNetTLSSessionGetPeerDN(client->tls) : NULL;
 }
 
 const char *
@@ -336,6 +369,39 @@ virNetServerClientOutputDone(virNetServerClient *client)
     g_clear_pointer(&client->txCurrent, g_bytes_unref);
 }
 
+/* Moves bytes through the socket or its TLS session (@out: send,
+ * else receive): the count (0: end of file), or -1 with errno EAGAIN
+ * (would block) or EIO (broken: the reason is logged). */
+static gssize
+virNetServerClientTransfer(virNetServerClient *client, char *buf, size_t len,
+                           bool out)
+{
+    g_autoptr(GError) err = NULL;
+    gssize n;
+
+    if (client->tls) {
+        n = out ? virNetTLSSessionWrite(client->tls, buf, len)
+                : virNetTLSSessionRead(client->tls, buf, len);
+        if (n < 0 && errno != EAGAIN) {
+            VIR_DEBUG("client %" G_GUINT64_FORMAT ": %s failed: %s", client->id,
+                      out ? "write" : "read", virGetLastErrorMessage());
+            virResetLastError();
+            errno = EIO;
+        }
+        return n;
+    }
+    n = out ? g_socket_send(client->sock, buf, len, NULL, &err)
+            : g_socket_receive(client->sock, buf, len, NULL, &err);
+    if (n < 0 && g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+        errno = EAGAIN;
+    } else if (n < 0) {
+        VIR_DEBUG("client %" G_GUINT64_FORMAT ": %s failed: %s", client->id,
+                  out ? "write" : "read", err->message);
+        errno = EIO;
+    }
+    return n;
+}
+
 static gboolean
 virNetServerClientOnWritable(GSocket *sock, GIOCondition cond, gpointer opaque)
 {
@@ -344,15 +410,13 @@ virNetServerClientOnWritable(GSocket *sock, GIOCondition cond, gpointer opaque)
     while (virNetServerClientNextOutput(client)) {
         gsize len;
         const char *data = g_bytes_get_data(client->txCurrent, &len);
-        g_autoptr(GError) err = NULL;
-        gssize n = g_socket_send(sock, data + client->txOffset,
-                                 len - client->txOffset, NULL, &err);
+        gssize n = virNetServerClientTransfer(client,
+                                              (char *)data + client->txOffset,
+                                              len - client->txOffset, true);
 
+        if (n < 0 && errno == EAGAIN)
+            return G_SOURCE_CONTINUE;
         if (n < 0) {
-            if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-                return G_SOURCE_CONTINUE;
-            VIR_DEBUG("client %" G_GUINT64_FORMAT ": write failed: %s",
-                      client->id, err->message);
             virNetServerClientDoClose(client);
             return G_SOURCE_REMOVE;
         }
@@ -371,16 +435,10 @@ static int
 virNetServerClientRecv(virNetServerClient *client, char *buf, size_t len,
                        size_t *got)
 {
-    g_autoptr(GError) err = NULL;
-    gssize n = g_socket_receive(client->sock, buf, len, NULL, &err);
+    gssize n = virNetServerClientTransfer(client, buf, len, false);
 
-    if (n < 0) {
-        if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-            return 0;
-        VIR_DEBUG("client %" G_GUINT64_FORMAT ": read failed: %s",
-                  client->id, err->message);
-        return -1;
-    }
+    if (n < 0)
+        return errno == EAGAIN ? 0 : -1;
     if (n == 0) {
         VIR_DEBUG("client %" G_GUINT64_FORMAT ": end of file", client->id);
         return -1;
@@ -512,6 +570,8 @@ virNetServerClientWantsInput(virNetServerClient *client)
     return wants;
 }
 
+static void virNetServerClientReadPendingSoon(virNetServerClient *client);
+
 static gboolean
 virNetServerClientOnReadable(GSocket *sock, GIOCondition cond, gpointer opaque)
 {
@@ -534,11 +594,38 @@ virNetServerClientOnReadable(GSocket *sock, GIOCondition cond, gpointer opaque)
             return G_SOURCE_CONTINUE;
         virNetServerClientHandlePacket(client, msg);
     }
-    if (virNetServerClientWantsInput(client))
+    if (virNetServerClientWantsInput(client)) {
+        virNetServerClientReadPendingSoon(client);
         return G_SOURCE_CONTINUE;
+    }
     /* paused until a request completes (or closed) */
     g_clear_pointer(&client->readSource, g_source_unref);
     return G_SOURCE_REMOVE;
+}
+
+static gboolean
+virNetServerClientOnPending(gpointer opaque)
+{
+    virNetServerClient *client = opaque;
+
+    g_clear_pointer(&client->pendingSource, g_source_unref);
+    if (client->readSource)
+        virNetServerClientOnReadable(client->sock, G_IO_IN, client);
+    return G_SOURCE_REMOVE;
+}
+
+/* Data TLS has already decrypted does not make the socket readable:
+ * read it from an idle callback instead (main thread). */
+static void
+virNetServerClientReadPendingSoon(virNetServerClient *client)
+{
+    if (!client->tls || client->pendingSource || !client->readSource ||
+        virNetTLSSessionPending(client->tls) == 0)
+        return;
+    client->pendingSource = g_idle_source_new();
+    g_source_set_callback(client->pendingSource, virNetServerClientOnPending,
+                          client, NULL);
+    g_source_attach(client->pendingSource, client->ctx);
 }
 
 void
@@ -660,6 +747,58 @@ virNetServerClientOnOpenTimeout(gpointer opaque)
     return G_SOURCE_REMOVE;
 }
 
+/* ---- TLS handshake ----------------------------------------------------- */
+
+static gboolean virNetServerClientOnHandshake(GSocket *sock, GIOCondition cond,
+                                              gpointer opaque);
+
+static void
+virNetServerClientWatchHandshake(virNetServerClient *client, GIOCondition want)
+{
+    client->handshakeSource = g_socket_create_source(client->sock,
+                                                     want | G_IO_HUP | G_IO_ERR,
+                                                     NULL);
+    g_source_set_callback(client->handshakeSource,
+                          G_SOURCE_FUNC(virNetServerClientOnHandshake), client,
+                          NULL);
+    g_source_attach(client->handshakeSource, client->ctx);
+}
+
+/* One step of the handshake, whenever the socket is ready for it: it
+ * never blocks the main loop.  Done, the client's certificate passed
+ * libvirt's checks; like libvirtd we then send one byte, 1, that the
+ * stock client waits for before its first call.  A client that stalls
+ * here is dropped by the open timeout like any anonymous one. */
+static gboolean
+virNetServerClientOnHandshake(GSocket *sock, GIOCondition cond, gpointer opaque)
+{
+    virNetServerClient *client = opaque;
+    static const char confirm = '\1';
+    g_autoptr(GBytes) byte = NULL;
+    GIOCondition want = G_IO_IN;
+    int rc = virNetTLSSessionHandshake(client->tls, &want);
+
+    g_clear_pointer(&client->handshakeSource, g_source_unref);
+    if (rc < 0) {
+        VIR_WARN("client %" G_GUINT64_FORMAT " (%s): %s", client->id,
+                 client->remoteAddr, virGetLastErrorMessage());
+        virResetLastError();
+        virNetServerClientDoClose(client);
+        return G_SOURCE_REMOVE;
+    }
+    if (rc == 0) {
+        virNetServerClientWatchHandshake(client, want);
+        return G_SOURCE_REMOVE;
+    }
+    VIR_DEBUG("client %" G_GUINT64_FORMAT ": TLS handshake done (%s)",
+              client->id, NULLSTR(virNetTLSSessionGetPeerDN(client->tls)));
+    client->handshaking = false;
+    byte = g_bytes_new_static(&confirm, 1);
+    if (virNetServerClientSendMessage(client, byte) == 0)
+        virNetServerClientUpdateSources(client);
+    return G_SOURCE_REMOVE;
+}
+
 /* ---- sources --------------------------------------------------------- */
 
 static GSource *
@@ -681,7 +820,7 @@ virNetServerClientUpdateSources(virNetServerClient *client)
     bool haveOutput;
     gint64 next = G_MAXINT64;
 
-    if (!client->started)
+    if (!client->started || client->handshaking)
         return;
     g_mutex_lock(&client->lock);
     if (client->closed) {
@@ -703,6 +842,7 @@ virNetServerClientUpdateSources(virNetServerClient *client)
         client->readSource = virNetServerClientAddWatch(client,
                                                         G_IO_IN | G_IO_HUP | G_IO_ERR,
                                                         virNetServerClientOnReadable);
+        virNetServerClientReadPendingSoon(client);
     }
     if (!client->kaSource)
         virNetServerClientArmKeepAlive(client, next);
@@ -720,7 +860,10 @@ virNetServerClientStart(virNetServerClient *client)
                               client, NULL);
         g_source_attach(client->openSource, client->ctx);
     }
-    virNetServerClientUpdateSources(client);
+    if (client->handshaking)
+        virNetServerClientWatchHandshake(client, G_IO_IN);
+    else
+        virNetServerClientUpdateSources(client);
 }
 
 /* ---- closing --------------------------------------------------------- */
@@ -778,6 +921,8 @@ virNetServerClientDoClose(virNetServerClient *client)
     virNetServerClientDropSource(&client->writeSource);
     virNetServerClientDropSource(&client->kaSource);
     virNetServerClientDropSource(&client->openSource);
+    virNetServerClientDropSource(&client->handshakeSource);
+    virNetServerClientDropSource(&client->pendingSource);
     g_clear_pointer(&client->txCurrent, g_bytes_unref);
     g_socket_close(client->sock, NULL);
     virNetServerClientRunHooks(client);

@@ -19,6 +19,7 @@
 
 #include "internal.h"
 #include "virnetmessage.h"
+#include "virnettlscontext.h"
 
 typedef struct _virNetServerClient virNetServerClient;
 
@@ -52,11 +53,16 @@ struct _virNetServerClientLimits {
  * @sock: the connected socket (a reference is taken; made non-blocking)
  * @ctx: the main-loop context doing the I/O
  * @readonly: connected through a read-only listener
+ * @tls: the listener's TLS context, NULL for a plain connection: the
+ *   client then starts with the TLS handshake (main loop, non-blocking)
+ *   and reads no packet before it succeeded
  *
- * The client does nothing until virNetServerClientStart.
+ * The client does nothing until virNetServerClientStart.  NULL (error
+ * reported) if the TLS session cannot be set up.
  */
 virNetServerClient *virNetServerClientNew(guint64 id, GSocket *sock,
                                           GMainContext *ctx, bool readonly,
+                                          virNetTLSContext *tls,
                                           const virNetServerClientLimits *limits,
                                           virNetServerClientDispatchFunc dispatch,
                                           void *opaque);
@@ -93,6 +99,12 @@ void virNetServerClientStartKeepAlive(virNetServerClient *client);
 guint64 virNetServerClientGetID(virNetServerClient *client);
 bool virNetServerClientIsReadonly(virNetServerClient *client);
 bool virNetServerClientIsLocal(virNetServerClient *client);
+/* Connected over TLS (the handshake is done before any call runs). */
+bool virNetServerClientIsTLS(virNetServerClient *client);
+/* A UNIX socket or TLS: libvirt's "secure" connection. */
+bool virNetServerClientIsSecure(virNetServerClient *client);
+/* The DN of the client's certificate (TLS), or NULL. */
+const char *virNetServerClientGetTLSPeerDN(virNetServerClient *client);
 /* The address the client connected to, without port ("127.0.0.2",
  * "::1"), or NULL for a UNIX socket.  Migration's Prepare uses it. */
 const char *virNetServerClientGetLocalHost(virNetServerClient *client);

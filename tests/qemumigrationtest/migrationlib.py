@@ -22,6 +22,8 @@ BASE_IMAGE = os.environ.get("VIRTMIG_GUEST_IMAGE",
                             os.path.join(BUILD, "tests", "guest",
                                          "virtmig-guest.img"))
 DEADLINE = 60
+CERTS_TOOL = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                          "..", "..", "tools", "virtmig-certs.sh")
 
 GUEST_XML = """<domain type='{virttype}'>
   <name>{name}</name>
@@ -69,16 +71,50 @@ def virttype():
     return "kvm" if os.access("/dev/kvm", os.R_OK | os.W_OK) else "qemu"
 
 
-class Host:
-    """One virtmigd with its own root, listening on a loopback address."""
+class PKI:
+    """A test CA and certificates from tools/virtmig-certs.sh, in
+    libvirt's layout."""
 
-    def __init__(self, workdir, name, addr, config=""):
+    def __init__(self, workdir, name="ca"):
+        self.workdir = workdir
+        self.dir = os.path.join(workdir, name)
+        self.run("ca", self.dir, "virtmig test " + name)
+
+    def run(self, *args):
+        subprocess.run(["bash", CERTS_TOOL] + list(args), check=True,
+                       capture_output=True)
+
+    def host(self, root, addr):
+        """Server and client certificates of a daemon (CN = @addr)."""
+        self.run("host", self.dir, root, addr, addr)
+
+    def client(self, cn):
+        """A pkipath directory for a client whose certificate has CN @cn."""
+        path = os.path.join(self.workdir, "pki-" + cn)
+        self.run("client", self.dir, path, cn)
+        return path
+
+
+class Host:
+    """One virtmigd with its own root, listening on a loopback address:
+    plain TCP, and TLS too when a PKI is given (then @uri is the TLS one,
+    with the pkipath of a client "admin")."""
+
+    def __init__(self, workdir, name, addr, config="", pki=None):
         self.name = name
         self.addr = addr
         self.root = os.path.join(workdir, name)
         os.makedirs(os.path.join(self.root, "etc", "virtmig"))
         self.port = free_port(addr)
+        self.tls_port = None
         self.uri = "qemu+tcp://%s:%d/system" % (addr, self.port)
+        self.tcp_uri = self.uri
+        if pki:
+            pki.host(self.root, addr)
+            self.tls_port = free_port(addr)
+            # what another daemon uses (its own client certificate)
+            self.peer_uri = "qemu+tls://%s:%d/system" % (addr, self.tls_port)
+            self.uri = self.tls_uri(os.path.join(pki.workdir, "pki-admin"))
         with open(os.path.join(self.root, "etc", "virtmig", "virtmigd.conf"),
                   "w") as f:
             f.write(config)
@@ -86,14 +122,20 @@ class Host:
         self.proc = self.spawn()
         wait_for(self.ready, "virtmigd on " + addr)
 
+    def tls_uri(self, pkipath):
+        return "qemu+tls://%s:%d/system?pkipath=%s" % (self.addr, self.tls_port,
+                                                       pkipath)
+
     def spawn(self, stderr=None):
         """Starts a virtmigd on this host's root and address (its log
         goes to the host's log unless @stderr says otherwise)."""
-        return subprocess.Popen(
-            [DAEMON, "--root", self.root, "--listen-tcp",
-             "%s:%d" % (self.addr, self.port)],
-            stdout=subprocess.DEVNULL,
-            stderr=self.log if stderr is None else stderr, text=True)
+        argv = [DAEMON, "--root", self.root, "--listen-tcp",
+                "%s:%d" % (self.addr, self.port)]
+        if self.tls_port:
+            argv += ["--listen-tls", "%s:%d" % (self.addr, self.tls_port)]
+        return subprocess.Popen(argv, stdout=subprocess.DEVNULL,
+                                stderr=self.log if stderr is None else stderr,
+                                text=True)
 
     def restart(self, sig=signal.SIGTERM):
         """Signal the daemon (SIGTERM by default; its QEMUs keep
@@ -126,8 +168,8 @@ class Host:
         except OSError:
             return False
 
-    def virsh(self, *args, check=True, timeout=120):
-        res = subprocess.run(["virsh", "-q", "-c", self.uri] + list(args),
+    def virsh(self, *args, check=True, timeout=120, uri=None):
+        res = subprocess.run(["virsh", "-q", "-c", uri or self.uri] + list(args),
                              capture_output=True, text=True, timeout=timeout,
                              env=dict(os.environ, LC_ALL="C"))
         if check and res.returncode != 0:
@@ -230,13 +272,17 @@ class Guest:
 class Pair:
     """A source host on 127.0.0.2 and a destination on 127.0.0.3."""
 
-    def __init__(self, src_config="", dst_config=""):
+    def __init__(self, src_config="", dst_config="", tls=False):
         self.workdir = tempfile.mkdtemp(prefix="qemumigrationtest-")
         self.src = None
         self.dst = None
+        self.pki = None
         try:
-            self.src = Host(self.workdir, "src", "127.0.0.2", src_config)
-            self.dst = Host(self.workdir, "dst", "127.0.0.3", dst_config)
+            if tls:
+                self.pki = PKI(self.workdir)
+                self.pki.client("admin")
+            self.src = Host(self.workdir, "src", "127.0.0.2", src_config, self.pki)
+            self.dst = Host(self.workdir, "dst", "127.0.0.3", dst_config, self.pki)
         except Exception:
             self.close()
             raise
