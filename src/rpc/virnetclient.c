@@ -15,6 +15,7 @@
 #include "virkeepalive.h"
 #include "virkeepaliveprotocol.h"
 #include "virlog.h"
+#include "virsocket.h"
 
 #define VIR_FROM_THIS VIR_FROM_RPC
 
@@ -183,11 +184,7 @@ static GSource *
 virNetClientIOWatch(virNetClient *client, GIOCondition cond,
                     GSocketSourceFunc func)
 {
-    GSource *source = g_socket_create_source(client->sock, cond, NULL);
-
-    g_source_set_callback(source, G_SOURCE_FUNC(func), client, NULL);
-    g_source_attach(source, client->ctx);
-    return source;
+    return virSocketWatch(client->sock, cond, func, client, client->ctx);
 }
 
 /* Writes what the socket takes; watches for writability if more is

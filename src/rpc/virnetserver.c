@@ -11,6 +11,7 @@
 #include "virnetserver.h"
 #include "virerror.h"
 #include "virlog.h"
+#include "virsocket.h"
 
 #define VIR_FROM_THIS VIR_FROM_RPC
 
@@ -398,10 +399,9 @@ static void
 virNetServerListenerWatch(virNetServerListener *listener, bool accept)
 {
     if (accept && !listener->source) {
-        listener->source = g_socket_create_source(listener->sock, G_IO_IN, NULL);
-        g_source_set_callback(listener->source, G_SOURCE_FUNC(virNetServerOnAccept),
-                              listener, NULL);
-        g_source_attach(listener->source, listener->srv->ctx);
+        listener->source = virSocketWatch(listener->sock, G_IO_IN,
+                                          virNetServerOnAccept, listener,
+                                          listener->srv->ctx);
     } else if (!accept && listener->source) {
         g_source_destroy(listener->source);
         g_clear_pointer(&listener->source, g_source_unref);

@@ -15,6 +15,7 @@
 #include "virkeepalive.h"
 #include "virkeepaliveprotocol.h"
 #include "virlog.h"
+#include "virsocket.h"
 
 #define VIR_FROM_THIS VIR_FROM_RPC
 
@@ -755,13 +756,10 @@ static gboolean virNetServerClientOnHandshake(GSocket *sock, GIOCondition cond,
 static void
 virNetServerClientWatchHandshake(virNetServerClient *client, GIOCondition want)
 {
-    client->handshakeSource = g_socket_create_source(client->sock,
-                                                     want | G_IO_HUP | G_IO_ERR,
-                                                     NULL);
-    g_source_set_callback(client->handshakeSource,
-                          G_SOURCE_FUNC(virNetServerClientOnHandshake), client,
-                          NULL);
-    g_source_attach(client->handshakeSource, client->ctx);
+    client->handshakeSource = virSocketWatch(client->sock,
+                                             want | G_IO_HUP | G_IO_ERR,
+                                             virNetServerClientOnHandshake,
+                                             client, client->ctx);
 }
 
 /* One step of the handshake, whenever the socket is ready for it: it
@@ -805,11 +803,7 @@ static GSource *
 virNetServerClientAddWatch(virNetServerClient *client, GIOCondition cond,
                            GSocketSourceFunc func)
 {
-    GSource *source = g_socket_create_source(client->sock, cond, NULL);
-
-    g_source_set_callback(source, G_SOURCE_FUNC(func), client, NULL);
-    g_source_attach(source, client->ctx);
-    return source;
+    return virSocketWatch(client->sock, cond, func, client, client->ctx);
 }
 
 /* Creates or removes the socket sources and the keepalive timer to

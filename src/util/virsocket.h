@@ -1,0 +1,13 @@
+/*
+ * virsocket.h: GSocket helpers shared by the RPC server and client
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+/* A source calling @func(@sock, cond, @data) in @ctx whenever @sock is
+ * ready for @cond; the caller owns the returned reference (destroy and
+ * unref it to stop watching). */
+GSource *virSocketWatch(GSocket *sock, GIOCondition cond,
+                        GSocketSourceFunc func, gpointer data,
+                        GMainContext *ctx);
