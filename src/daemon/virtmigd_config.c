@@ -27,6 +27,7 @@ virtmigdPathsNew(const char *root)
     p->socketPath = g_build_filename(p->runDir, "virtmigd-sock", NULL);
     p->socketPathRO = g_build_filename(p->runDir, "virtmigd-sock-ro", NULL);
     p->pidFile = g_build_filename(p->runDir, "virtmigd.pid", NULL);
+    p->migrateTLSDir = g_build_filename(p->root, "etc/pki/qemu", NULL);
     return p;
 }
 
@@ -45,6 +46,7 @@ virtmigdPathsFree(virtmigdPaths *p)
     g_free(p->socketPath);
     g_free(p->socketPathRO);
     g_free(p->pidFile);
+    g_free(p->migrateTLSDir);
     g_free(p);
 }
 
@@ -80,6 +82,7 @@ virtmigdConfigNew(void)
     cfg->maxWorkers = 20;
     cfg->prioWorkers = 5;
     cfg->maxMessageSize = 32 * 1024 * 1024;
+    cfg->migrateTLSx509Verify = true;
     return cfg;
 }
 
@@ -92,6 +95,7 @@ virtmigdConfigFree(virtmigdConfig *cfg)
     g_free(cfg->migrationAddress);
     g_free(cfg->logFilters);
     g_free(cfg->logOutputs);
+    g_free(cfg->migrateTLSx509CertDir);
     g_free(cfg);
 }
 
@@ -141,6 +145,7 @@ static const char *const virtmigdConfigKeys[] = {
     "job_wait_timeout", "keepalive_interval", "keepalive_count",
     "max_clients", "max_anonymous_clients", "anonymous_client_timeout",
     "max_workers", "prio_workers", "max_message_size", "postcopy_preempt",
+    "migrate_tls_x509_cert_dir", "migrate_tls_x509_verify", "migrate_tls_force",
     NULL,
 };
 
@@ -227,6 +232,19 @@ virtmigdConfigLoadLog(virtmigdConfig *cfg, virConf *conf, const char *filename)
     return 0;
 }
 
+/* qemu.conf's keys for the migration stream over TLS */
+static int
+virtmigdConfigLoadMigrateTLS(virtmigdConfig *cfg, virConf *conf)
+{
+    if (virConfGetValueString(conf, "migrate_tls_x509_cert_dir",
+                              &cfg->migrateTLSx509CertDir) < 0 ||
+        virConfGetValueBool(conf, "migrate_tls_x509_verify",
+                            &cfg->migrateTLSx509Verify) < 0 ||
+        virConfGetValueBool(conf, "migrate_tls_force", &cfg->migrateTLSForce) < 0)
+        return -1;
+    return 0;
+}
+
 static int
 virtmigdConfigLoadNumbers(virtmigdConfig *cfg, virConf *conf,
                           const char *filename)
@@ -277,7 +295,8 @@ virtmigdConfigLoadString(virtmigdConfig *cfg, const char *content,
         virConfGetValueString(conf, "migration_address",
                               &cfg->migrationAddress) < 0 ||
         virtmigdConfigLoadLog(cfg, conf, filename) < 0 ||
-        virtmigdConfigLoadNumbers(cfg, conf, filename) < 0)
+        virtmigdConfigLoadNumbers(cfg, conf, filename) < 0 ||
+        virtmigdConfigLoadMigrateTLS(cfg, conf) < 0)
         return -1;
     return 0;
 }

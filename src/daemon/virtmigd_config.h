@@ -26,6 +26,7 @@ struct _virtmigdPaths {
     char *socketPath;     /* ROOT/run/virtmigd-sock */
     char *socketPathRO;   /* ROOT/run/virtmigd-sock-ro */
     char *pidFile;        /* ROOT/run/virtmigd.pid */
+    char *migrateTLSDir;  /* ROOT/etc/pki/qemu: default migration x509 dir */
 };
 
 virtmigdPaths *virtmigdPathsNew(const char *root);
@@ -56,6 +57,9 @@ struct _virtmigdConfig {
     unsigned int prioWorkers;
     unsigned int maxMessageSize;  /* bytes; RPC payload limit */
     bool postcopyPreempt;         /* QEMU's postcopy-preempt channel */
+    char *migrateTLSx509CertDir;  /* NULL: ROOT/etc/pki/qemu */
+    bool migrateTLSx509Verify;    /* incoming TLS checks client certs */
+    bool migrateTLSForce;         /* refuse migrations without TLS */
 };
 
 virtmigdConfig *virtmigdConfigNew(void);
