@@ -513,7 +513,9 @@ qemuDomainMigrateFinish3Params(qemuDriver *driver,
                                    conn->clientID) < 0)
         goto cleanup;
     if (cancelled) {
-        virReportError(VIR_ERR_OPERATION_FAILED, "%s",
+        /* libvirt's code for this: the client then reports Perform's
+         * error (why the source gave up), not this one */
+        virReportError(VIR_ERR_MIGRATE_FINISH_OK, "%s",
                        _("migration was cancelled by the source"));
     } else if (failedPostcopy) {
         virReportError(VIR_ERR_OPERATION_FAILED, "%s",
