@@ -678,6 +678,52 @@ testSessionPasswords(void)
 }
 
 
+/* migrate-set-parameters with tls-creds @creds and tls-hostname @host. */
+static void
+testSetTLSParams(qemuMonitor *mon, const char *creds, const char *host)
+{
+    g_autoptr(qemuMonitorMigrationParams) params = qemuMonitorMigrationParamsNew();
+
+    g_assert_cmpint(qemuMonitorMigrationParamsSetString(params,
+                        QEMU_MONITOR_MIGRATION_PARAM_TLS_CREDS, creds), ==, 0);
+    g_assert_cmpint(qemuMonitorMigrationParamsSetString(params,
+                        QEMU_MONITOR_MIGRATION_PARAM_TLS_HOSTNAME, host), ==, 0);
+    g_assert_cmpint(qemuMonitorJSONSetMigrationParams(mon, params), ==, 0);
+}
+
+
+/* The migration stream over TLS, as libvirt sets it up: a stale
+ * object removed first (its absence is no error for us), the
+ * destination's server object, tls-creds and tls-hostname, both reset
+ * to "" and the object deleted at the end; the source's client object
+ * (QEMU refuses one whose certificates are missing). */
+static void
+testSessionTLS(void)
+{
+    g_autoptr(qemuMonitorTest) test = qemuMonitorTestNew(DATADIR "session-tls.json");
+    qemuMonitor *mon = qemuMonitorTestGetMonitor(test);
+    const char *id = "objlibvirt_migrate_tls0";
+
+    virResetLastError();
+    g_assert_cmpint(qemuMonitorJSONDelObject(mon, id, false), ==, -1);
+    g_assert_null(virGetLastError());
+    g_assert_cmpint(qemuMonitorJSONAddTLSCredsX509(mon, id, "/srv/dst/etc/pki/qemu",
+                                                   true, true), ==, 0);
+    testSetTLSParams(mon, id, "");
+    testSetTLSParams(mon, "", "");
+    g_assert_cmpint(qemuMonitorJSONDelObject(mon, id, true), ==, 0);
+    g_assert_cmpint(qemuMonitorJSONAddTLSCredsX509(mon, id, "/srv/src/etc/pki/qemu",
+                                                   false, false), ==, -1);
+    g_assert_cmpstr(virGetLastErrorMessage(), ==,
+                    "internal error: unable to execute QEMU command 'object-add': Unable to access credentials /srv/src/etc/pki/qemu/ca-cert.pem: No such file or directory");
+    virResetLastError();
+    g_assert_cmpint(qemuMonitorJSONAddTLSCredsX509(mon, id, "/srv/src/etc/pki/qemu",
+                                                   false, true), ==, 0);
+    testSetTLSParams(mon, id, "127.0.0.3");
+    g_assert_true(qemuMonitorTestComplete(test));
+}
+
+
 /* quit whose reply never comes because QEMU exits first. */
 static void
 testSessionQuitEOF(void)
@@ -952,6 +998,7 @@ main(int argc, char **argv)
     g_test_add_func("/monitor/session/migration", testSessionMigration);
     g_test_add_func("/monitor/session/quit-eof", testSessionQuitEOF);
     g_test_add_func("/monitor/session/passwords", testSessionPasswords);
+    g_test_add_func("/monitor/session/tls", testSessionTLS);
     g_test_add_func("/monitor/open/bad-greeting", testOpenBadGreeting);
     g_test_add_func("/monitor/open/caps-error", testOpenCapsError);
     g_test_add_func("/monitor/open/silent", testOpenSilent);

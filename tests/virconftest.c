@@ -40,6 +40,10 @@ testConfigDump(const virtmigdConfig *cfg)
                            cfg->maxAnonymousClients, cfg->anonymousClientTimeout);
     g_string_append_printf(out, "max_message_size = %u\n", cfg->maxMessageSize);
     g_string_append_printf(out, "postcopy_preempt = %d\n", cfg->postcopyPreempt);
+    g_string_append_printf(out, "migrate_tls = %s verify=%d force=%d\n",
+                           cfg->migrateTLSx509CertDir ? cfg->migrateTLSx509CertDir
+                                                      : "(ROOT/etc/pki/qemu)",
+                           cfg->migrateTLSx509Verify, cfg->migrateTLSForce);
     return g_string_free(out, FALSE);
 }
 
@@ -93,6 +97,7 @@ testPaths(void)
     g_assert_cmpstr(p->domainConfigDir, ==, "/tmp/hostA/etc/virtmig/qemu");
     g_assert_cmpstr(p->stateDir, ==, "/tmp/hostA/run/virtmig/qemu");
     g_assert_cmpstr(p->pidFile, ==, "/tmp/hostA/run/virtmigd.pid");
+    g_assert_cmpstr(p->migrateTLSDir, ==, "/tmp/hostA/etc/pki/qemu");
 }
 
 int

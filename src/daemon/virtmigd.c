@@ -192,6 +192,11 @@ virtmigdStartDriver(virtmigdDaemon *d)
         .migrationPortMax = d->config->migrationPortMax,
         .jobWaitTimeoutMs = d->config->jobWaitTimeout * 1000,
         .postcopyPreempt = d->config->postcopyPreempt,
+        .migrateTLSx509CertDir = d->config->migrateTLSx509CertDir ?
+                                 d->config->migrateTLSx509CertDir :
+                                 d->paths->migrateTLSDir,
+        .migrateTLSx509Verify = d->config->migrateTLSx509Verify,
+        .migrateTLSForce = d->config->migrateTLSForce,
         .peerOps = virtmigdPeerOps(),
         .peerOpaque = d->paths,
     };

@@ -37,6 +37,7 @@ virtmigdPathsNew(const char *root)
     p->clientKeyFile = g_build_filename(p->root,
                                         "etc/pki/libvirt/private/clientkey.pem",
                                         NULL);
+    p->migrateTLSDir = g_build_filename(p->root, "etc/pki/qemu", NULL);
     return p;
 }
 
@@ -61,6 +62,7 @@ virtmigdPathsFree(virtmigdPaths *p)
     g_free(p->keyFile);
     g_free(p->clientCertFile);
     g_free(p->clientKeyFile);
+    g_free(p->migrateTLSDir);
     g_free(p);
 }
 
@@ -99,6 +101,7 @@ virtmigdConfigNew(void)
     cfg->maxWorkers = 20;
     cfg->prioWorkers = 5;
     cfg->maxMessageSize = 32 * 1024 * 1024;
+    cfg->migrateTLSx509Verify = true;
     return cfg;
 }
 
@@ -120,6 +123,7 @@ virtmigdConfigFree(virtmigdConfig *cfg)
     g_free(cfg->migrationAddress);
     g_free(cfg->logFilters);
     g_free(cfg->logOutputs);
+    g_free(cfg->migrateTLSx509CertDir);
     g_free(cfg);
 }
 
@@ -181,6 +185,7 @@ static const char *const virtmigdConfigKeys[] = {
     "crl_file", "tls_no_verify_certificate", "tls_allowed_dn_list",
     "tls_priority", "unix_sock_dir", "unix_sock_group", "unix_sock_rw_perms",
     "unix_sock_ro_perms",
+    "migrate_tls_x509_cert_dir", "migrate_tls_x509_verify", "migrate_tls_force",
     NULL,
 };
 
@@ -341,6 +346,19 @@ virtmigdConfigLoadLog(virtmigdConfig *cfg, virConf *conf, const char *filename)
     return 0;
 }
 
+/* qemu.conf's keys for the migration stream over TLS */
+static int
+virtmigdConfigLoadMigrateTLS(virtmigdConfig *cfg, virConf *conf)
+{
+    if (virConfGetValueString(conf, "migrate_tls_x509_cert_dir",
+                              &cfg->migrateTLSx509CertDir) < 0 ||
+        virConfGetValueBool(conf, "migrate_tls_x509_verify",
+                            &cfg->migrateTLSx509Verify) < 0 ||
+        virConfGetValueBool(conf, "migrate_tls_force", &cfg->migrateTLSForce) < 0)
+        return -1;
+    return 0;
+}
+
 static int
 virtmigdConfigLoadNumbers(virtmigdConfig *cfg, virConf *conf,
                           const char *filename)
@@ -393,7 +411,8 @@ virtmigdConfigLoadString(virtmigdConfig *cfg, const char *content,
         virConfGetValueString(conf, "migration_address",
                               &cfg->migrationAddress) < 0 ||
         virtmigdConfigLoadLog(cfg, conf, filename) < 0 ||
-        virtmigdConfigLoadNumbers(cfg, conf, filename) < 0)
+        virtmigdConfigLoadNumbers(cfg, conf, filename) < 0 ||
+        virtmigdConfigLoadMigrateTLS(cfg, conf) < 0)
         return -1;
     return 0;
 }

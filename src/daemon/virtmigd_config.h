@@ -35,6 +35,7 @@ struct _virtmigdPaths {
     char *keyFile;        /* ROOT/etc/pki/libvirt/private/serverkey.pem */
     char *clientCertFile; /* ROOT/etc/pki/libvirt/clientcert.pem: P2P */
     char *clientKeyFile;  /* ROOT/etc/pki/libvirt/private/clientkey.pem */
+    char *migrateTLSDir;  /* ROOT/etc/pki/qemu: default migration x509 dir */
 };
 
 virtmigdPaths *virtmigdPathsNew(const char *root);
@@ -80,6 +81,9 @@ struct _virtmigdConfig {
     unsigned int prioWorkers;
     unsigned int maxMessageSize;  /* bytes; RPC payload limit */
     bool postcopyPreempt;         /* QEMU's postcopy-preempt channel */
+    char *migrateTLSx509CertDir;  /* NULL: ROOT/etc/pki/qemu */
+    bool migrateTLSx509Verify;    /* incoming TLS checks client certs */
+    bool migrateTLSForce;         /* refuse migrations without TLS */
 };
 
 virtmigdConfig *virtmigdConfigNew(void);

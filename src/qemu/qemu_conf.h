@@ -32,6 +32,9 @@ struct _qemuDriver {
     unsigned int migrationPortMax;
     unsigned int jobWaitTimeoutMs;
     bool postcopyPreempt;        /* enable QEMU's postcopy-preempt */
+    char *migrateTLSx509CertDir; /* migrate_tls_x509_cert_dir, or NULL */
+    bool migrateTLSx509Verify;   /* migrate_tls_x509_verify */
+    bool migrateTLSForce;        /* migrate_tls_force */
     const qemuMigrationPeerOps *peerOps; /* P2P connections, or NULL */
     void *peerOpaque;
     GMainContext *ctx;           /* runs monitor I/O and callbacks ... */

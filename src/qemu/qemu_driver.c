@@ -332,6 +332,9 @@ qemuDriverNew(const qemuDriverConfig *cfg)
     driver->migrationPortMax = cfg->migrationPortMax;
     driver->jobWaitTimeoutMs = cfg->jobWaitTimeoutMs;
     driver->postcopyPreempt = cfg->postcopyPreempt;
+    driver->migrateTLSx509CertDir = g_strdup(cfg->migrateTLSx509CertDir);
+    driver->migrateTLSx509Verify = cfg->migrateTLSx509Verify;
+    driver->migrateTLSForce = cfg->migrateTLSForce;
     driver->peerOps = cfg->peerOps;
     driver->peerOpaque = cfg->peerOpaque;
     /* QEMU monitors get their own event thread so that their I/O never
@@ -385,6 +388,7 @@ qemuDriverFree(qemuDriver *driver)
     g_free(driver->libDir);
     g_free(driver->emulator);
     g_free(driver->migrationAddress);
+    g_free(driver->migrateTLSx509CertDir);
     g_free(driver);
 }
 

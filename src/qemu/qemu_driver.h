@@ -68,6 +68,9 @@ struct _qemuDriverConfig {
     unsigned int migrationPortMax;
     unsigned int jobWaitTimeoutMs;
     bool postcopyPreempt;         /* postcopy-preempt channel (both hosts) */
+    const char *migrateTLSx509CertDir; /* x509 files of the migration stream */
+    bool migrateTLSx509Verify;    /* incoming TLS: verify the source's cert */
+    bool migrateTLSForce;         /* refuse migrations without VIR_MIGRATE_TLS */
     const qemuMigrationPeerOps *peerOps; /* P2P connections; NULL: no P2P */
     void *peerOpaque;             /* for peerOps->open; outlives the driver */
 };

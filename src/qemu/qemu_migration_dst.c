@@ -84,31 +84,57 @@ qemuMigrationDstHost(qemuDriver *driver, const virTypedParameter *params,
     return 0;
 }
 
+/* With both a migration URI and LISTEN_ADDRESS, QEMU listens on the
+ * latter while the source connects to the URI's host (libvirt's
+ * qemuMigrationDstPrepareDirect); NULL: it listens on the URI's host. */
+static const char *
+qemuMigrationDstListenOverride(const virTypedParameter *params, size_t nparams)
+{
+    const char *uri = NULL;
+    const char *listen = NULL;
+
+    if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_URI, &uri) <= 0 ||
+        virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_LISTEN_ADDRESS,
+                                &listen) <= 0 || !listen || !*listen)
+        return NULL;
+    return listen;
+}
+
 int
-qemuMigrationDstListen(qemuDriver *driver, virDomainObj *vm, const char *host,
-                       unsigned int port, bool recover, char **uriout)
+qemuMigrationDstListen(qemuDriver *driver, virDomainObj *vm,
+                       const virTypedParameter *params, size_t nparams,
+                       const char *host, unsigned int port, bool recover,
+                       char **uriout)
 {
     qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+    const char *listen = qemuMigrationDstListenOverride(params, nparams);
     unsigned int p = port ? port : driver->migrationPortMin;
     unsigned int last = port ? port : driver->migrationPortMax;
 
+    if (!listen)
+        listen = host;
     for (; p <= last; p++) {
         g_autofree char *uri = NULL;
+        g_autofree char *listenuri = NULL;
         qemuMonitor *mon;
         int rc;
 
-        if (!port && !qemuMigrationPortIsFree(host, p))
+        if (!port && !qemuMigrationPortIsFree(listen, p))
             continue;
         uri = qemuMigrationFormatURI(host, p);
+        listenuri = qemuMigrationFormatURI(listen, p);
         mon = qemuDomainObjEnterMonitor(vm);
         if (!mon)
             rc = -1;
         else if (recover)
-            rc = qemuMonitorJSONMigrateRecover(mon, uri);
+            rc = qemuMonitorJSONMigrateRecover(mon, listenuri);
         else
-            rc = qemuMonitorJSONMigrateIncoming(mon, uri);
+            rc = qemuMonitorJSONMigrateIncoming(mon, listenuri);
         qemuDomainObjExitMonitor(vm, mon);
         if (rc == 0) {
+            if (listen != host)
+                VIR_INFO("domain %s: listening on %s for %s", vm->def->name,
+                         listenuri, uri);
             *uriout = g_steal_pointer(&uri);
             return 0;
         }
@@ -204,8 +230,10 @@ qemuMigrationDstRun(qemuDriver *driver, virDomainObj *vm,
     if (qemuProcessStart(driver, vm, QEMU_PROCESS_START_INCOMING) < 0)
         return -1;
     qemuMigrationStateReset(vm);
-    if (qemuMigrationApplyParams(vm, mig) < 0 ||
-        qemuMigrationDstListen(driver, vm, host, port, false, uriout) < 0)
+    if (qemuMigrationTLSSetup(vm, flags, true, NULL, mig) < 0 ||
+        qemuMigrationApplyParams(vm, mig) < 0 ||
+        qemuMigrationDstListen(driver, vm, params, nparams, host, port, false,
+                               uriout) < 0)
         return -1;
     VIR_INFO("domain %s: waiting for incoming migration on %s",
              vm->def->name, *uriout);
@@ -225,10 +253,11 @@ qemuDomainMigratePrepare3Params(qemuDriver *driver,
     virDomainObj *vm;
     int ret = -1;
 
-    if (qemuMigrationParamsCheck(params, nparams, flags) < 0)
+    if (qemuMigrationParamsCheck(params, nparams, flags) < 0 ||
+        qemuMigrationTLSCheck(driver, flags, true) < 0)
         return -1;
     if (flags & VIR_MIGRATE_POSTCOPY_RESUME)
-        return qemuMigrationDstPrepareResume(driver, params, nparams, cookiein,
+        return qemuMigrationDstPrepareResume(driver, flags, params, nparams, cookiein,
                                              cookieinlen, cookieout, cookieoutlen,
                                              uriout, conn);
     if (!(cookie = qemuMigrationCookieParse(cookiein, cookieinlen, driver->hostUUID,
@@ -484,7 +513,9 @@ qemuDomainMigrateFinish3Params(qemuDriver *driver,
                                    conn->clientID) < 0)
         goto cleanup;
     if (cancelled) {
-        virReportError(VIR_ERR_OPERATION_FAILED, "%s",
+        /* libvirt's code for this: the client then reports Perform's
+         * error (why the source gave up), not this one */
+        virReportError(VIR_ERR_MIGRATE_FINISH_OK, "%s",
                        _("migration was cancelled by the source"));
     } else if (failedPostcopy) {
         virReportError(VIR_ERR_OPERATION_FAILED, "%s",

@@ -104,8 +104,10 @@ qemuMigrationJobFinish(qemuDriver *driver, virDomainObj *vm)
 {
     qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
     qemuDomainJobData *cur = priv->job.current;
+    bool saved = priv->migSaved != NULL;
 
     qemuMigrationParamsRestore(vm);
+    qemuMigrationTLSCleanup(vm, !saved);
     if (cur) {
         if (!cur->stopped)
             cur->stopped = g_get_real_time() / 1000;

@@ -276,6 +276,8 @@ qemuMigrationP2PCheck(qemuDriver *driver, virDomainObj *vm, const char *dconnuri
                        _("offline peer-to-peer migration is not supported by virtmig yet"));
         return -1;
     }
+    if (qemuMigrationTLSCheck(driver, flags, false) < 0)
+        return -1;
     if (!virDomainObjIsActive(vm)) {
         virReportError(VIR_ERR_OPERATION_INVALID, "%s", _("domain is not running"));
         return -1;
@@ -298,8 +300,8 @@ qemuMigrationP2PResume(qemuMigrationP2P *p2p, const char *dconnuri,
     int finish;
     int ret;
 
-    if (!(xml = qemuMigrationSrcBeginResume(p2p->driver, p2p->vm, &p2p->cookie,
-                                            &p2p->cookielen, conn)))
+    if (!(xml = qemuMigrationSrcBeginResume(p2p->driver, p2p->vm, p2p->flags,
+                                            &p2p->cookie, &p2p->cookielen, conn)))
         return -1;
     if (!(p2p->dparams = qemuMigrationP2PDestParams(p2p->vm, params, nparams, xml)) ||
         qemuMigrationP2PPrepare(p2p, dconnuri) < 0) {

@@ -102,16 +102,21 @@ int qemuMigrationDstHost(qemuDriver *driver, const virTypedParameter *params,
                          char **host, unsigned int *port);
 
 /* migrate-incoming (or, with @recover, migrate-recover) on host:port,
- * a free port of the configured range when @port is 0. */
-int qemuMigrationDstListen(qemuDriver *driver, virDomainObj *vm, const char *host,
-                           unsigned int port, bool recover, char **uriout);
+ * a free port of the configured range when @port is 0; *uriout is what
+ * the source connects to.  With a URI and LISTEN_ADDRESS in @params,
+ * QEMU listens on LISTEN_ADDRESS (same port) instead of @host. */
+int qemuMigrationDstListen(qemuDriver *driver, virDomainObj *vm,
+                           const virTypedParameter *params, size_t nparams,
+                           const char *host, unsigned int port, bool recover,
+                           char **uriout);
 
 /* Post-copy recovery (VIR_MIGRATE_POSTCOPY_RESUME): the same protocol
  * steps in the resume phases, on domains left in postcopy_failed. */
 char *qemuMigrationSrcBeginResume(qemuDriver *driver, virDomainObj *vm,
+                                  unsigned int flags,
                                   char **cookieout, size_t *cookieoutlen,
                                   const qemuMigrationConn *conn);
-int qemuMigrationDstPrepareResume(qemuDriver *driver,
+int qemuMigrationDstPrepareResume(qemuDriver *driver, unsigned int flags,
                                   const virTypedParameter *params, size_t nparams,
                                   const char *cookiein, size_t cookieinlen,
                                   char **cookieout, size_t *cookieoutlen,
@@ -126,6 +131,33 @@ int qemuMigrationDstFinishResume(qemuDriver *driver, virDomainObj *vm,
                                  const qemuMigrationConn *conn);
 int qemuMigrationSrcConfirmResume(qemuDriver *driver, virDomainObj *vm,
                                   int cancelled, const qemuMigrationConn *conn);
+
+/* The migration stream over TLS (VIR_MIGRATE_TLS, qemu_migration_tls.c). */
+
+/* The id of the tls-creds-x509 object (libvirt's alias). */
+#define QEMU_MIGRATION_TLS_ALIAS "objlibvirt_migrate_tls0"
+
+/* Before anything starts, on the source (@listen false: Begin, P2P)
+ * and the destination (@listen true: Prepare): migrate_tls_force
+ * refuses a migration without VIR_MIGRATE_TLS (libvirt's error); with
+ * it, the certificate files QEMU needs must be readable (the error names
+ * the file). */
+int qemuMigrationTLSCheck(qemuDriver *driver, unsigned int flags, bool listen);
+
+/* With VIR_MIGRATE_TLS: adds the tls-creds-x509 object to @vm's QEMU
+ * (job held) and sets tls-creds (and, on the source, tls-hostname to
+ * @hostname) in @p; without it sets both to "". */
+int qemuMigrationTLSSetup(virDomainObj *vm, unsigned int flags, bool listen,
+                          const char *hostname, qemuMigrationParams *p);
+
+/* The job ends (qemuMigrationJobFinish, after the parameters were
+ * restored): deletes the object if the job used TLS; @resetParams also
+ * sets tls-creds and tls-hostname to "" (no saved parameters). */
+void qemuMigrationTLSCleanup(virDomainObj *vm, bool resetParams);
+
+/* Post-copy recovery runs with the TLS setting of the migration it
+ * resumes: a different VIR_MIGRATE_TLS is refused. */
+int qemuMigrationTLSResumeCheck(virDomainObj *vm, unsigned int flags);
 
 /* Offline migration (VIR_MIGRATE_OFFLINE, qemu_migration_offline.c). */
 int qemuMigrationOfflineCheck(unsigned int flags);

@@ -58,6 +58,7 @@ qemuMigrationResumeFailed(qemuDriver *driver, virDomainObj *vm)
 
 char *
 qemuMigrationSrcBeginResume(qemuDriver *driver, virDomainObj *vm,
+                            unsigned int flags,
                             char **cookieout, size_t *cookieoutlen,
                             const qemuMigrationConn *conn)
 {
@@ -65,6 +66,7 @@ qemuMigrationSrcBeginResume(qemuDriver *driver, virDomainObj *vm,
     char *xml = NULL;
 
     if (qemuMigrationResumeCheck(vm, VIR_ASYNC_JOB_MIGRATION_OUT) < 0 ||
+        qemuMigrationTLSResumeCheck(vm, flags) < 0 ||
         qemuMigrationJobStartPhase(driver, vm, QEMU_MIGRATION_PHASE_BEGIN_RESUME,
                                    conn->clientID) < 0)
         return NULL;
@@ -82,7 +84,7 @@ qemuMigrationSrcBeginResume(qemuDriver *driver, virDomainObj *vm,
 }
 
 int
-qemuMigrationDstPrepareResume(qemuDriver *driver,
+qemuMigrationDstPrepareResume(qemuDriver *driver, unsigned int flags,
                               const virTypedParameter *params, size_t nparams,
                               const char *cookiein, size_t cookieinlen,
                               char **cookieout, size_t *cookieoutlen,
@@ -105,13 +107,15 @@ qemuMigrationDstPrepareResume(qemuDriver *driver,
     if (!(vm = virDomainObjListFindByName(driver->domains, dname)))
         return -1;
     if (qemuMigrationResumeCheck(vm, VIR_ASYNC_JOB_MIGRATION_IN) < 0 ||
+        qemuMigrationTLSResumeCheck(vm, flags) < 0 ||
         qemuMigrationJobStartPhase(driver, vm, QEMU_MIGRATION_PHASE_PREPARE_RESUME,
                                    conn->clientID) < 0)
         goto cleanup;
     outcookie = qemuMigrationCookieNew(cookie->name, vm->def->uuid,
                                        g_get_host_name(), driver->hostUUID);
     if (qemuMigrationDstHost(driver, params, nparams, conn, &host, &port) < 0 ||
-        qemuMigrationDstListen(driver, vm, host, port, true, uriout) < 0 ||
+        qemuMigrationDstListen(driver, vm, params, nparams, host, port, true,
+                               uriout) < 0 ||
         qemuMigrationCookieFormat(outcookie, 0, cookieout, cookieoutlen) < 0) {
         g_clear_pointer(uriout, g_free);
         qemuMigrationResumeFailed(driver, vm);

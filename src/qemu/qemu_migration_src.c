@@ -89,7 +89,8 @@ qemuDomainMigrateBegin3Params(qemuDriver *driver, const unsigned char *uuid,
     virDomainObj *vm;
     char *xml = NULL;
 
-    if (qemuMigrationParamsCheck(params, nparams, flags) < 0)
+    if (qemuMigrationParamsCheck(params, nparams, flags) < 0 ||
+        qemuMigrationTLSCheck(driver, flags, false) < 0)
         return NULL;
     if (!(vm = qemuMigrationDomObj(driver, uuid)))
         return NULL;
@@ -106,7 +107,8 @@ qemuDomainMigrateBegin3Params(qemuDriver *driver, const unsigned char *uuid,
         goto cleanup;
     }
     if (flags & VIR_MIGRATE_POSTCOPY_RESUME) {
-        xml = qemuMigrationSrcBeginResume(driver, vm, cookieout, cookieoutlen, conn);
+        xml = qemuMigrationSrcBeginResume(driver, vm, flags, cookieout, cookieoutlen,
+                                          conn);
         goto cleanup;
     }
     if (qemuMigrationSrcIsSafe(vm->def, flags) < 0)
@@ -136,10 +138,16 @@ qemuMigrationSrcRun(qemuDriver *driver, virDomainObj *vm, const char *uri,
 {
     qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
     g_autoptr(qemuMigrationParams) mig = NULL;
+    g_autofree char *host = NULL;
+    unsigned int port;
     qemuMonitor *mon;
     bool postcopy = false;
     int rc;
 
+    /* the destination's certificate must be valid for the host QEMU
+     * connects to */
+    if ((flags & VIR_MIGRATE_TLS) && qemuMigrationParseURI(uri, &host, &port) < 0)
+        return -1;
     if (!(mig = qemuMigrationParamsFromFlags(params, nparams, flags,
                                              priv->migBandwidthMiB,
                                              driver->postcopyPreempt)))
@@ -151,7 +159,8 @@ qemuMigrationSrcRun(qemuDriver *driver, virDomainObj *vm, const char *uri,
                                          QEMU_MONITOR_MIGRATION_PARAM_MAX_POSTCOPY_BANDWIDTH,
                                          priv->migPostcopyBandwidthMiB * 1024 * 1024) < 0)
         return -1;
-    if (qemuMigrationApplyParams(vm, mig) < 0)
+    if (qemuMigrationTLSSetup(vm, flags, false, host, mig) < 0 ||
+        qemuMigrationApplyParams(vm, mig) < 0)
         return -1;
     if (!(flags & VIR_MIGRATE_LIVE) && vm->state == VIR_DOMAIN_RUNNING &&
         qemuProcessStopCPUs(driver, vm, VIR_DOMAIN_PAUSED_MIGRATION) < 0)

@@ -272,6 +272,44 @@ qemuMonitorJSONSaveVirtualMemory(qemuMonitor *mon, unsigned long long offset,
 }
 
 
+/* ---- QOM objects ---- */
+
+int
+qemuMonitorJSONAddTLSCredsX509(qemuMonitor *mon, const char *id,
+                               const char *dir, bool listen, bool verifyPeer)
+{
+    json_object *args = json_object_new_object();
+
+    json_object_object_add(args, "qom-type", json_object_new_string("tls-creds-x509"));
+    json_object_object_add(args, "id", json_object_new_string(id));
+    json_object_object_add(args, "dir", json_object_new_string(dir));
+    json_object_object_add(args, "endpoint",
+                           json_object_new_string(listen ? "server" : "client"));
+    json_object_object_add(args, "verify-peer", json_object_new_boolean(verifyPeer));
+    return qemuMonitorJSONSimpleCommand(mon, "object-add", args);
+}
+
+
+int
+qemuMonitorJSONDelObject(qemuMonitor *mon, const char *id, bool reportError)
+{
+    json_object *args = json_object_new_object();
+    g_autoptr(json_object) cmd = NULL;
+    g_autoptr(json_object) reply = NULL;
+
+    json_object_object_add(args, "id", json_object_new_string(id));
+    cmd = qemuMonitorJSONMakeCommand("object-del", args);
+    if (qemuMonitorSendCommand(mon, cmd, &reply) < 0)
+        return -1;
+    if (!reportError && !json_object_object_get_ex(reply, "return", NULL)) {
+        VIR_DEBUG("object-del %s: %s", id,
+                  json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN));
+        return -1;
+    }
+    return qemuMonitorJSONCheckError(cmd, reply);
+}
+
+
 /* ---- display passwords ---- */
 
 int

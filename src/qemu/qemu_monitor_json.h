@@ -119,6 +119,22 @@ int qemuMonitorJSONSaveVirtualMemory(qemuMonitor *mon,
                                      unsigned long long length,
                                      const char *path);
 
+/**
+ * qemuMonitorJSONAddTLSCredsX509:
+ * object-add of a tls-creds-x509 object @id reading its certificates
+ * from @dir, as libvirt's qemuBuildTLSx509BackendProps builds it:
+ * "endpoint" "server" (@listen) or "client", "verify-peer" @verifyPeer.
+ */
+int qemuMonitorJSONAddTLSCredsX509(qemuMonitor *mon, const char *id,
+                                   const char *dir, bool listen,
+                                   bool verifyPeer);
+
+/* object-del of the object @id.  Without @reportError a QMP error (no
+ * such object) is only logged at debug level, as libvirt's
+ * qemuMonitorDelObject(report_error=false) does. */
+int qemuMonitorJSONDelObject(qemuMonitor *mon, const char *id,
+                             bool reportError);
+
 typedef struct _qemuMonitorCPUInfo qemuMonitorCPUInfo;
 struct _qemuMonitorCPUInfo {
     int cpuIndex;

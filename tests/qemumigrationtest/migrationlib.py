@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 
@@ -59,6 +60,18 @@ def wait_for(pred, what, deadline=DEADLINE):
             return
         time.sleep(0.05)
     raise AssertionError("timed out waiting for " + what)
+
+
+def in_thread(fn, *args, **kwargs):
+    """Starts fn(*args, **kwargs) in a thread; returns the thread and a
+    dict whose "res" is fn's result once the thread has ended."""
+    result = {}
+
+    def run():
+        result["res"] = fn(*args, **kwargs)
+    th = threading.Thread(target=run)
+    th.start()
+    return th, result
 
 
 def free_port(addr):
