@@ -125,6 +125,8 @@ class Daemon:
         return "qemu+unix:///system?socket=" + (self.sock_ro if readonly else self.sock)
 
     def stop(self):
+        """Stops the daemon: its exit status (0 for a clean stop; the
+        sanitizers of an ASan build make it fail on a leak)."""
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -132,6 +134,7 @@ class Daemon:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        return self.proc.returncode
 
 
 class SASLTest(unittest.TestCase):
@@ -155,12 +158,16 @@ class SASLTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.daemon.stop()
-        cls.plain.stop()
+        status = {"sasl": cls.daemon.stop(), "plain": cls.plain.stop()}
+        logs = {"sasl": cls.daemon.read_log(), "plain": cls.plain.read_log()}
         if os.environ.get("VIRTMIG_TEST_KEEP"):
             sys.stderr.write("kept %s\n" % cls.workdir)
         else:
             shutil.rmtree(cls.workdir, ignore_errors=True)
+        for name, rc in status.items():
+            if rc != 0:
+                raise AssertionError("daemon %s exited with %d:\n%s"
+                                     % (name, rc, logs[name][-3000:]))
 
     def authfile(self, user, password, host="localhost"):
         path = os.path.join(self.workdir, "auth-%s-%s.conf" % (user, host))

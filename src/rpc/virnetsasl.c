@@ -4,7 +4,6 @@
  * Messages and error codes follow libvirt's virnetsaslcontext.c, so
  * that logs and clients read the same.
  */
-#include <stdlib.h>
 #include <string.h>
 #include <sasl/sasl.h>
 
@@ -36,14 +35,15 @@ struct _virNetSASLSession {
 /* ---- libsasl2 callbacks ------------------------------------------------ */
 
 /* Where libsasl2 looks for virtmigd.conf: our directory only.  The
- * library frees the answer with free(). */
+ * answer stays ours: although sasl.h says the library frees it,
+ * libsasl2 (lib/server.c, load_config) never does, and its own default
+ * callback answers static strings. */
 static int
 virNetSASLGetConfPath(void *opaque, char **path)
 {
     virNetSASLContext *ctx = opaque;
 
-    if (!(*path = strdup(ctx->confDir)))
-        return SASL_NOMEM;
+    *path = ctx->confDir;
     return SASL_OK;
 }
 
