@@ -3,7 +3,8 @@
  *
  * The stock libvirt client (virsh, libvirt.so, python3-libvirt) connects
  * to these listeners as to libvirtd: qemu+unix:///system?socket=PATH or
- * qemu+tcp://ADDR/system (auth none).  Calls run on worker threads
+ * qemu+tcp://ADDR/system, each listener with its authentication (none
+ * or SASL, remoteServerSetSASL).  Calls run on worker threads
  * against the QEMU driver; I/O runs in the GMainContext given here.
  */
 #pragma once
