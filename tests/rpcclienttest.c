@@ -593,7 +593,8 @@ testMigration(void)
     unsigned int port = 0;
     rpcFakeMigrationCall call = { 0 };
 
-    g_assert_cmpint(virNetServerAddTCPListener(ts->srv->net, "127.0.0.1", 0, &port),
+    g_assert_cmpint(virNetServerAddTCPListener(ts->srv->net, "127.0.0.1", 0,
+                                               VIR_NET_SERVER_AUTH_NONE, &port),
                     ==, 0);
     tcp = g_strdup_printf("qemu+tcp://127.0.0.1:%u/system", port);
     rc = remoteClientOpen(tcp, &cfg);
@@ -660,6 +661,7 @@ testTLSListen(rpcTestServer *ts, const char *who, const char *host)
     if (!ctx)
         g_error("server TLS context: %s", virGetLastErrorMessage());
     g_assert_cmpint(virNetServerAddTLSListener(ts->srv->net, "127.0.0.1", 0, ctx,
+                                               VIR_NET_SERVER_AUTH_NONE,
                                                &port), ==, 0);
     return g_strdup_printf("qemu+tls://%s:%u/system?pkipath=%s", host, port,
                            pkipath);

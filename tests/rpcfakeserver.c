@@ -58,15 +58,15 @@ rpcFakeServerListen(remoteServer *srv, const rpcFakeServerArgs *args)
     g_auto(GStrv) tcp = NULL;
     unsigned int port = 16509;
 
-    if (remoteServerAddUnixSocket(srv, rw, 0600, false) < 0 ||
-        remoteServerAddUnixSocket(srv, ro, 0666, true) < 0)
+    if (remoteServerAddUnixSocket(srv, rw, 0600, false, VIR_NET_SERVER_AUTH_NONE) < 0 ||
+        remoteServerAddUnixSocket(srv, ro, 0666, true, VIR_NET_SERVER_AUTH_NONE) < 0)
         return -1;
     if (!args->tcp)
         return 0;
     tcp = g_strsplit(args->tcp, ":", 2);
     if (tcp[1])
         port = g_ascii_strtoull(tcp[1], NULL, 10);
-    return remoteServerAddTCP(srv, tcp[0], port);
+    return remoteServerAddTCP(srv, tcp[0], port, VIR_NET_SERVER_AUTH_NONE);
 }
 
 int

@@ -577,7 +577,8 @@ testLocalAddress(void)
     rpcFakeMigrationCall call = { 0 };
     unsigned int port = 0;
 
-    g_assert_cmpint(virNetServerAddTCPListener(ts->srv->net, "127.0.0.2", 0, &port),
+    g_assert_cmpint(virNetServerAddTCPListener(ts->srv->net, "127.0.0.2", 0,
+                                               VIR_NET_SERVER_AUTH_NONE, &port),
                     ==, 0);
     client = rpcTestClientConnectTCP("127.0.0.2", port);
     g_assert_nonnull(client);

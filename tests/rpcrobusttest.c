@@ -487,10 +487,12 @@ testTCP(void)
     remote_connect_is_secure_ret secure = { 1 };
     unsigned int port = 0;
 
-    g_assert_cmpint(virNetServerAddTCPListener(ts->srv->net, "127.0.0.1", 0, &port),
+    g_assert_cmpint(virNetServerAddTCPListener(ts->srv->net, "127.0.0.1", 0,
+                                               VIR_NET_SERVER_AUTH_NONE, &port),
                     ==, 0);
     g_assert_cmpuint(port, >, 0);
-    g_assert_cmpint(virNetServerAddTCPListener(ts->srv->net, "not-an-address", 1, NULL),
+    g_assert_cmpint(virNetServerAddTCPListener(ts->srv->net, "not-an-address", 1,
+                                               VIR_NET_SERVER_AUTH_NONE, NULL),
                     ==, -1);
     client = rpcTestClientConnectTCP("127.0.0.1", port);
     g_assert_nonnull(client);

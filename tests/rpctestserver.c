@@ -48,8 +48,10 @@ rpcTestServerStart(const remoteServerConfig *cfg)
     ts->srv = remoteServerNew(ts->driver, cfg, ts->ctx);
     g_assert_nonnull(ts->srv);
     g_assert_cmpuint(rpcFakeDriverListenerCount(ts->driver), ==, 1);
-    g_assert_cmpint(remoteServerAddUnixSocket(ts->srv, ts->rw, 0600, false), ==, 0);
-    g_assert_cmpint(remoteServerAddUnixSocket(ts->srv, ts->ro, 0666, true), ==, 0);
+    g_assert_cmpint(remoteServerAddUnixSocket(ts->srv, ts->rw, 0600, false,
+                                               VIR_NET_SERVER_AUTH_NONE), ==, 0);
+    g_assert_cmpint(remoteServerAddUnixSocket(ts->srv, ts->ro, 0666, true,
+                                               VIR_NET_SERVER_AUTH_NONE), ==, 0);
     ts->thread = g_thread_new("rpc-loop", rpcTestServerThread, ts);
     return ts;
 }

@@ -10,6 +10,40 @@
 #include "viruuid.h"
 #include "../src/daemon/virtmigd_config.h"
 
+static const char *
+testAuthName(virtmigdAuth auth)
+{
+    return auth == VIRTMIGD_AUTH_SASL ? "sasl" : "none";
+}
+
+/* The auth_* keys, when they differ from the defaults (older .out
+ * files have none). */
+static void
+testConfigDumpAuth(GString *out, const virtmigdConfig *cfg)
+{
+    size_t i;
+
+    if (cfg->authUnixRw == VIRTMIGD_AUTH_NONE &&
+        cfg->authUnixRo == VIRTMIGD_AUTH_NONE && !cfg->authTcpSet &&
+        cfg->authTls == VIRTMIGD_AUTH_NONE && !cfg->saslAllowedUsernameList)
+        return;
+    g_string_append_printf(out, "auth unix_rw/unix_ro/tls = %s/%s/%s\n",
+                           testAuthName(cfg->authUnixRw),
+                           testAuthName(cfg->authUnixRo),
+                           testAuthName(cfg->authTls));
+    g_string_append_printf(out, "auth_tcp = %s (loopback %s)\n",
+                           testAuthName(virtmigdConfigTCPAuth(cfg, false)),
+                           testAuthName(virtmigdConfigTCPAuth(cfg, true)));
+    if (!cfg->saslAllowedUsernameList) {
+        g_string_append(out, "sasl_allowed_username_list = (anyone)\n");
+        return;
+    }
+    g_string_append(out, "sasl_allowed_username_list =");
+    for (i = 0; cfg->saslAllowedUsernameList[i]; i++)
+        g_string_append_printf(out, " '%s'", cfg->saslAllowedUsernameList[i]);
+    g_string_append(out, "\n");
+}
+
 static char *
 testConfigDump(const virtmigdConfig *cfg)
 {
@@ -44,6 +78,7 @@ testConfigDump(const virtmigdConfig *cfg)
                            cfg->migrateTLSx509CertDir ? cfg->migrateTLSx509CertDir
                                                       : "(ROOT/etc/pki/qemu)",
                            cfg->migrateTLSx509Verify, cfg->migrateTLSForce);
+    testConfigDumpAuth(out, cfg);
     return g_string_free(out, FALSE);
 }
 
@@ -98,6 +133,7 @@ testPaths(void)
     g_assert_cmpstr(p->stateDir, ==, "/tmp/hostA/run/virtmig/qemu");
     g_assert_cmpstr(p->pidFile, ==, "/tmp/hostA/run/virtmigd.pid");
     g_assert_cmpstr(p->migrateTLSDir, ==, "/tmp/hostA/etc/pki/qemu");
+    g_assert_cmpstr(p->saslConfDir, ==, "/tmp/hostA/etc/sasl2");
 }
 
 int

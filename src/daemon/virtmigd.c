@@ -36,6 +36,7 @@ typedef struct {
     GMainLoop *loop;
     qemuDriver *driver;
     remoteServer *server;
+    virNetSASLContext *sasl;      /* libsasl2, if a listener asks for SASL */
     int pidFd;
     unsigned char hostUUID[VIR_UUID_BUFLEN];
 } virtmigdDaemon;
@@ -169,6 +170,7 @@ virtmigdCleanup(virtmigdDaemon *d)
     if (d->driver)
         qemuDriverShutdownBegin(d->driver);
     g_clear_pointer(&d->server, remoteServerFree);
+    g_clear_pointer(&d->sasl, virNetSASLContextFree);
     g_clear_pointer(&d->driver, qemuDriverFree);
     /* Last: until now calls were draining, QEMU monitors were open (QEMU
      * serves one monitor client) and status files were written.  A
@@ -206,6 +208,29 @@ virtmigdStartDriver(virtmigdDaemon *d)
     return d->driver ? 0 : -1;
 }
 
+/* libsasl2 for the process (sasl_server_init is process-global: here,
+ * once, before any client), only if a listener asks for SASL, as
+ * libvirtd does.  Its configuration is ROOT/etc/sasl2/virtmigd.conf. */
+static int
+virtmigdStartSASL(virtmigdDaemon *d)
+{
+    g_autofree char *conf = NULL;
+
+    if (!virtmigdListenUsesSASL(d->config))
+        return 0;
+    conf = g_build_filename(d->paths->saslConfDir, VIR_NET_SASL_APPNAME ".conf",
+                            NULL);
+    if (!virFileExists(conf))
+        VIR_WARN("SASL configuration %s not found: libsasl2's defaults apply (every installed mechanism, /etc/sasldb2)",
+                 conf);
+    if (!(d->sasl = virNetSASLContextNewServer(
+              d->paths->saslConfDir,
+              (const char *const *)d->config->saslAllowedUsernameList)))
+        return -1;
+    remoteServerSetSASL(d->server, d->sasl);
+    return 0;
+}
+
 static int
 virtmigdStartServer(virtmigdDaemon *d)
 {
@@ -222,7 +247,8 @@ virtmigdStartServer(virtmigdDaemon *d)
     };
 
     if (!(d->server = remoteServerNew(d->driver, &rc,
-                                      g_main_loop_get_context(d->loop))))
+                                      g_main_loop_get_context(d->loop))) ||
+        virtmigdStartSASL(d) < 0)
         return -1;
     return virtmigdListen(d->server, d->paths, c);
 }

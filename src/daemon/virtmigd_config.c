@@ -38,6 +38,7 @@ virtmigdPathsNew(const char *root)
                                         "etc/pki/libvirt/private/clientkey.pem",
                                         NULL);
     p->migrateTLSDir = g_build_filename(p->root, "etc/pki/qemu", NULL);
+    p->saslConfDir = g_build_filename(p->root, "etc/sasl2", NULL);
     return p;
 }
 
@@ -63,6 +64,7 @@ virtmigdPathsFree(virtmigdPaths *p)
     g_free(p->clientCertFile);
     g_free(p->clientKeyFile);
     g_free(p->migrateTLSDir);
+    g_free(p->saslConfDir);
     g_free(p);
 }
 
@@ -102,6 +104,10 @@ virtmigdConfigNew(void)
     cfg->prioWorkers = 5;
     cfg->maxMessageSize = 32 * 1024 * 1024;
     cfg->migrateTLSx509Verify = true;
+    cfg->authUnixRw = VIRTMIGD_AUTH_NONE;
+    cfg->authUnixRo = VIRTMIGD_AUTH_NONE;
+    cfg->authTcp = VIRTMIGD_AUTH_SASL;
+    cfg->authTls = VIRTMIGD_AUTH_NONE;
     return cfg;
 }
 
@@ -124,6 +130,7 @@ virtmigdConfigFree(virtmigdConfig *cfg)
     g_free(cfg->logFilters);
     g_free(cfg->logOutputs);
     g_free(cfg->migrateTLSx509CertDir);
+    g_strfreev(cfg->saslAllowedUsernameList);
     g_free(cfg);
 }
 
@@ -186,6 +193,8 @@ static const char *const virtmigdConfigKeys[] = {
     "tls_priority", "unix_sock_dir", "unix_sock_group", "unix_sock_rw_perms",
     "unix_sock_ro_perms",
     "migrate_tls_x509_cert_dir", "migrate_tls_x509_verify", "migrate_tls_force",
+    "unix_sock_ro_perms", "auth_unix_rw", "auth_unix_ro", "auth_tcp",
+    "auth_tls", "sasl_allowed_username_list",
     NULL,
 };
 
@@ -301,6 +310,58 @@ virtmigdConfigLoadSockets(virtmigdConfig *cfg, virConf *conf,
     return 0;
 }
 
+/* auth_*: "none" or "sasl" (libvirtd's "polkit" is not implemented).
+ * 1 if the key is set, 0 if not, -1 on error. */
+static int
+virtmigdConfigLoadAuthKey(virConf *conf, const char *key, const char *filename,
+                          virtmigdAuth *auth)
+{
+    g_autofree char *str = NULL;
+    int rc = virConfGetValueString(conf, key, &str);
+
+    if (rc <= 0)
+        return rc;
+    if (g_str_equal(str, "none")) {
+        *auth = VIRTMIGD_AUTH_NONE;
+    } else if (g_str_equal(str, "sasl")) {
+        *auth = VIRTMIGD_AUTH_SASL;
+    } else {
+        virReportError(VIR_ERR_CONF_SYNTAX,
+                       _("%1$s: %2$s must be \"none\" or \"sasl\", not '%3$s'"),
+                       filename, key, str);
+        return -1;
+    }
+    return 1;
+}
+
+static int
+virtmigdConfigLoadAuth(virtmigdConfig *cfg, virConf *conf, const char *filename)
+{
+    int tcp;
+
+    if (virtmigdConfigLoadAuthKey(conf, "auth_unix_rw", filename,
+                                  &cfg->authUnixRw) < 0 ||
+        virtmigdConfigLoadAuthKey(conf, "auth_unix_ro", filename,
+                                  &cfg->authUnixRo) < 0 ||
+        (tcp = virtmigdConfigLoadAuthKey(conf, "auth_tcp", filename,
+                                         &cfg->authTcp)) < 0 ||
+        virtmigdConfigLoadAuthKey(conf, "auth_tls", filename, &cfg->authTls) < 0 ||
+        virConfGetValueStringList(conf, "sasl_allowed_username_list",
+                                  &cfg->saslAllowedUsernameList) < 0)
+        return -1;
+    if (tcp > 0)
+        cfg->authTcpSet = true;
+    return 0;
+}
+
+virtmigdAuth
+virtmigdConfigTCPAuth(const virtmigdConfig *cfg, bool loopback)
+{
+    if (!cfg->authTcpSet && loopback)
+        return VIRTMIGD_AUTH_NONE;
+    return cfg->authTcp;
+}
+
 static int
 virtmigdConfigLoadHostUUID(virtmigdConfig *cfg, virConf *conf,
                            const char *filename)
@@ -407,6 +468,7 @@ virtmigdConfigLoadString(virtmigdConfig *cfg, const char *content,
         virtmigdConfigLoadListen(cfg, conf) < 0 ||
         virtmigdConfigLoadTLS(cfg, conf) < 0 ||
         virtmigdConfigLoadSockets(cfg, conf, filename) < 0 ||
+        virtmigdConfigLoadAuth(cfg, conf, filename) < 0 ||
         virtmigdConfigLoadHostUUID(cfg, conf, filename) < 0 ||
         virConfGetValueString(conf, "migration_address",
                               &cfg->migrationAddress) < 0 ||

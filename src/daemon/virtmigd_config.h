@@ -10,6 +10,13 @@
 #define VIRTMIGD_DEFAULT_MIGRATION_PORT_MIN 49152
 #define VIRTMIGD_DEFAULT_MIGRATION_PORT_MAX 49215
 
+/* auth_unix_rw / auth_unix_ro / auth_tcp / auth_tls (libvirtd's keys;
+ * the numbers of libvirt's remote_auth_type) */
+typedef enum {
+    VIRTMIGD_AUTH_NONE = 0,
+    VIRTMIGD_AUTH_SASL = 1,
+} virtmigdAuth;
+
 /*
  * Every path the daemon uses, derived from one root directory so that
  * several daemons (a "source host" and a "destination host") can run
@@ -36,6 +43,7 @@ struct _virtmigdPaths {
     char *clientCertFile; /* ROOT/etc/pki/libvirt/clientcert.pem: P2P */
     char *clientKeyFile;  /* ROOT/etc/pki/libvirt/private/clientkey.pem */
     char *migrateTLSDir;  /* ROOT/etc/pki/qemu: default migration x509 dir */
+    char *saslConfDir;    /* ROOT/etc/sasl2: libsasl2's virtmigd.conf */
 };
 
 virtmigdPaths *virtmigdPathsNew(const char *root);
@@ -84,7 +92,18 @@ struct _virtmigdConfig {
     char *migrateTLSx509CertDir;  /* NULL: ROOT/etc/pki/qemu */
     bool migrateTLSx509Verify;    /* incoming TLS checks client certs */
     bool migrateTLSForce;         /* refuse migrations without TLS */
+    virtmigdAuth authUnixRw;      /* none */
+    virtmigdAuth authUnixRo;      /* none */
+    virtmigdAuth authTcp;         /* sasl, but see authTcpSet */
+    bool authTcpSet;              /* auth_tcp given: else loopback TCP
+                                   * listeners keep none */
+    virtmigdAuth authTls;         /* none */
+    GStrv saslAllowedUsernameList;/* glob patterns; NULL: anyone */
 };
+
+/* The authentication of a plain TCP listener on @addr: auth_tcp if
+ * set, else sasl (libvirtd's default) except on loopback (none). */
+virtmigdAuth virtmigdConfigTCPAuth(const virtmigdConfig *cfg, bool loopback);
 
 virtmigdConfig *virtmigdConfigNew(void);
 void virtmigdConfigFree(virtmigdConfig *cfg);

@@ -40,6 +40,19 @@ virtmigdSetSocketGroup(const char *path, const char *group)
     return 0;
 }
 
+/* The config's auth_* as the RPC server knows it. */
+static virNetServerAuth
+virtmigdNetAuth(virtmigdAuth auth)
+{
+    switch (auth) {
+    case VIRTMIGD_AUTH_SASL:
+        return VIR_NET_SERVER_AUTH_SASL;
+    case VIRTMIGD_AUTH_NONE:
+        break;
+    }
+    return VIR_NET_SERVER_AUTH_NONE;
+}
+
 static int
 virtmigdListenUnix(remoteServer *srv, const virtmigdPaths *paths,
                    const virtmigdConfig *cfg)
@@ -56,9 +69,11 @@ virtmigdListenUnix(remoteServer *srv, const virtmigdPaths *paths,
         rw = g_strdup(paths->socketPath);
         ro = g_strdup(paths->socketPathRO);
     }
-    if (remoteServerAddUnixSocket(srv, rw, cfg->unixSockRwPerms, false) < 0 ||
+    if (remoteServerAddUnixSocket(srv, rw, cfg->unixSockRwPerms, false,
+                                  virtmigdNetAuth(cfg->authUnixRw)) < 0 ||
         virtmigdSetSocketGroup(rw, cfg->unixSockGroup) < 0 ||
-        remoteServerAddUnixSocket(srv, ro, cfg->unixSockRoPerms, true) < 0 ||
+        remoteServerAddUnixSocket(srv, ro, cfg->unixSockRoPerms, true,
+                                  virtmigdNetAuth(cfg->authUnixRo)) < 0 ||
         virtmigdSetSocketGroup(ro, cfg->unixSockGroup) < 0)
         return -1;
     return 0;
@@ -86,6 +101,19 @@ virtmigdCheckPlainTCP(const virtmigdConfig *cfg, const char *addr,
     return -1;
 }
 
+/* auth_tcp of the listener on @addr (loopback keeps "none" unless
+ * auth_tcp is set). */
+static virNetServerAuth
+virtmigdTCPAuth(const virtmigdConfig *cfg, const char *addr, const char *spec)
+{
+    virtmigdAuth auth = virtmigdConfigTCPAuth(cfg, virtmigdAddressIsLoopback(addr));
+
+    if (auth == VIRTMIGD_AUTH_SASL)
+        VIR_WARN("TCP listener %s asks for SASL, which needs a SASL security layer over plain TCP: not supported yet, its clients will be refused (use listen_tls)",
+                 spec);
+    return virtmigdNetAuth(auth);
+}
+
 static int
 virtmigdListenTCP(remoteServer *srv, const virtmigdConfig *cfg)
 {
@@ -97,7 +125,8 @@ virtmigdListenTCP(remoteServer *srv, const virtmigdConfig *cfg)
 
         if (virtmigdParseListenAddress(cfg->listenTcp[i], &addr, &port) < 0 ||
             virtmigdCheckPlainTCP(cfg, addr, cfg->listenTcp[i]) < 0 ||
-            remoteServerAddTCP(srv, addr, port) < 0)
+            remoteServerAddTCP(srv, addr, port,
+                               virtmigdTCPAuth(cfg, addr, cfg->listenTcp[i])) < 0)
             return -1;
     }
     return 0;
@@ -137,10 +166,33 @@ virtmigdListenTLS(remoteServer *srv, const virtmigdPaths *paths,
         if (virtmigdParseListenAddressPort(cfg->listenTls[i],
                                            VIRTMIGD_DEFAULT_TLS_PORT,
                                            &addr, &port) < 0 ||
-            remoteServerAddTLS(srv, addr, port, ctx) < 0)
+            remoteServerAddTLS(srv, addr, port, ctx,
+                               virtmigdNetAuth(cfg->authTls)) < 0)
             return -1;
     }
     return 0;
+}
+
+bool
+virtmigdListenUsesSASL(const virtmigdConfig *cfg)
+{
+    size_t i;
+
+    if (cfg->authUnixRw == VIRTMIGD_AUTH_SASL ||
+        cfg->authUnixRo == VIRTMIGD_AUTH_SASL ||
+        (cfg->listenTls[0] && cfg->authTls == VIRTMIGD_AUTH_SASL))
+        return true;
+    for (i = 0; cfg->listenTcp[i]; i++) {
+        g_autofree char *addr = NULL;
+        unsigned int port;
+
+        if (virtmigdParseListenAddress(cfg->listenTcp[i], &addr, &port) == 0 &&
+            virtmigdConfigTCPAuth(cfg, virtmigdAddressIsLoopback(addr)) ==
+            VIRTMIGD_AUTH_SASL)
+            return true;
+    }
+    virResetLastError();
+    return false;
 }
 
 int

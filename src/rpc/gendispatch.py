@@ -25,6 +25,9 @@
 #                           9.0's API has no read-only check); the
 #                           prose says why
 #   @open: optional         may be called before CONNECT_OPEN
+#   @auth: optional         may be called before the client authenticated
+#                           (on a listener that asks for SASL); every
+#                           other procedure is refused until then
 #   @long: MEMBER           this hyper is an (unsigned) long for the
 #                           callee (libvirt's legacy long parameters)
 #   @call: [MEMBER =] FUNC(ARG, ...)
@@ -140,6 +143,8 @@ def check_proc(proc):
         raise GenError("%s: @generate: server needs @call or @fold" % where)
     if proc.get("readonly", "allow") != "allow":
         raise GenError("%s: @readonly takes only 'allow'" % where)
+    if proc.get("auth", "optional") != "optional":
+        raise GenError("%s: @auth takes only 'optional'" % where)
 
 
 def readonly_safe(proc):
@@ -332,7 +337,8 @@ def gen_table(procs, out):
         out.append("      .highPriority = %s, .readonly = %s, .beforeOpen = %s,"
                    % (c_bool(p.get("priority") == "high"), c_bool(readonly_safe(p)),
                       c_bool(p.get("open") == "optional")))
-        out.append('      .api = "vir%s" },' % p["Name"])
+        out.append('      .beforeAuth = %s, .api = "vir%s" },'
+                   % (c_bool(p.get("auth") == "optional"), p["Name"]))
     out.append("};\n")
     out.append("const virNetServerProc *\nremoteDispatchGetProcs(size_t *nprocs)\n{")
     out.append("    *nprocs = G_N_ELEMENTS(remoteProcs);\n    return remoteProcs;\n}")

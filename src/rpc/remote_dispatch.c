@@ -39,6 +39,8 @@ remoteClientFree(remoteClient *priv)
     if (priv->migration)
         remoteMigrationClientReleased(priv->srv, priv->id);
     g_array_unref(priv->callbacks);
+    virNetSASLSessionFree(priv->sasl);
+    g_free(priv->saslUser);
     g_free(priv->uri);
     g_mutex_clear(&priv->lock);
     g_free(priv);
@@ -126,6 +128,13 @@ remoteDispatchCheck(virNetServerClient *client, const virNetServerProc *proc,
     remoteClient *priv = remoteClientGet(client);
     bool open;
     bool readonly;
+
+    /* before anything else, as libvirt's dispatcher (needAuth); not
+     * VIR_ERR_AUTH_FAILED, which old clients did not know */
+    if (!proc->beforeAuth && !virNetServerClientIsAuthenticated(client)) {
+        virReportError(VIR_ERR_RPC, "%s", _("authentication required"));
+        return -1;
+    }
 
     g_mutex_lock(&priv->lock);
     open = priv->open;

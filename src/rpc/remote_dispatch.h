@@ -6,15 +6,16 @@
  * Internal to src/rpc.  The procedure table and the simple handlers are
  * generated from remote_protocol.x (gendispatch.py ->
  * remote_dispatch_gen.[ch]); remote_dispatch_connect.c,
- * remote_dispatch_domain.c, remote_dispatch_migration.c and
- * remote_event.c hold the handlers written by hand and the helpers the
- * generated ones call.
+ * remote_dispatch_auth.c (AUTH_LIST, SASL), remote_dispatch_domain.c,
+ * remote_dispatch_migration.c and remote_event.c hold the handlers
+ * written by hand and the helpers the generated ones call.
  */
 #pragma once
 
 #include "internal.h"
 #include "qemu_driver.h"
 #include "virnetserver.h"
+#include "virnetsasl.h"
 #include "remote_protocol.h"
 #include "remote_dispatch_gen.h"
 
@@ -33,6 +34,7 @@ struct _remoteServer {
     int listenerID;               /* the driver's event listener, or -1 */
     gint lastCallbackID;          /* atomic: event callback IDs */
     GThreadPool *releasedPool;    /* qemuDriverClientClosed calls */
+    virNetSASLContext *sasl;      /* not owned; NULL: no SASL */
 };
 
 /* A domain event registration of one client. */
@@ -61,6 +63,8 @@ struct _remoteClient {
                                    * hears when the client is released */
     remoteServer *srv;            /* constant after creation */
     guint64 id;                   /* the client's ID (constant) */
+    virNetSASLSession *sasl;      /* SASL negotiation under way */
+    char *saslUser;               /* who authenticated with SASL */
 };
 
 /* @srv is told when a client that took part in a migration is released
@@ -70,7 +74,8 @@ void remoteClientFree(remoteClient *priv);
 remoteClient *remoteClientGet(virNetServerClient *client);
 bool remoteClientIsReadonly(virNetServerClient *client);
 
-/* Checks run before every call: connection opened, read-only access
+/* Checks run before every call: client authenticated (libvirt's
+ * "authentication required"), connection opened, read-only access
  * (only procedures marked read-only-safe pass on a read-only one). */
 int remoteDispatchCheck(virNetServerClient *client,
                         const virNetServerProc *proc, void *opaque);

@@ -135,19 +135,6 @@ remoteDispatchConnectClose(virNetServerClient *client,
 }
 
 int
-remoteDispatchAuthList(virNetServerClient *client,
-                       const virNetMessageHeader *header,
-                       void *args, void *ret, void *opaque)
-{
-    remote_auth_list_ret *r = ret;
-
-    r->types.types_len = 1;
-    r->types.types_val = g_new0(remote_auth_type, 1);
-    r->types.types_val[0] = REMOTE_AUTH_NONE;
-    return 0;
-}
-
-int
 remoteDispatchConnectSupportsFeature(virNetServerClient *client,
                                      const virNetMessageHeader *header,
                                      void *args, void *ret, void *opaque)

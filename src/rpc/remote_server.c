@@ -96,22 +96,29 @@ remoteServerNew(qemuDriver *driver, const remoteServerConfig *cfg,
 
 int
 remoteServerAddUnixSocket(remoteServer *srv, const char *path, mode_t mode,
-                          bool readonly)
+                          bool readonly, virNetServerAuth auth)
 {
-    return virNetServerAddUnixListener(srv->net, path, mode, readonly);
+    return virNetServerAddUnixListener(srv->net, path, mode, readonly, auth);
 }
 
 int
-remoteServerAddTCP(remoteServer *srv, const char *addr, unsigned int port)
+remoteServerAddTCP(remoteServer *srv, const char *addr, unsigned int port,
+                   virNetServerAuth auth)
 {
-    return virNetServerAddTCPListener(srv->net, addr, port, NULL);
+    return virNetServerAddTCPListener(srv->net, addr, port, auth, NULL);
 }
 
 int
 remoteServerAddTLS(remoteServer *srv, const char *addr, unsigned int port,
-                   virNetTLSContext *tls)
+                   virNetTLSContext *tls, virNetServerAuth auth)
 {
-    return virNetServerAddTLSListener(srv->net, addr, port, tls, NULL);
+    return virNetServerAddTLSListener(srv->net, addr, port, tls, auth, NULL);
+}
+
+void
+remoteServerSetSASL(remoteServer *srv, virNetSASLContext *sasl)
+{
+    srv->sasl = sasl;
 }
 
 void

@@ -3,7 +3,8 @@
  *
  * The stock libvirt client (virsh, libvirt.so, python3-libvirt) connects
  * to these listeners as to libvirtd: qemu+unix:///system?socket=PATH or
- * qemu+tcp://ADDR/system (auth none).  Calls run on worker threads
+ * qemu+tcp://ADDR/system, each listener with its authentication (none
+ * or SASL, remoteServerSetSASL).  Calls run on worker threads
  * against the QEMU driver; I/O runs in the GMainContext given here.
  */
 #pragma once
@@ -13,6 +14,8 @@
 #include "internal.h"
 #include "qemu_driver.h"
 #include "virnettlscontext.h"
+#include "virnetsasl.h"
+#include "virnetserverclient.h"
 
 typedef struct _remoteServer remoteServer;
 
@@ -46,16 +49,24 @@ remoteServer *remoteServerNew(qemuDriver *driver, const remoteServerConfig *cfg,
                               GMainContext *ctx);
 
 /* Listens on a UNIX socket (a stale socket file is replaced); a
- * read-only socket refuses every modifying procedure.  0 or -1. */
+ * read-only socket refuses every modifying procedure.  Clients must
+ * pass @auth (VIR_NET_SERVER_AUTH_SASL needs remoteServerSetSASL)
+ * before anything but the authentication procedures.  0 or -1. */
 int remoteServerAddUnixSocket(remoteServer *srv, const char *path, mode_t mode,
-                              bool readonly);
+                              bool readonly, virNetServerAuth auth);
 
-/* Listens on TCP @addr:@port (auth none).  0 or -1. */
-int remoteServerAddTCP(remoteServer *srv, const char *addr, unsigned int port);
+/* Listens on TCP @addr:@port.  0 or -1. */
+int remoteServerAddTCP(remoteServer *srv, const char *addr, unsigned int port,
+                       virNetServerAuth auth);
 
 /* Listens on TCP @addr:@port with TLS (@tls: a server context). */
 int remoteServerAddTLS(remoteServer *srv, const char *addr, unsigned int port,
-                       virNetTLSContext *tls);
+                       virNetTLSContext *tls, virNetServerAuth auth);
+
+/* The SASL server context of the listeners that ask for SASL (not
+ * owned: it must outlive the server).  Without one, SASL clients are
+ * refused. */
+void remoteServerSetSASL(remoteServer *srv, virNetSASLContext *sasl);
 
 /**
  * remoteServerFree:

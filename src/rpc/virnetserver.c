@@ -24,6 +24,7 @@ typedef struct {
     char *unixPath;       /* removed when the listener goes */
     bool readonly;
     virNetTLSContext *tls;  /* NULL: plain */
+    virNetServerAuth auth;  /* what its clients must pass */
 } virNetServerListener;
 
 struct _virNetServer {
@@ -297,6 +298,7 @@ virNetServerAddClient(virNetServerListener *listener, GSocket *sock)
         g_free(key);
         return;
     }
+    virNetServerClientSetAuth(client, listener->auth);
     virNetServerClientAddCloseHook(client, virNetServerClientClosed, srv, NULL);
     if (srv->clientInit)
         srv->clientInit(srv, client, srv->clientInitOpaque);
@@ -432,7 +434,7 @@ virNetServerUpdateListeners(virNetServer *srv)
 static int
 virNetServerListen(virNetServer *srv, GSocket *sock, GSocketAddress *addr,
                    const char *what, const char *unixPath, mode_t mode,
-                   bool readonly, virNetTLSContext *tls)
+                   bool readonly, virNetTLSContext *tls, virNetServerAuth auth)
 {
     virNetServerListener *listener;
     g_autoptr(GError) err = NULL;
@@ -463,16 +465,17 @@ virNetServerListen(virNetServer *srv, GSocket *sock, GSocketAddress *addr,
     listener->unixPath = g_strdup(unixPath);
     listener->readonly = readonly;
     listener->tls = tls ? virNetTLSContextRef(tls) : NULL;
+    listener->auth = auth;
     g_ptr_array_add(srv->listeners, listener);
     virNetServerListenerWatch(listener, srv->accepting);
-    VIR_INFO("listening on %s%s%s", what, readonly ? " (read-only)" : "",
-             tls ? " (TLS)" : "");
+    VIR_INFO("listening on %s%s%s%s", what, readonly ? " (read-only)" : "",
+             tls ? " (TLS)" : "", auth == VIR_NET_SERVER_AUTH_SASL ? " (SASL)" : "");
     return 0;
 }
 
 int
 virNetServerAddUnixListener(virNetServer *srv, const char *path, mode_t mode,
-                            bool readonly)
+                            bool readonly, virNetServerAuth auth)
 {
     g_autoptr(GSocketAddress) addr = g_unix_socket_address_new(path);
     g_autoptr(GSocket) sock = NULL;
@@ -488,13 +491,14 @@ virNetServerAddUnixListener(virNetServer *srv, const char *path, mode_t mode,
                        err->message);
         return -1;
     }
-    return virNetServerListen(srv, sock, addr, what, path, mode, readonly, NULL);
+    return virNetServerListen(srv, sock, addr, what, path, mode, readonly, NULL,
+                              auth);
 }
 
 static int
 virNetServerAddInetListener(virNetServer *srv, const char *addr,
                             unsigned int port, virNetTLSContext *tls,
-                            unsigned int *boundPort)
+                            virNetServerAuth auth, unsigned int *boundPort)
 {
     g_autoptr(GInetAddress) inet = g_inet_address_new_from_string(addr);
     g_autoptr(GSocketAddress) saddr = NULL;
@@ -517,7 +521,7 @@ virNetServerAddInetListener(virNetServer *srv, const char *addr,
                        err->message);
         return -1;
     }
-    if (virNetServerListen(srv, sock, saddr, what, NULL, 0, false, tls) < 0)
+    if (virNetServerListen(srv, sock, saddr, what, NULL, 0, false, tls, auth) < 0)
         return -1;
     if (boundPort && (local = g_socket_get_local_address(sock, NULL)))
         *boundPort = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(local));
@@ -526,17 +530,18 @@ virNetServerAddInetListener(virNetServer *srv, const char *addr,
 
 int
 virNetServerAddTCPListener(virNetServer *srv, const char *addr,
-                           unsigned int port, unsigned int *boundPort)
+                           unsigned int port, virNetServerAuth auth,
+                           unsigned int *boundPort)
 {
-    return virNetServerAddInetListener(srv, addr, port, NULL, boundPort);
+    return virNetServerAddInetListener(srv, addr, port, NULL, auth, boundPort);
 }
 
 int
 virNetServerAddTLSListener(virNetServer *srv, const char *addr,
                            unsigned int port, virNetTLSContext *tls,
-                           unsigned int *boundPort)
+                           virNetServerAuth auth, unsigned int *boundPort)
 {
-    return virNetServerAddInetListener(srv, addr, port, tls, boundPort);
+    return virNetServerAddInetListener(srv, addr, port, tls, auth, boundPort);
 }
 
 /* ---- life cycle ------------------------------------------------------ */

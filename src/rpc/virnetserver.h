@@ -66,20 +66,24 @@ void virNetServerSetClientInit(virNetServer *srv,
                                void *opaque);
 
 /* Listens on a UNIX socket at @path (replacing a stale one) with
- * permissions @mode.  0, or -1 with an error reported. */
+ * permissions @mode; its clients must pass @auth before they may call
+ * anything but the authentication procedures (as with every listener).
+ * 0, or -1 with an error reported. */
 int virNetServerAddUnixListener(virNetServer *srv, const char *path,
-                                mode_t mode, bool readonly);
+                                mode_t mode, bool readonly,
+                                virNetServerAuth auth);
 
 /* Listens on TCP @addr:@port (@port 0: any free port, stored in
  * *@boundPort if not NULL).  0, or -1 with an error reported. */
 int virNetServerAddTCPListener(virNetServer *srv, const char *addr,
-                               unsigned int port, unsigned int *boundPort);
+                               unsigned int port, virNetServerAuth auth,
+                               unsigned int *boundPort);
 
 /* The same with TLS (@tls: a server context, referenced): every client
  * starts with the handshake and the certificate checks. */
 int virNetServerAddTLSListener(virNetServer *srv, const char *addr,
                                unsigned int port, virNetTLSContext *tls,
-                               unsigned int *boundPort);
+                               virNetServerAuth auth, unsigned int *boundPort);
 
 /* @client opened the connection (its program's CONNECT_OPEN
  * succeeded): it no longer counts as anonymous (any thread). */

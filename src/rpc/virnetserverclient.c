@@ -84,6 +84,10 @@ struct _virNetServerClient {
     virKeepAlive ka;
     GArray *hooks;
     int lastHookId;
+
+    /* atomic (authentication, virNetServerClientSetAuth) */
+    gint auth;                  /* virNetServerAuth of the listener */
+    gint authenticated;         /* may call every procedure */
 };
 
 static void virNetServerClientUpdateSources(virNetServerClient *client);
@@ -144,6 +148,8 @@ virNetServerClientNew(guint64 id, GSocket *sock, GMainContext *ctx,
     client->dispatch = dispatch;
     client->dispatchOpaque = opaque;
     client->hooks = g_array_new(FALSE, FALSE, sizeof(virNetServerClientHook));
+    client->auth = VIR_NET_SERVER_AUTH_NONE;
+    client->authenticated = TRUE;
     g_socket_set_blocking(sock, FALSE);
     virKeepAliveInit(&client->ka, limits->keepaliveInterval,
                      limits->keepaliveCount);
@@ -972,4 +978,32 @@ virNetServerClientRemoveCloseHook(virNetServerClient *client, int id)
     g_mutex_unlock(&client->lock);
     if (removed.freeFunc)
         removed.freeFunc(removed.opaque);
+}
+
+/* ---- authentication ----------------------------------------------------- */
+
+void
+virNetServerClientSetAuth(virNetServerClient *client, virNetServerAuth auth)
+{
+    g_atomic_int_set(&client->auth, auth);
+    g_atomic_int_set(&client->authenticated, auth == VIR_NET_SERVER_AUTH_NONE);
+}
+
+virNetServerAuth
+virNetServerClientGetAuth(virNetServerClient *client)
+{
+    return g_atomic_int_get(&client->auth);
+}
+
+bool
+virNetServerClientIsAuthenticated(virNetServerClient *client)
+{
+    return g_atomic_int_get(&client->authenticated);
+}
+
+void
+virNetServerClientSetAuthenticated(virNetServerClient *client)
+{
+    VIR_DEBUG("client %" G_GUINT64_FORMAT ": authenticated", client->id);
+    g_atomic_int_set(&client->authenticated, TRUE);
 }

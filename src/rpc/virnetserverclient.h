@@ -23,6 +23,14 @@
 
 typedef struct _virNetServerClient virNetServerClient;
 
+/* The authentication a listener asks of its clients before they may
+ * call anything but the authentication procedures (the numbers of
+ * libvirt's remote_auth_type). */
+typedef enum {
+    VIR_NET_SERVER_AUTH_NONE = 0,
+    VIR_NET_SERVER_AUTH_SASL = 1,
+} virNetServerAuth;
+
 /* Called in the main-loop thread with each complete packet that is not
  * a keepalive message; takes @msg.  Returns true if it started a
  * request, which the client counts until virNetServerClientRequestDone. */
@@ -129,3 +137,13 @@ int virNetServerClientAddCloseHook(virNetServerClient *client,
                                    virNetServerClientCloseFunc func,
                                    void *opaque, GDestroyNotify freeFunc);
 void virNetServerClientRemoveCloseHook(virNetServerClient *client, int id);
+
+/* ---- authentication (any thread) ---- */
+
+/* The listener's authentication (before virNetServerClientStart).  A
+ * client of VIR_NET_SERVER_AUTH_NONE (the default) is authenticated from
+ * the start; any other is not until virNetServerClientSetAuthenticated. */
+void virNetServerClientSetAuth(virNetServerClient *client, virNetServerAuth auth);
+virNetServerAuth virNetServerClientGetAuth(virNetServerClient *client);
+bool virNetServerClientIsAuthenticated(virNetServerClient *client);
+void virNetServerClientSetAuthenticated(virNetServerClient *client);

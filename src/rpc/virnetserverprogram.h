@@ -38,6 +38,9 @@ struct _virNetServerProc {
     bool readonly;              /* allowed on read-only connections (all
                                  * others are refused: fail-closed) */
     bool beforeOpen;            /* may be called before CONNECT_OPEN */
+    bool beforeAuth;            /* may be called before the client
+                                 * authenticated (libvirt's procedures
+                                 * without needAuth) */
     const char *api;            /* the libvirt API the procedure serves,
                                  * named when it is refused */
 };
