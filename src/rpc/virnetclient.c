@@ -528,6 +528,7 @@ virNetClientNew(GSocketConnectable *addr, const char *name,
     /* the connect timeout must not turn into an I/O timeout */
     g_socket_set_timeout(client->sock, 0);
     g_socket_set_blocking(client->sock, FALSE);
+    virSocketSetNoDelay(client->sock);
     if (cfg->tls &&
         virNetClientTLSHandshake(client, cfg->tls, hostname,
                                  cfg->connectTimeout) < 0) {

@@ -151,6 +151,7 @@ virNetServerClientNew(guint64 id, GSocket *sock, GMainContext *ctx,
     client->auth = VIR_NET_SERVER_AUTH_NONE;
     client->authenticated = TRUE;
     g_socket_set_blocking(sock, FALSE);
+    virSocketSetNoDelay(sock);
     virKeepAliveInit(&client->ka, limits->keepaliveInterval,
                      limits->keepaliveCount);
     virNetServerClientInitAddrs(client);

@@ -11,3 +11,8 @@
 GSource *virSocketWatch(GSocket *sock, GIOCondition cond,
                         GSocketSourceFunc func, gpointer data,
                         GMainContext *ctx);
+
+/* Turns Nagle's algorithm off on a TCP socket (no-op on others), as
+ * libvirt does: a reply written in several pieces (TLS records) must
+ * not wait for the peer's delayed ACK, 40 ms per call. */
+void virSocketSetNoDelay(GSocket *sock);

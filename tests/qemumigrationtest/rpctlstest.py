@@ -65,17 +65,19 @@ class TLSTest(unittest.TestCase):
             conn.close()
 
     def test_lifecycle_and_migration(self):
-        """Over TLS only: define, start, migrate client-managed to the
-        destination, then back peer-to-peer (the destination daemon
+        """Over TLS only, RPC and migration stream: define, start,
+        migrate client-managed to the destination, then back
+        peer-to-peer with post-copy allowed (the destination daemon
         connects to the source with its own client certificate)."""
         g = self.start_guest("tlsguest")
         self.assertEqual(self.src.out("domstate", g.name), "running")
-        self.src.out("migrate", "--live", "--unsafe", g.name, self.dst.uri)
+        self.src.out("migrate", "--live", "--unsafe", "--tls", g.name, self.dst.uri)
         self.assertEqual(self.dst.out("domstate", "--reason", g.name),
                          "running (migrated)")
         n = g.last_pass()
         g.wait_pass_after(n)
-        self.dst.out("migrate", "--live", "--p2p", "--unsafe", g.name,
+        self.dst.out("migrate", "--live", "--p2p", "--unsafe", "--tls",
+                     "--postcopy", "--postcopy-after-precopy", g.name,
                      self.src.peer_uri)
         self.assertEqual(self.src.out("domstate", "--reason", g.name),
                          "running (migrated)")

@@ -4,15 +4,14 @@ between two virtmigd daemons, stock virsh, real QEMU: precopy, P2P
 post-copy, post-copy recovery, multifd, migrate_tls_force, missing
 certificates, and what actually travels on the wire (a proxy between
 the two QEMUs looks for the guest's memory pattern).  The daemons'
-RPC runs over plain loopback TCP.  Run by meson (suite e2e).
+RPC runs over TLS as well (virsh with a pkipath; P2P with the source
+daemon's own client certificate), one PKI for both: everything a real
+deployment encrypts is encrypted.  Run by meson (suite e2e).
 """
 import os
-import shutil
 import socket
 import struct
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import unittest
@@ -20,10 +19,6 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from migrationlib import Guest, Pair, in_thread, wait_for  # noqa: E402
 
-SOURCE_DIR = os.environ.get(
-    "VIRTMIG_SOURCE_DIR",
-    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-CERTS = os.path.join(SOURCE_DIR, "tools", "virtmig-certs.sh")
 BANDWIDTH = "40"
 TLS_LOG = 'log_filters = "1:qemu.qemu_migration_tls"\n'
 FORCE_ERROR = ("error: Requested operation is not valid: this libvirtd instance "
@@ -119,25 +114,13 @@ class TLSTest(unittest.TestCase):
     SRC_CONFIG = TLS_LOG
     DST_CONFIG = TLS_LOG
 
-    @classmethod
-    def setUpClass(cls):
-        cls.cadir = tempfile.mkdtemp(prefix="tlstest-ca-")
-        subprocess.run(["bash", CERTS, "ca", cls.cadir], check=True,
-                       capture_output=True)
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.cadir, ignore_errors=True)
-
     def setUp(self):
-        self.pair = Pair(self.SRC_CONFIG, self.DST_CONFIG)
+        # each host's identity (ROOT/etc/pki/{libvirt,qemu}); the
+        # destination's is checked against the address the source QEMU
+        # connects to
+        self.pair = Pair(self.SRC_CONFIG, self.DST_CONFIG, tls=True)
         self.src = self.pair.src
         self.dst = self.pair.dst
-        # each host's identity; the destination's is checked against
-        # the address the source QEMU connects to
-        for h, name in ((self.src, "src"), (self.dst, "dst")):
-            subprocess.run(["bash", CERTS, "host", self.cadir, h.root, name, h.addr],
-                           check=True, capture_output=True)
 
     def tearDown(self):
         self.pair.close()
@@ -155,7 +138,9 @@ class TLSTest(unittest.TestCase):
     def migrate(self, g, *extra, check=True, src=None, dst=None):
         src = src or self.src
         dst = dst or self.dst
-        return src.virsh("migrate", "--live", "--unsafe", *extra, g.name, dst.uri,
+        # P2P: the source daemon connects with its own certificate
+        uri = dst.peer_uri if "--p2p" in extra else dst.uri
+        return src.virsh("migrate", "--live", "--unsafe", *extra, g.name, uri,
                          check=check, timeout=300)
 
     def assert_arrived(self, g, host=None, src=None):
