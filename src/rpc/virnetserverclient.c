@@ -92,6 +92,7 @@ struct _virNetServerClient {
 
 static void virNetServerClientUpdateSources(virNetServerClient *client);
 static void virNetServerClientDoClose(virNetServerClient *client);
+static void virNetServerClientDropSource(GSource **source);
 
 static char *
 virNetServerClientFormatAddr(GSocketAddress *addr, char **host)
@@ -606,8 +607,11 @@ virNetServerClientOnReadable(GSocket *sock, GIOCondition cond, gpointer opaque)
         virNetServerClientReadPendingSoon(client);
         return G_SOURCE_CONTINUE;
     }
-    /* paused until a request completes (or closed) */
-    g_clear_pointer(&client->readSource, g_source_unref);
+    /* paused until a request completes (or closed).  Destroyed, not just
+     * released: called from virNetServerClientOnPending, our return
+     * value removes nothing, and the source would fire for a freed
+     * client. */
+    virNetServerClientDropSource(&client->readSource);
     return G_SOURCE_REMOVE;
 }
 
