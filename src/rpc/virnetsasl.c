@@ -4,6 +4,7 @@
  * Messages and error codes follow libvirt's virnetsaslcontext.c, so
  * that logs and clients read the same.
  */
+#include <limits.h>
 #include <string.h>
 #include <sasl/sasl.h>
 
@@ -16,7 +17,8 @@
 VIR_LOG_INIT("rpc.netsasl");
 
 /* Arbitrary size of the data we could encode in a single block
- * (libvirt's); only relevant to a security layer. */
+ * (libvirt's): what the peer may send us at once in a security
+ * layer. */
 #define VIR_NET_SASL_MAX_BUFSIZE (1 << 16)
 
 struct _virNetSASLContext {
@@ -287,20 +289,99 @@ virNetSASLSessionGetIdentity(virNetSASLSession *sess)
     return g_strdup(val);
 }
 
+/* sasl_getprop under the lock; a property without value is an error
+ * (SASL_NOTDONE). */
+static int
+virNetSASLSessionGetProp(virNetSASLSession *sess, int prop, const void **val)
+{
+    int err;
+
+    *val = NULL;
+    g_mutex_lock(&sess->ctx->lock);
+    err = sasl_getprop(sess->conn, prop, val);
+    g_mutex_unlock(&sess->ctx->lock);
+    return err == SASL_OK && !*val ? SASL_NOTDONE : err;
+}
+
 int
 virNetSASLSessionGetKeySize(virNetSASLSession *sess)
 {
-    const void *val = NULL;
-    int err;
+    const void *val;
+    int err = virNetSASLSessionGetProp(sess, SASL_SSF, &val);
 
-    g_mutex_lock(&sess->ctx->lock);
-    err = sasl_getprop(sess->conn, SASL_SSF, &val);
-    g_mutex_unlock(&sess->ctx->lock);
-    if (err != SASL_OK || !val) {
+    if (err != SASL_OK) {
         virReportError(VIR_ERR_AUTH_FAILED,
                        _("cannot query SASL ssf on connection %1$d (%2$s)"),
                        err, sasl_errstring(err, NULL, NULL));
         return -1;
     }
     return *(const int *)val;
+}
+
+ssize_t
+virNetSASLSessionGetMaxBufSize(virNetSASLSession *sess)
+{
+    const void *val;
+    int err = virNetSASLSessionGetProp(sess, SASL_MAXOUTBUF, &val);
+
+    if (err != SASL_OK) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       _("cannot get security props %1$d (%2$s)"),
+                       err, sasl_errstring(err, NULL, NULL));
+        return -1;
+    }
+    return *(const unsigned *)val;
+}
+
+/* sasl_encode and sasl_decode share their signature. */
+typedef int (*virNetSASLCodeFunc)(sasl_conn_t *conn, const char *input,
+                                  unsigned inputlen, const char **output,
+                                  unsigned *outputlen);
+
+/* Applies @func (what: "encode", "decode") to @input. */
+static int
+virNetSASLSessionCode(virNetSASLSession *sess, virNetSASLCodeFunc func,
+                      const char *what, const char *input, size_t inputlen,
+                      const char **output, size_t *outputlen)
+{
+    const char *out = NULL;
+    unsigned outlen = 0;
+    int err;
+
+    if (inputlen > UINT_MAX) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       _("SASL data length %1$zu too long, max %2$u"),
+                       inputlen, UINT_MAX);
+        return -1;
+    }
+    g_mutex_lock(&sess->ctx->lock);
+    err = func(sess->conn, input, inputlen, &out, &outlen);
+    g_mutex_unlock(&sess->ctx->lock);
+    if (err != SASL_OK) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       _("failed to %1$s SASL data: %2$d (%3$s)"),
+                       what, err, sasl_errstring(err, NULL, NULL));
+        return -1;
+    }
+    *output = out;
+    *outputlen = outlen;
+    return 0;
+}
+
+int
+virNetSASLSessionEncode(virNetSASLSession *sess,
+                        const char *input, size_t inputlen,
+                        const char **output, size_t *outputlen)
+{
+    return virNetSASLSessionCode(sess, sasl_encode, "encode", input, inputlen,
+                                 output, outputlen);
+}
+
+int
+virNetSASLSessionDecode(virNetSASLSession *sess,
+                        const char *input, size_t inputlen,
+                        const char **output, size_t *outputlen)
+{
+    return virNetSASLSessionCode(sess, sasl_decode, "decode", input, inputlen,
+                                 output, outputlen);
 }

@@ -16,9 +16,12 @@
  * Threads: any; the context serializes every libsasl2 call (the
  * library's default mutexes do nothing, and authentication is rare).
  *
- * The SASL security layer (sasl_encode/decode of the stream after a
- * mechanism with SSF > 0) is not implemented: callers must negotiate
- * without one (max SSF 0), see docs/security.md.
+ * The SASL security layer: after a mechanism negotiated an SSF > 0
+ * (DIGEST-MD5, GSSAPI), both ends wrap the whole stream with
+ * virNetSASLSessionEncode/Decode (libvirt asks for one of SSF >= 56 on
+ * plain TCP); the encoding side cuts the stream into chunks of at most
+ * virNetSASLSessionGetMaxBufSize bytes.  A session doing this belongs
+ * to one thread at a time (the connection's I/O thread).
  */
 #pragma once
 
@@ -110,3 +113,33 @@ char *virNetSASLSessionGetIdentity(virNetSASLSession *sess);
 /* After completion: the negotiated SSF (0: no security layer), or -1
  * reported. */
 int virNetSASLSessionGetKeySize(virNetSASLSession *sess);
+
+/* After completion: the largest input virNetSASLSessionEncode takes at
+ * once (SASL_MAXOUTBUF, what the peer can decode), or -1 reported. */
+ssize_t virNetSASLSessionGetMaxBufSize(virNetSASLSession *sess);
+
+/**
+ * virNetSASLSessionEncode:
+ * @input, @inputlen: at most virNetSASLSessionGetMaxBufSize bytes
+ * @output, @outputlen: set to the encoded bytes for the wire, owned by
+ *   the session and valid until its next encode
+ *
+ * Applies the security layer.  0, or -1 reported.
+ */
+int virNetSASLSessionEncode(virNetSASLSession *sess,
+                            const char *input, size_t inputlen,
+                            const char **output, size_t *outputlen);
+
+/**
+ * virNetSASLSessionDecode:
+ * @input, @inputlen: bytes read from the wire, any amount (libsasl2
+ *   keeps an incomplete frame until the rest comes)
+ * @output, @outputlen: set to the decoded bytes (possibly none), owned
+ *   by the session and valid until its next decode
+ *
+ * Removes the security layer.  0, or -1 reported (a corrupt or forged
+ * frame).
+ */
+int virNetSASLSessionDecode(virNetSASLSession *sess,
+                            const char *input, size_t inputlen,
+                            const char **output, size_t *outputlen);
