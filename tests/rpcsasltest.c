@@ -4,19 +4,24 @@
  *
  * A remoteServer over the fake driver gets a UNIX socket and a loopback
  * TCP listener that ask for SASL (beside the test server's own sockets,
- * which do not); its SASL configuration (a private directory: PLAIN and
- * SCRAM-SHA-256, a sasldb made with saslpasswd2) lets the raw client
- * authenticate with PLAIN, whose one message it can write by hand.
+ * which do not); its SASL configuration (a private directory: PLAIN,
+ * SCRAM-SHA-256 and DIGEST-MD5, a sasldb made with saslpasswd2) lets the
+ * raw client authenticate with PLAIN, whose one message it can write by
+ * hand, and on plain TCP with DIGEST-MD5 through libsasl2's client API,
+ * whose security layer then wraps the client's stream.
  * Checked: AUTH_LIST, the refusal of everything else before
  * authentication, wrong password, unknown user, unknown mechanism,
  * sasl_allowed_username_list, the order of INIT/START/STEP, retries,
- * and SASL on plain TCP.  The stock client (SCRAM-SHA-256) is
+ * and SASL on plain TCP (only mechanisms with a layer of SSF >= 56, the
+ * stream encoded after the completing reply, large calls both ways, a
+ * client that skips the layer).  The stock client is
  * tests/rpcsasltest.py.
  *
  * Skipped (77) without saslpasswd2 (package sasl2-bin).
  */
 #include <string.h>
 #include <unistd.h>
+#include <sasl/sasl.h>
 
 #include "testutils.h"
 #include "rpctestserver.h"
@@ -63,13 +68,16 @@ testSetupSASL(void)
     g_assert_nonnull(testSetup.dir);
     db = g_build_filename(testSetup.dir, "passwd.db", NULL);
     conf = g_build_filename(testSetup.dir, VIR_NET_SASL_APPNAME ".conf", NULL);
-    content = g_strdup_printf("mech_list: plain scram-sha-256\nsasldb_path: %s\n", db);
+    content = g_strdup_printf("mech_list: plain scram-sha-256 digest-md5\nsasldb_path: %s\n",
+                              db);
     g_assert_true(g_file_set_contents(conf, content, -1, NULL));
     testAddUser(db, "alice", "secret");
     testAddUser(db, "admin1", "root-secret");
     testAddUser(db, "bob", "bob-secret");    /* not on the allowed list */
     testSetup.sasl = virNetSASLContextNewServer(testSetup.dir, allowed);
     g_assert_nonnull(testSetup.sasl);
+    /* the DIGEST-MD5 client side (libsasl2's plugins, no configuration) */
+    g_assert_cmpint(sasl_client_init(NULL), ==, SASL_OK);
 }
 
 static void
@@ -78,6 +86,7 @@ testTeardownSASL(void)
     g_autoptr(GDir) dir = g_dir_open(testSetup.dir, 0, NULL);
     const char *name;
 
+    sasl_client_done();
     g_clear_pointer(&testSetup.sasl, virNetSASLContextFree);
     while (dir && (name = g_dir_read_name(dir))) {
         g_autofree char *path = g_build_filename(testSetup.dir, name, NULL);
@@ -195,7 +204,7 @@ testAuthenticate(void)
     mechs = testInit(client);
     g_assert_nonnull(strstr(mechs, "PLAIN"));
     g_assert_nonnull(strstr(mechs, "SCRAM-SHA-256"));
-    g_assert_null(strstr(mechs, "DIGEST-MD5"));   /* not in mech_list */
+    g_assert_null(strstr(mechs, "CRAM-MD5"));     /* not in mech_list */
     g_assert_cmpint(testStartPlain(client, "PLAIN", "alice", "secret", NULL), ==, 0);
 
     /* now the stock client's sequence goes on */
@@ -230,7 +239,7 @@ testWrongCredentials(void)
     testStartPlain(client, "PLAIN", "mallory", "secret", TEST_AUTH_FAILED);
     /* a mechanism not offered */
     m3 = testInit(client);
-    testStartPlain(client, "DIGEST-MD5", "alice", "secret", TEST_AUTH_FAILED);
+    testStartPlain(client, "CRAM-MD5", "alice", "secret", TEST_AUTH_FAILED);
     testStartPlain(client, "NO-SUCH-MECH", "alice", "secret", TEST_AUTH_FAILED);
     testRefusedBeforeAuth(client);
     /* and still the right password works */
@@ -287,8 +296,6 @@ testOtherListeners(void)
     g_autofree char *path = NULL;
     g_autoptr(rpcTestServer) ts = testServerStart(&path);
     g_autoptr(rpcTestClient) none = rpcTestConnect(ts->rw);
-    g_autoptr(rpcTestClient) tcp = NULL;
-    unsigned int port = 0;
 
     /* a listener without SASL: no negotiation, nothing refused */
     testAuthList(none, REMOTE_AUTH_NONE);
@@ -296,17 +303,285 @@ testOtherListeners(void)
                      VIR_ERR_AUTH_FAILED, TEST_AUTH_FAILED);
     g_assert_cmpint(rpcTestClientOpen(none, "qemu:///system", 0), ==, 0);
 
-    /* SASL on plain TCP would need a security layer: refused, saying so */
+}
+
+/* ---- DIGEST-MD5 on plain TCP: libsasl2's client ------------------------ */
+
+typedef struct {
+    const char *user;
+    sasl_secret_t *secret;
+    sasl_callback_t callbacks[4];
+    sasl_conn_t *conn;
+} testDigestClient;
+
+static int
+testDigestSimple(void *opaque, int id, const char **result, unsigned *len)
+{
+    testDigestClient *dc = opaque;
+
+    if (id != SASL_CB_AUTHNAME && id != SASL_CB_USER)
+        return SASL_BADPARAM;
+    *result = dc->user;
+    if (len)
+        *len = strlen(dc->user);
+    return SASL_OK;
+}
+
+static int
+testDigestSecret(sasl_conn_t *conn, void *opaque, int id, sasl_secret_t **secret)
+{
+    testDigestClient *dc = opaque;
+
+    *secret = dc->secret;
+    return SASL_OK;
+}
+
+#define TEST_SASL_CB(func) ((int (*)(void))(void (*)(void))(func))
+
+/* A client session as libvirt's (service "libvirt", SSF 56 to 100000). */
+static testDigestClient *
+testDigestClientNew(const char *user, const char *password)
+{
+    testDigestClient *dc = g_new0(testDigestClient, 1);
+    sasl_security_properties_t secprops = {
+        .min_ssf = 56, .max_ssf = 100000, .maxbufsize = 65536,
+    };
+    size_t len = strlen(password);
+
+    dc->user = user;
+    dc->secret = g_malloc0(sizeof(sasl_secret_t) + len);
+    dc->secret->len = len;
+    memcpy(dc->secret->data, password, len);
+    dc->callbacks[0] = (sasl_callback_t){ SASL_CB_AUTHNAME,
+                                          TEST_SASL_CB(testDigestSimple), dc };
+    dc->callbacks[1] = (sasl_callback_t){ SASL_CB_USER,
+                                          TEST_SASL_CB(testDigestSimple), dc };
+    dc->callbacks[2] = (sasl_callback_t){ SASL_CB_PASS,
+                                          TEST_SASL_CB(testDigestSecret), dc };
+    dc->callbacks[3] = (sasl_callback_t){ SASL_CB_LIST_END, NULL, NULL };
+    g_assert_cmpint(sasl_client_new(VIR_NET_SASL_SERVICE, "127.0.0.1", NULL, NULL,
+                                    dc->callbacks, 0, &dc->conn), ==, SASL_OK);
+    g_assert_cmpint(sasl_setprop(dc->conn, SASL_SEC_PROPS, &secprops), ==, SASL_OK);
+    return dc;
+}
+
+static void
+testDigestClientFree(testDigestClient *dc)
+{
+    if (!dc)
+        return;
+    sasl_dispose(&dc->conn);
+    g_free(dc->secret);
+    g_free(dc);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(testDigestClient, testDigestClientFree);
+
+/* sasl_encode or sasl_decode on the client's session. */
+static int
+testDigestCode(testDigestClient *dc,
+               int (*func)(sasl_conn_t *, const char *, unsigned,
+                           const char **, unsigned *),
+               const char *in, size_t inlen, const char **out, size_t *outlen)
+{
+    unsigned len = 0;
+
+    if (func(dc->conn, in, inlen, out, &len) != SASL_OK)
+        return -1;
+    *outlen = len;
+    return 0;
+}
+
+static int
+testDigestEncode(void *opaque, const char *in, size_t inlen,
+                 const char **out, size_t *outlen)
+{
+    return testDigestCode(opaque, sasl_encode, in, inlen, out, outlen);
+}
+
+static int
+testDigestDecode(void *opaque, const char *in, size_t inlen,
+                 const char **out, size_t *outlen)
+{
+    return testDigestCode(opaque, sasl_decode, in, inlen, out, outlen);
+}
+
+/* One START (@mech) or STEP: the server's complete flag and data (a
+ * copy, NULL for nil); -1 refused, with @message checked. */
+static int
+testDigestCall(rpcTestClient *client, const char *mech, const char *data,
+               unsigned len, char **serverin, unsigned *serverinlen,
+               const char *message)
+{
+    remote_auth_sasl_start_args start = { (char *)mech, data == NULL,
+                                          { len, (char *)data } };
+    remote_auth_sasl_step_args step = { data == NULL, { len, (char *)data } };
+    remote_auth_sasl_start_ret ret = { 0 };   /* the same as a step's */
+    g_autoptr(virError) err = NULL;
+    int complete;
+    int rc;
+
+    G_STATIC_ASSERT(sizeof(remote_auth_sasl_start_ret) ==
+                    sizeof(remote_auth_sasl_step_ret));
+    if (mech)
+        rc = rpcTestClientCall(client, REMOTE_PROC_AUTH_SASL_START,
+                               TEST_XDR(remote_auth_sasl_start_args), &start,
+                               TEST_XDR(remote_auth_sasl_start_ret), &ret, &err);
+    else
+        rc = rpcTestClientCall(client, REMOTE_PROC_AUTH_SASL_STEP,
+                               TEST_XDR(remote_auth_sasl_step_args), &step,
+                               TEST_XDR(remote_auth_sasl_step_ret), &ret, &err);
+    if (rc == 1) {
+        g_assert_cmpstr(err->message, ==, message);
+        g_assert_cmpint(err->code, ==, VIR_ERR_AUTH_FAILED);
+        return -1;
+    }
+    g_assert_cmpint(rc, ==, 0);
+    *serverin = ret.nil ? NULL : g_memdup2(ret.data.data_val, ret.data.data_len);
+    *serverinlen = ret.data.data_len;
+    complete = ret.complete;
+    xdr_free(TEST_XDR(remote_auth_sasl_start_ret), (char *)&ret);
+    return complete;
+}
+
+/* DIGEST-MD5 as libvirt's client runs it (after INIT): START, STEPs
+ * until the server completes, the server's last data checked.  0 with
+ * the security layer on, or -1 refused with @message. */
+static int
+testDigestAuth(rpcTestClient *client, testDigestClient *dc, const char *message)
+{
+    const char *out = NULL;
+    unsigned outlen = 0;
+    const char *mech = NULL;
+    g_autofree char *in = NULL;
+    unsigned inlen = 0;
+    const void *ssf = NULL;
+    const void *maxbuf = NULL;
+    int complete;
+    int rc;
+
+    rc = sasl_client_start(dc->conn, "DIGEST-MD5", NULL, &out, &outlen, &mech);
+    g_assert_true(rc == SASL_OK || rc == SASL_CONTINUE);
+    complete = testDigestCall(client, mech, out, outlen, &in, &inlen, message);
+    while (complete == 0) {
+        rc = sasl_client_step(dc->conn, in, inlen, NULL, &out, &outlen);
+        g_assert_true(rc == SASL_OK || rc == SASL_CONTINUE);
+        g_clear_pointer(&in, g_free);
+        complete = testDigestCall(client, NULL, out, outlen, &in, &inlen, message);
+    }
+    if (complete < 0)
+        return -1;
+    /* the completing reply came in clear: check the server's proof */
+    if (in)
+        g_assert_cmpint(sasl_client_step(dc->conn, in, inlen, NULL, &out, &outlen),
+                        ==, SASL_OK);
+    g_assert_cmpint(sasl_getprop(dc->conn, SASL_SSF, &ssf), ==, SASL_OK);
+    g_assert_cmpint(*(const int *)ssf, >=, 56);
+    g_assert_cmpint(sasl_getprop(dc->conn, SASL_MAXOUTBUF, &maxbuf), ==, SASL_OK);
+    rpcTestClientSetLayer(client, testDigestEncode, testDigestDecode,
+                          *(const unsigned *)maxbuf, dc);
+    return 0;
+}
+
+/* A domain of @size bytes of description at least. */
+static char *
+testBigDomainXML(const char *name, size_t size)
+{
+    g_autofree char *xml = rpcTestDomainXML(name);
+    g_autofree char *filler = g_strnfill(size, 'y');
+    g_autofree char *desc = g_strdup_printf("  <description>%s</description>\n</domain>",
+                                            filler);
+    g_auto(GStrv) parts = g_strsplit(xml, "</domain>", 2);
+
+    return g_strconcat(parts[0], desc, parts[1], NULL);
+}
+
+/* Calls through the layer: the stock sequence, a call and a reply of
+ * several chunks, and many more. */
+static void
+testDigestCalls(rpcTestClient *tcp)
+{
+    g_autofree char *xml = testBigDomainXML("big", 300 * 1024);
+    remote_nonnull_domain dom = { 0 };
+    remote_domain_get_xml_desc_args xargs = { { 0 }, 0 };
+    remote_domain_get_xml_desc_ret xret = { 0 };
+    unsigned int serials[100];
+    size_t i;
+
+    g_assert_cmpint(rpcTestClientOpen(tcp, "qemu:///system", 0), ==, 0);
+    rpcTestDefine(tcp, xml, &dom);
+    xargs.dom = dom;
+    rpcTestCallOK(tcp, REMOTE_PROC_DOMAIN_GET_XML_DESC,
+                  TEST_XDR(remote_domain_get_xml_desc_args), &xargs,
+                  TEST_XDR(remote_domain_get_xml_desc_ret), &xret);
+    g_assert_cmpstr(xret.xml, ==, xml);
+    for (i = 0; i < 100; i++)
+        g_assert_cmpuint(rpcTestCountDomains(tcp, TEST_LIST_ALL), ==, 1);
+    /* pipelined: the server decodes many calls from one read, more than
+     * it handles per wakeup or in flight, which the socket's readiness
+     * no longer shows */
+    for (i = 0; i < G_N_ELEMENTS(serials); i++) {
+        serials[i] = rpcTestClientSendCall(tcp, REMOTE_PROC_CONNECT_GET_TYPE,
+                                           TEST_VOID, NULL);
+        g_assert_cmpuint(serials[i], !=, 0);
+    }
+    for (i = 0; i < G_N_ELEMENTS(serials); i++) {
+        g_autoptr(virNetMessage) reply = rpcTestClientWaitReply(tcp, serials[i],
+                                                                RPC_TEST_TIMEOUT_MS);
+
+        g_assert_nonnull(reply);
+        g_assert_cmpint(reply->header.status, ==, VIR_NET_OK);
+    }
+    xdr_free(TEST_XDR(remote_domain_get_xml_desc_ret), (char *)&xret);
+    xdr_free(TEST_XDR(remote_nonnull_domain), (char *)&dom);
+}
+
+static void
+testPlainTCP(void)
+{
+    g_autofree char *path = NULL;
+    g_autoptr(rpcTestServer) ts = testServerStart(&path);
+    g_autoptr(rpcTestClient) tcp = NULL;
+    g_autoptr(rpcTestClient) clear = NULL;
+    g_autoptr(testDigestClient) wrong = testDigestClientNew("alice", "wrong");
+    g_autoptr(testDigestClient) dc = testDigestClientNew("alice", "secret");
+    g_autoptr(testDigestClient) dc2 = testDigestClientNew("alice", "secret");
+    g_autofree char *m1 = NULL;
+    g_autofree char *m2 = NULL;
+    g_autofree char *m3 = NULL;
+    g_autofree char *m4 = NULL;
+    g_autoptr(virNetMessage) msg = NULL;
+    unsigned int port = 0;
+
     g_assert_cmpint(virNetServerAddTCPListener(ts->srv->net, "127.0.0.1", 0,
                                                VIR_NET_SERVER_AUTH_SASL, &port),
                     ==, 0);
     tcp = rpcTestClientConnectTCP("127.0.0.1", port);
     g_assert_nonnull(tcp);
     testAuthList(tcp, REMOTE_AUTH_SASL);
-    rpcTestCallError(tcp, REMOTE_PROC_AUTH_SASL_INIT, TEST_VOID, NULL,
-                     VIR_ERR_AUTH_FAILED,
-                     "authentication failed: SASL over plain TCP needs a SASL security layer (SSF >= 56), which virtmigd does not support yet: use TLS or a UNIX socket");
     testRefusedBeforeAuth(tcp);
+    /* only what has a security layer of SSF >= 56 */
+    m1 = testInit(tcp);
+    g_assert_cmpstr(m1, ==, "DIGEST-MD5");
+    testStartPlain(tcp, "PLAIN", "alice", "secret", TEST_AUTH_FAILED);
+    m2 = testInit(tcp);
+    g_assert_cmpint(testDigestAuth(tcp, wrong, TEST_AUTH_FAILED), ==, -1);
+    testRefusedBeforeAuth(tcp);
+    m3 = testInit(tcp);
+    g_assert_cmpint(testDigestAuth(tcp, dc, NULL), ==, 0);
+    testDigestCalls(tcp);
+
+    /* a client that authenticates, then writes in clear: the server
+     * cannot decode it (the two calls make one whole frame for
+     * DIGEST-MD5, whose integrity check fails) and drops it */
+    clear = rpcTestClientConnectTCP("127.0.0.1", port);
+    m4 = testInit(clear);
+    g_assert_cmpint(testDigestAuth(clear, dc2, NULL), ==, 0);
+    rpcTestClientSetLayer(clear, NULL, NULL, 0, NULL);
+    g_assert_cmpuint(rpcTestClientSendCall(clear, REMOTE_PROC_AUTH_LIST, TEST_VOID,
+                                           NULL), !=, 0);
+    g_assert_cmpuint(rpcTestClientSendCall(clear, REMOTE_PROC_AUTH_LIST, TEST_VOID,
+                                           NULL), !=, 0);
+    g_assert_cmpint(rpcTestClientRecv(clear, RPC_TEST_TIMEOUT_MS, &msg), ==, -1);
 }
 
 int
@@ -327,6 +602,7 @@ main(int argc, char **argv)
     g_test_add_func("/rpc/sasl/order", testOrder);
     g_test_add_func("/rpc/sasl/allowed-list", testAllowedList);
     g_test_add_func("/rpc/sasl/other-listeners", testOtherListeners);
+    g_test_add_func("/rpc/sasl/plain-tcp-digest-md5", testPlainTCP);
     testSetupSASL();
     ret = g_test_run();
     testTeardownSASL();

@@ -10,8 +10,14 @@ libvirt's auth.conf (LIBVIRT_AUTH_FILE or ?authfile=), never a prompt.
 Checked: the right password, a wrong one, an unknown user, a user
 outside sasl_allowed_username_list, no credentials at all, a raw client
 calling before it authenticated, the read-only socket (auth none), SASL
-over plain TCP (refused: no SASL security layer yet), SASL over TLS, and
-a second daemon with the defaults (loopback TCP keeps auth none).
+over TLS, and a second daemon with the defaults (loopback TCP keeps auth
+none).  SASL over plain TCP needs a security layer (SSF >= 56): a third
+daemon offers DIGEST-MD5 there; virsh and python3-libvirt work through
+it (large calls both ways, many calls), a wrong password is refused, and
+a proxy between virsh and the daemon sees a guest's name on the wire
+with auth none but not through the layer.  A fourth daemon listens on
+0.0.0.0 with the defaults (auth_tcp = "sasl") and no SASL configuration:
+it starts, as libvirtd does, and nobody gets in.
 
   rpcsasltest.py BUILD/src/virtmigd      (run by meson, suite rpc)
 """
@@ -22,6 +28,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -78,14 +85,16 @@ class Daemon:
     configuration with @users (as docs/security.md says) before it
     starts."""
 
-    def __init__(self, workdir, name, addr, config, users=None, pki=None):
+    def __init__(self, workdir, name, addr, config, users=None, pki=None,
+                 mech="scram-sha-256"):
         self.root = os.path.join(workdir, name)
-        self.addr = addr
+        # a wildcard listener is reached on loopback
+        self.addr = "127.0.0.1" if addr == "0.0.0.0" else addr
         os.makedirs(os.path.join(self.root, "etc", "virtmig"))
         with open(os.path.join(self.root, "etc", "virtmig", "virtmigd.conf"), "w") as f:
             f.write(config)
         if users:
-            self.setup_sasl(users)
+            self.setup_sasl(users, mech)
         self.port = free_port(addr)
         argv = [DAEMON, "--root", self.root, "--listen-tcp", "%s:%d" % (addr, self.port)]
         self.tls_port = None
@@ -101,7 +110,7 @@ class Daemon:
             self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=log)
         wait_for(lambda: self.proc.poll() is not None or
                  (can_connect(socket.AF_UNIX, self.sock) and
-                  can_connect(socket.AF_INET, (addr, self.port))),
+                  can_connect(socket.AF_INET, (self.addr, self.port))),
                  "virtmigd on " + self.root)
         if self.proc.poll() is not None:
             raise AssertionError("virtmigd exited: " + self.read_log())
@@ -110,19 +119,24 @@ class Daemon:
         with open(self.log) as f:
             return f.read()
 
-    def setup_sasl(self, users):
-        """ROOT/etc/sasl2/virtmigd.conf and the users' sasldb."""
+    def setup_sasl(self, users, mech):
+        """ROOT/etc/sasl2/virtmigd.conf and the users' sasldb (in the
+        default realm, the host name, which DIGEST-MD5's server offers
+        and the stock client takes)."""
         etc = os.path.join(self.root, "etc")
         db = os.path.join(etc, "virtmig", "passwd.db")
         os.makedirs(os.path.join(etc, "sasl2"), exist_ok=True)
         with open(os.path.join(etc, "sasl2", "virtmigd.conf"), "w") as f:
-            f.write("mech_list: scram-sha-256\nsasldb_path: %s\n" % db)
+            f.write("mech_list: %s\nsasldb_path: %s\n" % (mech, db))
         for user, password in users.items():
             subprocess.run([saslpasswd2(), "-p", "-c", "-f", db, "-a", "virtmigd", user],
                            input=password, text=True, check=True)
 
     def uri(self, readonly=False):
         return "qemu+unix:///system?socket=" + (self.sock_ro if readonly else self.sock)
+
+    def tcp_uri(self, port=None):
+        return "qemu+tcp://%s:%d/system" % (self.addr, port or self.port)
 
     def stop(self):
         """Stops the daemon: its exit status (0 for a clean stop; the
@@ -153,13 +167,27 @@ class SASLTest(unittest.TestCase):
             cls.pkipath = os.path.join(cls.workdir, "pki-admin")
             subprocess.run(["bash", CERTS_TOOL, "client", cls.pki, cls.pkipath, "admin"],
                            check=True, capture_output=True)
-        cls.daemon = Daemon(cls.workdir, "sasl", "127.0.0.51", CONFIG, USERS, cls.pki)
-        cls.plain = Daemon(cls.workdir, "plain", "127.0.0.52", "")
+        cls.daemons = {}
+        cls.daemon = cls.start(Daemon, "sasl", "127.0.0.51", CONFIG, USERS, cls.pki)
+        cls.plain = cls.start(Daemon, "plain", "127.0.0.52", "")
+        cls.digest = cls.start(Daemon, "digest", "127.0.0.53", CONFIG, USERS,
+                               mech="digest-md5")
+        cls.wildcard = cls.start(Daemon, "wildcard", "0.0.0.0", "")
+
+    @classmethod
+    def start(cls, factory, name, *args, **kwargs):
+        """A daemon that tearDownClass stops even if a later one fails."""
+        try:
+            cls.daemons[name] = factory(cls.workdir, name, *args, **kwargs)
+        except BaseException:
+            cls.tearDownClass()
+            raise
+        return cls.daemons[name]
 
     @classmethod
     def tearDownClass(cls):
-        status = {"sasl": cls.daemon.stop(), "plain": cls.plain.stop()}
-        logs = {"sasl": cls.daemon.read_log(), "plain": cls.plain.read_log()}
+        status = {name: d.stop() for name, d in cls.daemons.items()}
+        logs = {name: d.read_log() for name, d in cls.daemons.items()}
         if os.environ.get("VIRTMIG_TEST_KEEP"):
             sys.stderr.write("kept %s\n" % cls.workdir)
         else:
@@ -230,20 +258,7 @@ class SASLTest(unittest.TestCase):
         self.assertIn("error: authentication failed", res.stderr)
 
     def test_python_openauth(self):
-        import libvirt
-
-        def request(creds, opaque):
-            for cred in creds:
-                if cred[0] == libvirt.VIR_CRED_AUTHNAME:
-                    cred[4] = "alice"
-                elif cred[0] == libvirt.VIR_CRED_PASSPHRASE:
-                    cred[4] = "secret"
-                else:
-                    return -1
-            return 0
-
-        auth = [[libvirt.VIR_CRED_AUTHNAME, libvirt.VIR_CRED_PASSPHRASE], request, None]
-        conn = libvirt.openAuth(self.daemon.uri(), auth, 0)
+        conn = open_auth(self.daemon.uri(), "alice", "secret")
         try:
             self.assertEqual(conn.getURI(), self.daemon.uri())
             self.assertEqual(conn.listAllDomains(), [])
@@ -270,16 +285,90 @@ class SASLTest(unittest.TestCase):
         res = self.virsh(self.daemon.uri(readonly=True), "list")
         self.assertEqual(res.returncode, 0, res.stderr)
 
-    def test_plain_tcp(self):
-        """auth_tcp = "sasl" on plain TCP: libvirt would negotiate a SASL
-        security layer (SSF >= 56); virtmigd has none yet and says so at
-        AUTH_SASL_INIT, before the client's own SSF check."""
-        uri = "qemu+tcp://%s:%d/system" % (self.daemon.addr, self.daemon.port)
-        res = self.virsh(uri, "list", authfile=self.authfile("alice", "secret",
-                                                             self.daemon.addr))
-        self.assertRefused(res, "error: authentication failed: SASL over plain TCP "
-                           "needs a SASL security layer (SSF >= 56), which virtmigd "
-                           "does not support yet: use TLS or a UNIX socket")
+    def test_plain_tcp_no_layer(self):
+        """auth_tcp = "sasl" on plain TCP with SCRAM only: no mechanism
+        with a security layer of SSF >= 56, which both ends demand there,
+        so the stock client finds none it may use."""
+        res = self.virsh(self.daemon.tcp_uri(), "list",
+                         authfile=self.authfile("alice", "secret", self.daemon.addr))
+        self.assertRefused(res, "error: authentication failed: Failed to start "
+                           "SASL negotiation: -4 (SASL(-4): no mechanism available")
+
+    def digest_virsh(self, *args, port=None, password="secret"):
+        return self.virsh(self.digest.tcp_uri(port), *args,
+                          authfile=self.authfile("alice", password, self.digest.addr))
+
+    def test_plain_tcp_digest(self):
+        """DIGEST-MD5 over plain TCP: a few calls, a define and a
+        dumpxml far larger than one SASL chunk (64 KiB)."""
+        res = self.digest_virsh("uri")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(res.stdout.strip(), self.digest.tcp_uri())
+        name = "digest-big"
+        xml = big_domain_xml(self.workdir, name, "5a1e0000-0000-4000-8000-0000000000b1",
+                             300 * 1024)
+        res = self.digest_virsh("define", xml)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        try:
+            res = self.digest_virsh("dumpxml", name)
+            self.assertEqual(res.returncode, 0, res.stderr)
+            self.assertIn("<name>%s</name>" % name, res.stdout)
+            self.assertIn("y" * (300 * 1024), res.stdout)
+            res = self.digest_virsh("list", "--all", "--name")
+            self.assertEqual(res.returncode, 0, res.stderr)
+            self.assertIn(name, res.stdout.split())
+        finally:
+            self.digest_virsh("undefine", name)
+
+    def test_plain_tcp_digest_wrong_password(self):
+        self.assertRefused(self.digest_virsh("list", password="wrong"))
+
+    def test_plain_tcp_digest_python(self):
+        """python3-libvirt: many calls through the layer on one
+        connection."""
+        conn = open_auth(self.digest.tcp_uri(), "alice", "secret")
+        try:
+            caps = conn.getCapabilities()
+            for _ in range(200):
+                self.assertEqual(conn.getURI(), self.digest.tcp_uri())
+                self.assertEqual(conn.getCapabilities(), caps)
+                conn.listAllDomains()
+        finally:
+            conn.close()
+
+    def test_wire_encrypted(self):
+        """A proxy between virsh and the daemon looks for a guest's name
+        (sent with define, received with list and dumpxml): in clear with
+        auth none, so that the test can fail; not through the layer."""
+        for daemon, found in ((self.plain, True), (self.digest, False)):
+            name = "wire-%s-c0ffee" % os.path.basename(daemon.root)
+            xml = big_domain_xml(self.workdir, name,
+                                 "5a1e0000-0000-4000-8000-0000000000c%d" % found, 16)
+            with Proxy(daemon.addr, daemon.port) as proxy:
+                uri = daemon.tcp_uri(proxy.port)
+                auth = self.authfile("alice", "secret", daemon.addr)
+                out = ""
+                for args in (("define", xml), ("list", "--all", "--name"),
+                             ("dumpxml", name), ("undefine", name)):
+                    res = self.virsh(uri, *args, authfile=auth)
+                    self.assertEqual(res.returncode, 0, res.stderr)
+                    out += res.stdout
+                self.assertIn("<name>%s</name>" % name, out)
+                received, sent = proxy.traffic()
+            self.assertEqual(name.encode() in received, found, daemon.root)
+            self.assertEqual(name.encode() in sent, found, daemon.root)
+
+    def test_wildcard_defaults(self):
+        """--listen-tcp 0.0.0.0 on a fresh root: auth_tcp is "sasl" by
+        default beyond loopback, so the daemon starts (libvirtd does too
+        without a SASL configuration), warns that it has none, and
+        nobody authenticates: libsasl2's defaults know no user."""
+        res = self.virsh(self.wildcard.tcp_uri(), "list",
+                         authfile=self.authfile("alice", "secret", self.wildcard.addr))
+        self.assertRefused(res)
+        self.assertIn("SASL configuration %s not found"
+                      % os.path.join(self.wildcard.root, "etc", "sasl2", "virtmigd.conf"),
+                      self.wildcard.read_log())
 
     def test_tls(self):
         if not self.pki:
@@ -303,6 +392,106 @@ class SASLTest(unittest.TestCase):
         with RawClient(self.plain.sock) as c:
             status, body = c.call(66)
             self.assertEqual(struct.unpack(">II", body[:8]), (1, 0))   # [NONE]
+
+
+def open_auth(uri, user, password):
+    """python3-libvirt's openAuth with a callback that answers the
+    username and password."""
+    import libvirt
+
+    def request(creds, opaque):
+        for cred in creds:
+            if cred[0] == libvirt.VIR_CRED_AUTHNAME:
+                cred[4] = user
+            elif cred[0] == libvirt.VIR_CRED_PASSPHRASE:
+                cred[4] = password
+            else:
+                return -1
+        return 0
+
+    auth = [[libvirt.VIR_CRED_AUTHNAME, libvirt.VIR_CRED_PASSPHRASE], request, None]
+    return libvirt.openAuth(uri, auth, 0)
+
+
+def big_domain_xml(workdir, name, uuid, size):
+    """A domain definition of @size bytes of description at least."""
+    with open(os.path.join(SOURCE, "tests", "rpcdata", "domain-demo.xml")) as f:
+        xml = f.read()
+    xml = xml.replace("<name>demo</name>", "<name>%s</name>\n  <description>%s</description>"
+                      % (name, "y" * size))
+    xml = xml.replace("5a1e0000-0000-4000-8000-00000000d1d1", uuid)
+    path = os.path.join(workdir, name + ".xml")
+    with open(path, "w") as f:
+        f.write(xml)
+    return path
+
+
+class Proxy:
+    """Forwards TCP connections from a port of its own to (@addr,
+    @port), keeping every byte each way."""
+
+    def __init__(self, addr, port):
+        self.target = (addr, port)
+        self.listener = socket.socket()
+        self.listener.bind((addr, 0))
+        self.listener.listen(8)
+        self.port = self.listener.getsockname()[1]
+        self.lock = threading.Lock()
+        self.received = bytearray()    # daemon to client
+        self.sent = bytearray()        # client to daemon
+        self.threads = []
+        self.socks = []
+        self.accepter = threading.Thread(target=self.accept, daemon=True)
+        self.accepter.start()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()
+        self.accepter.join(DEADLINE)
+        for t in self.threads:
+            t.join(DEADLINE)
+        for s in self.socks:
+            s.close()
+
+    def accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.target, timeout=DEADLINE)
+            self.socks += [client, server]
+            for src, dst, buf in ((client, server, self.sent),
+                                  (server, client, self.received)):
+                t = threading.Thread(target=self.pump, args=(src, dst, buf), daemon=True)
+                t.start()
+                self.threads.append(t)
+
+    def pump(self, src, dst, buf):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                with self.lock:
+                    buf.extend(data)
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def traffic(self):
+        """(received, sent) so far."""
+        with self.lock:
+            return bytes(self.received), bytes(self.sent)
 
 
 # ---- a raw client of the remote program (libvirt's wire format) ----------

@@ -18,6 +18,12 @@ struct _rpcTestClient {
     unsigned int pongs;
     GQueue events;        /* virNetMessage of type MESSAGE */
     GQueue replies;       /* replies to calls nobody waits for yet */
+    /* a security layer (rpcTestClientSetLayer), or NULL */
+    rpcTestClientCodecFunc encode;
+    rpcTestClientCodecFunc decode;
+    size_t chunk;
+    void *layer;
+    GByteArray *decoded;  /* received, decoded, not read yet */
 };
 
 static rpcTestClient *
@@ -63,6 +69,8 @@ rpcTestClientFree(rpcTestClient *client)
         return;
     g_queue_clear_full(&client->events, (GDestroyNotify)virNetMessageFree);
     g_queue_clear_full(&client->replies, (GDestroyNotify)virNetMessageFree);
+    if (client->decoded)
+        g_byte_array_unref(client->decoded);
     g_socket_close(client->sock, NULL);
     g_object_unref(client->sock);
     g_free(client);
@@ -86,20 +94,94 @@ rpcTestClientPongsSeen(rpcTestClient *client)
     return client->pongs;
 }
 
-int
-rpcTestClientSendRaw(rpcTestClient *client, const void *data, size_t len)
+void
+rpcTestClientSetLayer(rpcTestClient *client, rpcTestClientCodecFunc encode,
+                      rpcTestClientCodecFunc decode, size_t chunk, void *opaque)
+{
+    client->encode = encode;
+    client->decode = decode;
+    client->chunk = chunk;
+    client->layer = opaque;
+    if (client->decoded)
+        g_byte_array_unref(client->decoded);
+    client->decoded = decode ? g_byte_array_new() : NULL;
+}
+
+/* Writes all of @data to the socket. */
+static int
+rpcTestClientSendWire(rpcTestClient *client, const char *data, size_t len)
 {
     size_t done = 0;
 
     while (done < len) {
-        gssize n = g_socket_send(client->sock, (const char *)data + done,
-                                 len - done, NULL, NULL);
+        gssize n = g_socket_send(client->sock, data + done, len - done, NULL, NULL);
 
         if (n <= 0)
             return -1;
         done += n;
     }
     return 0;
+}
+
+int
+rpcTestClientSendRaw(rpcTestClient *client, const void *data, size_t len)
+{
+    size_t done = 0;
+
+    if (!client->encode)
+        return rpcTestClientSendWire(client, data, len);
+    while (done < len) {
+        size_t n = MIN(len - done, client->chunk);
+        const char *out = NULL;
+        size_t outlen = 0;
+
+        if (client->encode(client->layer, (const char *)data + done, n,
+                           &out, &outlen) < 0 ||
+            rpcTestClientSendWire(client, out, outlen) < 0)
+            return -1;
+        done += n;
+    }
+    return 0;
+}
+
+/* Reads what the socket has, at most @len bytes, before @deadline: the
+ * count, 0 timeout, -1 EOF. */
+static gssize
+rpcTestClientReadWire(rpcTestClient *client, char *buf, size_t len,
+                      gint64 deadline)
+{
+    struct pollfd pfd = { g_socket_get_fd(client->sock), POLLIN, 0 };
+    gint64 left = (deadline - g_get_monotonic_time()) / 1000;
+    gssize n;
+
+    if (left <= 0 || poll(&pfd, 1, (int)left) == 0)
+        return 0;
+    if ((n = read(pfd.fd, buf, len)) <= 0)
+        return -1;
+    return n;
+}
+
+/* Reads at most @len bytes through the layer: as rpcTestClientReadWire. */
+static gssize
+rpcTestClientReadLayer(rpcTestClient *client, char *buf, size_t len,
+                       gint64 deadline)
+{
+    while (client->decoded->len == 0) {
+        char wire[65536];
+        const char *out = NULL;
+        size_t outlen = 0;
+        gssize n = rpcTestClientReadWire(client, wire, sizeof(wire), deadline);
+
+        if (n <= 0)
+            return n;
+        if (client->decode(client->layer, wire, n, &out, &outlen) < 0)
+            return -1;
+        g_byte_array_append(client->decoded, (const guint8 *)out, outlen);
+    }
+    len = MIN(len, client->decoded->len);
+    memcpy(buf, client->decoded->data, len);
+    g_byte_array_remove_range(client->decoded, 0, len);
+    return len;
 }
 
 /* Reads exactly @len bytes before @deadline: 1, 0 timeout, -1 EOF. */
@@ -110,14 +192,12 @@ rpcTestClientReadFull(rpcTestClient *client, char *buf, size_t len,
     size_t done = 0;
 
     while (done < len) {
-        struct pollfd pfd = { g_socket_get_fd(client->sock), POLLIN, 0 };
-        gint64 left = (deadline - g_get_monotonic_time()) / 1000;
-        gssize n;
+        gssize n = client->decode
+            ? rpcTestClientReadLayer(client, buf + done, len - done, deadline)
+            : rpcTestClientReadWire(client, buf + done, len - done, deadline);
 
-        if (left <= 0 || poll(&pfd, 1, (int)left) == 0)
-            return 0;
-        if ((n = read(pfd.fd, buf + done, len - done)) <= 0)
-            return -1;
+        if (n <= 0)
+            return n;
         done += n;
     }
     return 1;

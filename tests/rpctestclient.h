@@ -20,6 +20,19 @@ rpcTestClient *rpcTestClientConnectTCP(const char *addr, unsigned int port);
 void rpcTestClientFree(rpcTestClient *client);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(rpcTestClient, rpcTestClientFree);
 
+/* Transforms @in (at most the layer's chunk size when encoding) into
+ * *@out (owned by @opaque, valid until its next call).  0 or -1. */
+typedef int (*rpcTestClientCodecFunc)(void *opaque, const char *in, size_t inlen,
+                                      const char **out, size_t *outlen);
+
+/* From now on every byte sent goes through @encode in chunks of at most
+ * @chunk bytes, every byte received through @decode: a security layer
+ * such as SASL's, with @opaque (not owned) its session.  NULLs: none
+ * any more (what was decoded and not read is dropped). */
+void rpcTestClientSetLayer(rpcTestClient *client, rpcTestClientCodecFunc encode,
+                           rpcTestClientCodecFunc decode, size_t chunk,
+                           void *opaque);
+
 /* Answer the server's keepalive PINGs while waiting (default: yes). */
 void rpcTestClientSetAutoPong(rpcTestClient *client, bool autoPong);
 

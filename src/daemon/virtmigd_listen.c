@@ -2,7 +2,8 @@
  * virtmigd_listen.c: the daemon's listeners, as its config asks for them
  *
  * UNIX sockets with libvirtd's permissions and group, TCP only where it
- * is not an open door, TLS with libvirt's PKI layout.
+ * is not an open door (loopback, or SASL), TLS with libvirt's PKI
+ * layout.
  */
 #include <errno.h>
 #include <grp.h>
@@ -87,31 +88,21 @@ virtmigdAddressIsLoopback(const char *addr)
     return inet && g_inet_address_get_is_loopback(inet);
 }
 
-/* Plain TCP serves the whole API unauthenticated and in clear: only on
- * loopback, unless the admin wrote that they want it. */
+/* Plain TCP without authentication serves the whole API to anyone, in
+ * clear: only on loopback, unless the admin wrote that they want it.
+ * With SASL (libvirt's default auth_tcp) clients authenticate and
+ * their stream is encrypted by the SASL security layer (SSF >= 56). */
 static int
 virtmigdCheckPlainTCP(const virtmigdConfig *cfg, const char *addr,
-                      const char *spec)
+                      virtmigdAuth auth, const char *spec)
 {
-    if (virtmigdAddressIsLoopback(addr) || cfg->insecureTcpAllowed)
+    if (auth == VIRTMIGD_AUTH_SASL || virtmigdAddressIsLoopback(addr) ||
+        cfg->insecureTcpAllowed)
         return 0;
     virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                   _("refusing to listen on '%1$s': plain TCP beyond loopback serves the whole API without authentication nor encryption; use listen_tls, or set insecure_tcp_allowed = 1 if this network is trusted"),
+                   _("refusing to listen on '%1$s': plain TCP beyond loopback with auth_tcp = \"none\" serves the whole API without authentication nor encryption; use auth_tcp = \"sasl\" or listen_tls, or set insecure_tcp_allowed = 1 if this network is trusted"),
                    spec);
     return -1;
-}
-
-/* auth_tcp of the listener on @addr (loopback keeps "none" unless
- * auth_tcp is set). */
-static virNetServerAuth
-virtmigdTCPAuth(const virtmigdConfig *cfg, const char *addr, const char *spec)
-{
-    virtmigdAuth auth = virtmigdConfigTCPAuth(cfg, virtmigdAddressIsLoopback(addr));
-
-    if (auth == VIRTMIGD_AUTH_SASL)
-        VIR_WARN("TCP listener %s asks for SASL, which needs a SASL security layer over plain TCP: not supported yet, its clients will be refused (use listen_tls)",
-                 spec);
-    return virtmigdNetAuth(auth);
 }
 
 static int
@@ -122,11 +113,14 @@ virtmigdListenTCP(remoteServer *srv, const virtmigdConfig *cfg)
     for (i = 0; cfg->listenTcp[i]; i++) {
         g_autofree char *addr = NULL;
         unsigned int port;
+        virtmigdAuth auth;
 
-        if (virtmigdParseListenAddress(cfg->listenTcp[i], &addr, &port) < 0 ||
-            virtmigdCheckPlainTCP(cfg, addr, cfg->listenTcp[i]) < 0 ||
-            remoteServerAddTCP(srv, addr, port,
-                               virtmigdTCPAuth(cfg, addr, cfg->listenTcp[i])) < 0)
+        if (virtmigdParseListenAddress(cfg->listenTcp[i], &addr, &port) < 0)
+            return -1;
+        /* loopback keeps "none" unless auth_tcp is set */
+        auth = virtmigdConfigTCPAuth(cfg, virtmigdAddressIsLoopback(addr));
+        if (virtmigdCheckPlainTCP(cfg, addr, auth, cfg->listenTcp[i]) < 0 ||
+            remoteServerAddTCP(srv, addr, port, virtmigdNetAuth(auth)) < 0)
             return -1;
     }
     return 0;

@@ -10,10 +10,11 @@
  * VIR_ERR_AUTH_FAILED "authentication failed" (the reason is logged);
  * the client may start again with AUTH_SASL_INIT, as with libvirtd.
  *
- * No SASL security layer: on a UNIX socket or TLS none is negotiated
- * (max SSF 0, libvirt's choice there too); on plain TCP, where libvirt
- * asks for one (SSF >= 56), AUTH_SASL_INIT refuses with a message that
- * says so (docs/security.md).
+ * The SASL security layer, as libvirt: on a UNIX socket or TLS none is
+ * negotiated (max SSF 0); on plain TCP one of SSF >= 56 is required
+ * (DIGEST-MD5, GSSAPI), and once the reply that completes the
+ * authentication is sent, the client's whole stream goes through it
+ * (virNetServerClientSetSASLSession, docs/security.md).
  */
 #include <string.h>
 
@@ -70,8 +71,16 @@ remoteSASLFail(virNetServerClient *client, remoteClient *priv)
     return -1;
 }
 
-/* The negotiation completed (@priv locked): no security layer, a
- * username on the list.  0, or -1 with the reason reported. */
+/* libvirt's minimum SSF of a security layer on plain TCP: "good
+ * enough to require kerberos" (DES); the maximum is its arbitrary big
+ * number. */
+#define REMOTE_SASL_MIN_SSF 56
+#define REMOTE_SASL_MAX_SSF 100000
+
+/* The negotiation completed (@priv locked): a strong enough layer on
+ * plain TCP, a username on the list.  0, or -1 with the reason
+ * reported.  With a layer, the session goes to the connection, which
+ * starts it after this reply. */
 static int
 remoteSASLFinish(virNetServerClient *client, remoteClient *priv)
 {
@@ -80,23 +89,30 @@ remoteSASLFinish(virNetServerClient *client, remoteClient *priv)
 
     if ((ssf = virNetSASLSessionGetKeySize(priv->sasl)) < 0)
         return -1;
-    if (ssf > 0) {
-        /* secprops allow none; a layer would have to wrap the stream */
+    VIR_DEBUG("client %" G_GUINT64_FORMAT ": negotiated an SSF of %d",
+              virNetServerClientGetID(client), ssf);
+    if (!virNetServerClientIsSecure(client) && ssf < REMOTE_SASL_MIN_SSF) {
+        /* secprops forbid it already; libvirt checks again */
         virReportError(VIR_ERR_AUTH_FAILED,
-                       _("negotiated SSF %1$d needs a SASL security layer, which virtmigd does not support yet"),
-                       ssf);
+                       _("negotiated SSF %1$d was not strong enough"), ssf);
         return -1;
     }
     if (!(identity = virNetSASLSessionGetIdentity(priv->sasl)) ||
         !virNetSASLContextCheckIdentity(priv->srv->sasl, identity))
         return -1;
 
-    VIR_INFO("client %" G_GUINT64_FORMAT ": authenticated with SASL as '%s'",
-             virNetServerClientGetID(client), identity);
+    VIR_INFO("client %" G_GUINT64_FORMAT ": authenticated with SASL as '%s'%s",
+             virNetServerClientGetID(client), identity,
+             ssf > 0 ? ", security layer on" : "");
     g_free(priv->saslUser);
     priv->saslUser = g_steal_pointer(&identity);
-    g_clear_pointer(&priv->sasl, virNetSASLSessionFree);
     virNetServerClientSetAuthenticated(client);
+    if (ssf > 0) {
+        /* last: the reply this worker queues next is the last in clear */
+        virNetServerClientSetSASLSession(client, g_steal_pointer(&priv->sasl));
+    } else {
+        g_clear_pointer(&priv->sasl, virNetSASLSessionFree);
+    }
     return 0;
 }
 
@@ -140,6 +156,18 @@ remoteSASLInput(int nil, const char *data)
     return data ? data : "";
 }
 
+/* libvirt's choice: a UNIX socket or TLS needs no security layer (max
+ * SSF 0, anonymous mechanisms allowed); plain TCP needs one of SSF >= 56
+ * and no anonymous or plain-text mechanism. */
+static int
+remoteSASLSecProps(virNetServerClient *client, virNetSASLSession *sess)
+{
+    if (virNetServerClientIsSecure(client))
+        return virNetSASLSessionSecProps(sess, 0, 0, true);
+    return virNetSASLSessionSecProps(sess, REMOTE_SASL_MIN_SSF,
+                                     REMOTE_SASL_MAX_SSF, false);
+}
+
 int
 remoteDispatchAuthSaslInit(virNetServerClient *client,
                            const virNetMessageHeader *header,
@@ -159,19 +187,10 @@ remoteDispatchAuthSaslInit(virNetServerClient *client,
                        _("client tried invalid SASL init request"));
         return remoteSASLFail(client, priv);
     }
-    if (!virNetServerClientIsSecure(client)) {
-        /* libvirt wants a layer of SSF >= 56 here: say why it fails */
-        VIR_WARN("client %" G_GUINT64_FORMAT ": SASL over plain TCP refused (no SASL security layer yet)",
-                 virNetServerClientGetID(client));
-        virReportError(VIR_ERR_AUTH_FAILED, "%s",
-                       _("SASL over plain TCP needs a SASL security layer (SSF >= 56), which virtmigd does not support yet: use TLS or a UNIX socket"));
-        return -1;
-    }
     local = remoteSASLAddr(virNetServerClientGetLocalAddr(client));
     remote = remoteSASLAddr(virNetServerClientGetRemoteAddr(client));
-    /* a UNIX socket or TLS: no SSF wanted, no security layer (max 0) */
     if (!(sess = virNetSASLSessionNewServer(srv->sasl, local, remote)) ||
-        virNetSASLSessionSecProps(sess, 0, 0, true) < 0 ||
+        remoteSASLSecProps(client, sess) < 0 ||
         !(r->mechlist = virNetSASLSessionListMechanisms(sess)))
         return remoteSASLFail(client, priv);
     VIR_DEBUG("client %" G_GUINT64_FORMAT ": SASL mechanisms '%s'",

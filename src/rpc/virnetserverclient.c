@@ -6,6 +6,12 @@
  * client->lock.  Other threads never touch the socket: they queue
  * output and wake the main context (virNetServerClientWake), which
  * then creates or removes the socket sources.
+ *
+ * Layers: bytes go through virNetServerClientTransfer, which applies
+ * the SASL security layer (if one was negotiated) over the TLS session
+ * or the socket (virNetServerClientTransferWire).  Both keep data the
+ * socket's readiness does not show (decrypted TLS records, decoded SASL
+ * frames): virNetServerClientReadPendingSoon reads it.
  */
 #include <errno.h>
 #include <string.h>
@@ -72,6 +78,18 @@ struct _virNetServerClient {
     size_t txOffset;
     bool started;
 
+    /* main thread: the SASL security layer, NULL: none */
+    virNetSASLSession *sasl;
+    size_t saslMaxBuf;          /* largest chunk encoded / read at once */
+    char *saslWire;             /* saslMaxBuf bytes read from the wire */
+    const char *saslDecoded;    /* owned by sasl, until its next decode */
+    size_t saslDecodedLength;
+    size_t saslDecodedOffset;
+    const char *saslEncoded;    /* owned by sasl, until its next encode */
+    size_t saslEncodedLength;
+    size_t saslEncodedOffset;
+    size_t saslEncodedRawLength; /* the caller's bytes it encodes */
+
     /* lock */
     GMutex lock;
     GQueue txQueue;
@@ -84,6 +102,11 @@ struct _virNetServerClient {
     virKeepAlive ka;
     GArray *hooks;
     int lastHookId;
+    /* the SASL layer waiting for the reply that completes the
+     * authentication (virNetServerClientSetSASLSession) */
+    virNetSASLSession *saslPending;
+    GThread *saslPendingThread; /* the worker that will queue that reply */
+    GBytes *saslAfter;          /* that reply, once queued */
 
     /* atomic (authentication, virNetServerClientSetAuth) */
     gint auth;                  /* virNetServerAuth of the listener */
@@ -180,6 +203,10 @@ virNetServerClientUnref(virNetServerClient *client)
     g_clear_pointer(&client->txCurrent, g_bytes_unref);
     g_array_unref(client->hooks);
     g_free(client->rxBuf);
+    virNetSASLSessionFree(client->sasl);
+    virNetSASLSessionFree(client->saslPending);
+    g_clear_pointer(&client->saslAfter, g_bytes_unref);
+    g_free(client->saslWire);
     virNetTLSSessionFree(client->tls);
     g_object_unref(client->sock);
     g_main_context_unref(client->ctx);
@@ -341,6 +368,10 @@ virNetServerClientSendMessage(virNetServerClient *client, GBytes *packet)
     } else {
         g_queue_push_tail(&client->txQueue, g_bytes_ref(packet));
         client->txQueued += len;
+        /* the reply completing the authentication: the last bytes in clear */
+        if (client->saslPending && !client->saslAfter &&
+            client->saslPendingThread == g_thread_self())
+            client->saslAfter = g_bytes_ref(packet);
     }
     g_mutex_unlock(&client->lock);
 
@@ -367,23 +398,54 @@ virNetServerClientNextOutput(virNetServerClient *client)
     return client->txCurrent != NULL;
 }
 
-static void
+/* Turns the SASL security layer on (main thread).  0, or -1 (close). */
+static int
+virNetServerClientStartSASL(virNetServerClient *client, virNetSASLSession *sess)
+{
+    ssize_t max = virNetSASLSessionGetMaxBufSize(sess);
+
+    if (max <= 0) {
+        VIR_WARN("client %" G_GUINT64_FORMAT ": cannot start the SASL security layer: %s",
+                 client->id, max < 0 ? virGetLastErrorMessage() : "no buffer");
+        virResetLastError();
+        virNetSASLSessionFree(sess);
+        return -1;
+    }
+    VIR_DEBUG("client %" G_GUINT64_FORMAT ": SASL security layer on, chunks of %zd bytes",
+              client->id, max);
+    client->sasl = sess;
+    client->saslMaxBuf = max;
+    client->saslWire = g_malloc(max);
+    return 0;
+}
+
+/* The current packet is written.  0, or -1 if the client must close. */
+static int
 virNetServerClientOutputDone(virNetServerClient *client)
 {
     size_t len = g_bytes_get_size(client->txCurrent);
+    virNetSASLSession *sasl = NULL;
 
     g_mutex_lock(&client->lock);
     client->txQueued -= len;
+    if (client->saslAfter == client->txCurrent && client->saslAfter) {
+        /* the client has all it needs to start its layer: so do we */
+        sasl = g_steal_pointer(&client->saslPending);
+        g_clear_pointer(&client->saslAfter, g_bytes_unref);
+    }
     g_mutex_unlock(&client->lock);
     g_clear_pointer(&client->txCurrent, g_bytes_unref);
+    if (sasl)
+        return virNetServerClientStartSASL(client, sasl);
+    return 0;
 }
 
 /* Moves bytes through the socket or its TLS session (@out: send,
  * else receive): the count (0: end of file), or -1 with errno EAGAIN
  * (would block) or EIO (broken: the reason is logged). */
 static gssize
-virNetServerClientTransfer(virNetServerClient *client, char *buf, size_t len,
-                           bool out)
+virNetServerClientTransferWire(virNetServerClient *client, char *buf,
+                               size_t len, bool out)
 {
     g_autoptr(GError) err = NULL;
     gssize n;
@@ -411,6 +473,117 @@ virNetServerClientTransfer(virNetServerClient *client, char *buf, size_t len,
     return n;
 }
 
+/* A SASL failure: logged, EIO.  Returns -1. */
+static gssize
+virNetServerClientSASLFailed(virNetServerClient *client, const char *what)
+{
+    VIR_WARN("client %" G_GUINT64_FORMAT ": SASL %s failed: %s", client->id,
+             what, virGetLastErrorMessage());
+    virResetLastError();
+    errno = EIO;
+    return -1;
+}
+
+/* Reads through the SASL layer (libvirt's virNetSocketReadSASL): a
+ * chunk from the wire is decoded into the session's buffer, which later
+ * reads serve until it is empty. */
+static gssize
+virNetServerClientReadSASL(virNetServerClient *client, char *buf, size_t len)
+{
+    size_t avail;
+
+    if (!client->saslDecoded) {
+        gssize n = virNetServerClientTransferWire(client, client->saslWire,
+                                                  client->saslMaxBuf, false);
+        const char *out = NULL;
+        size_t outlen = 0;
+
+        if (n <= 0)
+            return n;
+        if (virNetSASLSessionDecode(client->sasl, client->saslWire, n,
+                                    &out, &outlen) < 0)
+            return virNetServerClientSASLFailed(client, "decoding");
+        if (outlen == 0) {
+            /* only part of a frame: libsasl2 keeps it for the next read */
+            errno = EAGAIN;
+            return -1;
+        }
+        client->saslDecoded = out;
+        client->saslDecodedLength = outlen;
+        client->saslDecodedOffset = 0;
+    }
+    avail = client->saslDecodedLength - client->saslDecodedOffset;
+    len = MIN(len, avail);
+    memcpy(buf, client->saslDecoded + client->saslDecodedOffset, len);
+    client->saslDecodedOffset += len;
+    if (client->saslDecodedOffset == client->saslDecodedLength) {
+        client->saslDecoded = NULL;
+        client->saslDecodedLength = client->saslDecodedOffset = 0;
+    }
+    return len;
+}
+
+/* Writes through the SASL layer (libvirt's virNetSocketWriteSASL): the
+ * first saslMaxBuf bytes at most are encoded, and reported written only
+ * once all of their encoding is on the wire; until then the caller is
+ * told EAGAIN and offers the same bytes again. */
+static gssize
+virNetServerClientWriteSASL(virNetServerClient *client, const char *buf,
+                            size_t len)
+{
+    gssize n;
+
+    if (!client->saslEncoded) {
+        size_t chunk = MIN(len, client->saslMaxBuf);
+
+        if (virNetSASLSessionEncode(client->sasl, buf, chunk,
+                                    &client->saslEncoded,
+                                    &client->saslEncodedLength) < 0)
+            return virNetServerClientSASLFailed(client, "encoding");
+        client->saslEncodedRawLength = chunk;
+        client->saslEncodedOffset = 0;
+    }
+    n = virNetServerClientTransferWire(client,
+                                       (char *)client->saslEncoded +
+                                       client->saslEncodedOffset,
+                                       client->saslEncodedLength -
+                                       client->saslEncodedOffset, true);
+    if (n < 0)
+        return n;
+    client->saslEncodedOffset += n;
+    if (client->saslEncodedOffset < client->saslEncodedLength) {
+        errno = EAGAIN;
+        return -1;
+    }
+    n = client->saslEncodedRawLength;
+    client->saslEncoded = NULL;
+    client->saslEncodedLength = client->saslEncodedOffset = 0;
+    client->saslEncodedRawLength = 0;
+    return n;
+}
+
+/* Moves the stream's bytes (@out: send, else receive), through the
+ * SASL security layer when one is on: as virNetServerClientTransferWire. */
+static gssize
+virNetServerClientTransfer(virNetServerClient *client, char *buf, size_t len,
+                           bool out)
+{
+    if (client->sasl)
+        return out ? virNetServerClientWriteSASL(client, buf, len)
+                   : virNetServerClientReadSASL(client, buf, len);
+    return virNetServerClientTransferWire(client, buf, len, out);
+}
+
+/* Bytes received but not yet read, which the socket's readiness does
+ * not show (main thread). */
+static bool
+virNetServerClientHasPending(virNetServerClient *client)
+{
+    if (client->saslDecoded)
+        return true;
+    return client->tls && virNetTLSSessionPending(client->tls) > 0;
+}
+
 static gboolean
 virNetServerClientOnWritable(GSocket *sock, GIOCondition cond, gpointer opaque)
 {
@@ -430,8 +603,11 @@ virNetServerClientOnWritable(GSocket *sock, GIOCondition cond, gpointer opaque)
             return G_SOURCE_REMOVE;
         }
         client->txOffset += n;
-        if (client->txOffset == len)
-            virNetServerClientOutputDone(client);
+        if (client->txOffset == len &&
+            virNetServerClientOutputDone(client) < 0) {
+            virNetServerClientDoClose(client);
+            return G_SOURCE_REMOVE;
+        }
     }
     g_clear_pointer(&client->writeSource, g_source_unref);
     return G_SOURCE_REMOVE;
@@ -626,13 +802,14 @@ virNetServerClientOnPending(gpointer opaque)
     return G_SOURCE_REMOVE;
 }
 
-/* Data TLS has already decrypted does not make the socket readable:
- * read it from an idle callback instead (main thread). */
+/* Data TLS has already decrypted, or SASL decoded, does not make the
+ * socket readable: read it from an idle callback instead (main
+ * thread). */
 static void
 virNetServerClientReadPendingSoon(virNetServerClient *client)
 {
-    if (!client->tls || client->pendingSource || !client->readSource ||
-        virNetTLSSessionPending(client->tls) == 0)
+    if (client->pendingSource || !client->readSource ||
+        !virNetServerClientHasPending(client))
         return;
     client->pendingSource = g_idle_source_new();
     g_source_set_callback(client->pendingSource, virNetServerClientOnPending,
@@ -644,13 +821,26 @@ void
 virNetServerClientRequestDone(virNetServerClient *client)
 {
     bool resume;
+    bool noReply = false;
 
     g_mutex_lock(&client->lock);
     resume = client->nrequests == client->limits.maxRequests;
     client->nrequests--;
     if (resume)
         virNetServerClientWakeLocked(client);
+    if (client->saslPending && !client->saslAfter &&
+        client->saslPendingThread == g_thread_self()) {
+        /* the authentication's reply was not sent: the two ends would
+         * disagree on the layer */
+        g_clear_pointer(&client->saslPending, virNetSASLSessionFree);
+        noReply = true;
+    }
     g_mutex_unlock(&client->lock);
+    if (noReply) {
+        VIR_WARN("client %" G_GUINT64_FORMAT ": no reply completed the SASL authentication: dropping it",
+                 client->id);
+        virNetServerClientClose(client);
+    }
 }
 
 /* ---- keepalive ------------------------------------------------------- */
@@ -1004,6 +1194,26 @@ bool
 virNetServerClientIsAuthenticated(virNetServerClient *client)
 {
     return g_atomic_int_get(&client->authenticated);
+}
+
+void
+virNetServerClientSetSASLSession(virNetServerClient *client,
+                                 virNetSASLSession *sess)
+{
+    g_mutex_lock(&client->lock);
+    if (client->saslPending) {
+        /* a second completion before the first reply: cannot happen
+         * while AUTH_SASL_INIT refuses authenticated clients */
+        g_mutex_unlock(&client->lock);
+        VIR_WARN("client %" G_GUINT64_FORMAT ": SASL security layer already pending: dropping it",
+                 client->id);
+        virNetSASLSessionFree(sess);
+        virNetServerClientClose(client);
+        return;
+    }
+    client->saslPending = sess;
+    client->saslPendingThread = g_thread_self();
+    g_mutex_unlock(&client->lock);
 }
 
 void

@@ -20,6 +20,7 @@
 #include "internal.h"
 #include "virnetmessage.h"
 #include "virnettlscontext.h"
+#include "virnetsasl.h"
 
 typedef struct _virNetServerClient virNetServerClient;
 
@@ -147,3 +148,19 @@ void virNetServerClientSetAuth(virNetServerClient *client, virNetServerAuth auth
 virNetServerAuth virNetServerClientGetAuth(virNetServerClient *client);
 bool virNetServerClientIsAuthenticated(virNetServerClient *client);
 void virNetServerClientSetAuthenticated(virNetServerClient *client);
+
+/**
+ * virNetServerClientSetSASLSession:
+ * @sess: a completed SASL negotiation with SSF > 0 (taken)
+ *
+ * Wraps the stream in @sess's security layer, as libvirt does, from the
+ * right byte on: call it from the procedure that completes the
+ * authentication (a worker thread), just before it returns.  The reply
+ * that worker queues next (the completing AUTH_SASL_START/STEP) still
+ * goes out in clear; every byte written after it is encoded, every byte
+ * read after it decoded.  The client sends nothing before it has that
+ * reply, so nothing it sent before is read through the layer.  If the
+ * worker queues no reply, the client is closed.
+ */
+void virNetServerClientSetSASLSession(virNetServerClient *client,
+                                      virNetSASLSession *sess);

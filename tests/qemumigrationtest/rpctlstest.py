@@ -166,11 +166,17 @@ class DaemonRefusesTest(unittest.TestCase):
                               capture_output=True, text=True, timeout=30)
 
     def test_open_door(self):
+        """Plain TCP beyond loopback without authentication is refused
+        (with the default auth_tcp = "sasl" it is allowed: rpcsasltest)."""
         import tempfile
         with tempfile.TemporaryDirectory() as root:
+            os.makedirs(os.path.join(root, "etc", "virtmig"))
+            with open(os.path.join(root, "etc", "virtmig", "virtmigd.conf"), "w") as f:
+                f.write('auth_tcp = "none"\n')
             res = self.run_daemon(root, "--listen-tcp", "0.0.0.0:16599")
             self.assertNotEqual(res.returncode, 0)
-            self.assertIn("refusing to listen on '0.0.0.0:16599'", res.stderr)
+            self.assertIn("refusing to listen on '0.0.0.0:16599': plain TCP beyond "
+                          "loopback with auth_tcp = \"none\"", res.stderr)
 
     def test_missing_certificates(self):
         import tempfile
