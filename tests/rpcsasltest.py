@@ -328,6 +328,8 @@ class SASLTest(unittest.TestCase):
         connection."""
         conn = open_auth(self.digest.tcp_uri(), "alice", "secret")
         try:
+            # the layer makes plain TCP secure and encrypted (as libvirtd)
+            self.assertEqual((conn.isSecure(), conn.isEncrypted()), (1, 1))
             caps = conn.getCapabilities()
             for _ in range(200):
                 self.assertEqual(conn.getURI(), self.digest.tcp_uri())
@@ -381,6 +383,14 @@ class SASLTest(unittest.TestCase):
         self.assertEqual(res.stdout.strip(), uri)
         self.assertRefused(self.virsh(uri, "list", authfile=self.authfile(
             "alice", "wrong", self.daemon.addr)))
+
+    def test_plain_tcp_not_secure(self):
+        """Plain TCP without SASL is neither secure nor encrypted."""
+        conn = open_auth(self.plain.tcp_uri(), "alice", "secret")
+        try:
+            self.assertEqual((conn.isSecure(), conn.isEncrypted()), (0, 0))
+        finally:
+            conn.close()
 
     def test_defaults(self):
         """No auth keys: the UNIX socket and the loopback TCP listener

@@ -111,6 +111,7 @@ struct _virNetServerClient {
     /* atomic (authentication, virNetServerClientSetAuth) */
     gint auth;                  /* virNetServerAuth of the listener */
     gint authenticated;         /* may call every procedure */
+    gint saslLayer;             /* a SASL security layer was negotiated */
 };
 
 static void virNetServerClientUpdateSources(virNetServerClient *client);
@@ -244,7 +245,7 @@ virNetServerClientIsTLS(virNetServerClient *client)
 bool
 virNetServerClientIsSecure(virNetServerClient *client)
 {
-    return client->local || client->tls;
+    return client->local || client->tls || g_atomic_int_get(&client->saslLayer);
 }
 
 const char *
@@ -1214,6 +1215,9 @@ virNetServerClientSetSASLSession(virNetServerClient *client,
     client->saslPending = sess;
     client->saslPendingThread = g_thread_self();
     g_mutex_unlock(&client->lock);
+    /* as libvirt's: secure from now on, for the calls that will come
+     * through the layer */
+    g_atomic_int_set(&client->saslLayer, TRUE);
 }
 
 void

@@ -110,7 +110,8 @@ bool virNetServerClientIsReadonly(virNetServerClient *client);
 bool virNetServerClientIsLocal(virNetServerClient *client);
 /* Connected over TLS (the handshake is done before any call runs). */
 bool virNetServerClientIsTLS(virNetServerClient *client);
-/* A UNIX socket or TLS: libvirt's "secure" connection. */
+/* A UNIX socket, TLS or a SASL security layer: libvirt's "secure"
+ * connection. */
 bool virNetServerClientIsSecure(virNetServerClient *client);
 /* The DN of the client's certificate (TLS), or NULL. */
 const char *virNetServerClientGetTLSPeerDN(virNetServerClient *client);
