@@ -338,12 +338,13 @@ typedef int (*virNetSASLCodeFunc)(sasl_conn_t *conn, const char *input,
                                   unsigned inputlen, const char **output,
                                   unsigned *outputlen);
 
-/* Applies @func (what: "encode", "decode") to @input. */
+/* Applies sasl_encode (@encode) or sasl_decode to @input. */
 static int
-virNetSASLSessionCode(virNetSASLSession *sess, virNetSASLCodeFunc func,
-                      const char *what, const char *input, size_t inputlen,
+virNetSASLSessionCode(virNetSASLSession *sess, bool encode,
+                      const char *input, size_t inputlen,
                       const char **output, size_t *outputlen)
 {
+    virNetSASLCodeFunc func = encode ? sasl_encode : sasl_decode;
     const char *out = NULL;
     unsigned outlen = 0;
     int err;
@@ -358,9 +359,11 @@ virNetSASLSessionCode(virNetSASLSession *sess, virNetSASLCodeFunc func,
     err = func(sess->conn, input, inputlen, &out, &outlen);
     g_mutex_unlock(&sess->ctx->lock);
     if (err != SASL_OK) {
+        /* two whole messages, libvirt's, for the translators */
         virReportError(VIR_ERR_INTERNAL_ERROR,
-                       _("failed to %1$s SASL data: %2$d (%3$s)"),
-                       what, err, sasl_errstring(err, NULL, NULL));
+                       encode ? _("failed to encode SASL data: %1$d (%2$s)")
+                              : _("failed to decode SASL data: %1$d (%2$s)"),
+                       err, sasl_errstring(err, NULL, NULL));
         return -1;
     }
     *output = out;
@@ -373,8 +376,7 @@ virNetSASLSessionEncode(virNetSASLSession *sess,
                         const char *input, size_t inputlen,
                         const char **output, size_t *outputlen)
 {
-    return virNetSASLSessionCode(sess, sasl_encode, "encode", input, inputlen,
-                                 output, outputlen);
+    return virNetSASLSessionCode(sess, true, input, inputlen, output, outputlen);
 }
 
 int
@@ -382,6 +384,5 @@ virNetSASLSessionDecode(virNetSASLSession *sess,
                         const char *input, size_t inputlen,
                         const char **output, size_t *outputlen)
 {
-    return virNetSASLSessionCode(sess, sasl_decode, "decode", input, inputlen,
-                                 output, outputlen);
+    return virNetSASLSessionCode(sess, false, input, inputlen, output, outputlen);
 }
