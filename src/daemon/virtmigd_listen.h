@@ -10,7 +10,7 @@
 /**
  * virtmigdListen:
  * Opens the UNIX sockets (rw and ro: unix_sock_dir, _perms, _group),
- * the TCP listeners (listen_tcp: loopback only unless
+ * the TCP listeners (listen_tcp: beyond loopback only with SASL or
  * insecure_tcp_allowed) and the TLS listeners (listen_tls, with the
  * server credentials from the config or libvirt's PKI paths under the
  * root), each with its authentication (auth_unix_rw, auth_unix_ro,
