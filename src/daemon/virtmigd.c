@@ -210,7 +210,11 @@ virtmigdStartDriver(virtmigdDaemon *d)
 
 /* libsasl2 for the process (sasl_server_init is process-global: here,
  * once, before any client), only if a listener asks for SASL, as
- * libvirtd does.  Its configuration is ROOT/etc/sasl2/virtmigd.conf. */
+ * libvirtd does.  Its configuration is ROOT/etc/sasl2/virtmigd.conf:
+ * without it nobody could authenticate (or libsasl2 would fall back to
+ * the system's /etc/sasldb2), so unlike libvirtd the daemon does not
+ * start -- e.g. `--listen-tcp 0.0.0.0` on a fresh root, whose auth_tcp
+ * is "sasl", is refused with a message saying what to set up. */
 static int
 virtmigdStartSASL(virtmigdDaemon *d)
 {
@@ -220,9 +224,12 @@ virtmigdStartSASL(virtmigdDaemon *d)
         return 0;
     conf = g_build_filename(d->paths->saslConfDir, VIR_NET_SASL_APPNAME ".conf",
                             NULL);
-    if (!virFileExists(conf))
-        VIR_WARN("SASL configuration %s not found: libsasl2's defaults apply (every installed mechanism, /etc/sasldb2)",
-                 conf);
+    if (!virFileExists(conf)) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("a listener asks for SASL (auth_tcp, auth_tls or auth_unix_*) but its configuration %1$s does not exist, so nobody could authenticate: set SASL up (docs/security.md), use listen_tls, or listen on loopback only"),
+                       conf);
+        return -1;
+    }
     if (!(d->sasl = virNetSASLContextNewServer(
               d->paths->saslConfDir,
               (const char *const *)d->config->saslAllowedUsernameList)))

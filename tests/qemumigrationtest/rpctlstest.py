@@ -165,9 +165,19 @@ class DaemonRefusesTest(unittest.TestCase):
                                "--root", root] + list(args),
                               capture_output=True, text=True, timeout=30)
 
+    def test_fresh_root_wildcard(self):
+        """`--listen-tcp 0.0.0.0` on a fresh root: its auth_tcp is "sasl"
+        and there is no SASL configuration, so nobody could get in: the
+        daemon refuses to start."""
+        import tempfile
+        with tempfile.TemporaryDirectory() as root:
+            res = self.run_daemon(root, "--listen-tcp", "0.0.0.0:16599")
+            self.assertNotEqual(res.returncode, 0)
+            self.assertIn("a listener asks for SASL", res.stderr)
+
     def test_open_door(self):
         """Plain TCP beyond loopback without authentication is refused
-        (with the default auth_tcp = "sasl" it is allowed: rpcsasltest)."""
+        (SASL with its security layer is allowed there: rpcsasltest)."""
         import tempfile
         with tempfile.TemporaryDirectory() as root:
             os.makedirs(os.path.join(root, "etc", "virtmig"))
