@@ -12,6 +12,7 @@
 #include <gio/gunixsocketaddress.h>
 
 #include "virnetclient.h"
+#include "virnettransport.h"
 #include "virkeepalive.h"
 #include "virkeepaliveprotocol.h"
 #include "virlog.h"
@@ -34,8 +35,8 @@ struct _virNetClient {
     char *name;
     size_t maxLength;           /* largest packet, length word included */
     GSocketConnection *conn;
-    GSocket *sock;              /* conn's, non-blocking */
-    virNetTLSSession *tls;      /* NULL: plain */
+    GSocket *sock;              /* conn's, non-blocking: for watches */
+    virNetTransport *transport; /* the byte stream over it (TLS or not) */
     GMainContext *ctx;
     GMainLoop *loop;
     GThread *thread;
@@ -140,41 +141,27 @@ virNetClientCloseLocked(virNetClient *client)
     virNetClientRunSoon(client, virNetClientIONotifyClose);
 }
 
-static void
-virNetClientBroken(virNetClient *client, GError *err)
-{
-    virReportError(VIR_ERR_RPC, _("connection to %1$s broken: %2$s"),
-                   client->name, err->message);
-    virNetClientCloseLocked(client);
-}
-
 /* ---- I/O thread: output ------------------------------------------------- */
 
 static gboolean virNetClientIOWritable(GSocket *sock, GIOCondition cond,
                                        gpointer opaque);
 
-/* Moves bytes through the socket or its TLS session: the count, or -1
- * with errno EAGAIN (would block) or with the connection marked broken
+/* Moves bytes through the transport's layers: the count, or -1 with
+ * errno EAGAIN (would block) or with the connection marked broken
  * (lock held). */
 static gssize
 virNetClientIOTransfer(virNetClient *client, char *buf, size_t len, bool out)
 {
-    g_autoptr(GError) err = NULL;
-    gssize n;
+    gssize n = out ? virNetTransportWrite(client->transport, buf, len)
+                   : virNetTransportRead(client->transport, buf, len);
 
-    if (client->tls) {
-        n = out ? virNetTLSSessionWrite(client->tls, buf, len)
-                : virNetTLSSessionRead(client->tls, buf, len);
-        if (n < 0 && errno != EAGAIN)
-            virNetClientCloseLocked(client);
-        return n;
-    }
-    n = out ? g_socket_send(client->sock, buf, len, NULL, &err)
-            : g_socket_receive(client->sock, buf, len, NULL, &err);
-    if (n < 0 && g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
-        errno = EAGAIN;
-    } else if (n < 0) {
-        virNetClientBroken(client, err);
+    if (n < 0 && errno != EAGAIN) {
+        g_autofree char *why = g_strdup(virGetLastErrorMessage());
+
+        virResetLastError();
+        virReportError(VIR_ERR_RPC, _("connection to %1$s broken: %2$s"),
+                       client->name, why);
+        virNetClientCloseLocked(client);
         errno = EIO;
     }
     return n;
@@ -397,7 +384,7 @@ virNetClientIOReadable(GSocket *sock G_GNUC_UNUSED, GIOCondition cond G_GNUC_UNU
            (rc = virNetClientIOReadLocked(client)) > 0)
         ;
     /* what TLS already decrypted does not make the socket readable */
-    if (rc > 0 && client->tls && virNetTLSSessionPending(client->tls) > 0)
+    if (rc > 0 && virNetTransportHasPending(client->transport))
         virNetClientRunSoon(client, virNetClientIOReadPending);
     g_mutex_unlock(&client->lock);
     /* a closed client has already destroyed this source */
@@ -468,39 +455,38 @@ virNetClientWaitSocket(GSocket *sock, GIOCondition cond, gint64 deadline,
  * 1 once it accepted our certificate and closes the connection
  * otherwise.  Blocking (the caller's thread), bounded by the connect
  * timeout.  0 or -1 (reported). */
-static int
+static virNetTLSSession *
 virNetClientTLSHandshake(virNetClient *client, virNetTLSContext *ctx,
                          const char *hostname, unsigned int timeout)
 {
     gint64 deadline = timeout ? g_get_monotonic_time() + timeout * G_USEC_PER_SEC
                               : G_MAXINT64;
+    g_autoptr(virNetTLSSession) tls = NULL;
     GIOCondition want = G_IO_IN;
     char confirm = 0;
     ssize_t n;
     int rc;
 
-    if (!(client->tls = virNetTLSSessionNew(ctx, g_socket_get_fd(client->sock),
-                                            hostname)))
-        return -1;
-    while ((rc = virNetTLSSessionHandshake(client->tls, &want)) == 0) {
+    if (!(tls = virNetTLSSessionNew(ctx, g_socket_get_fd(client->sock), hostname)))
+        return NULL;
+    while ((rc = virNetTLSSessionHandshake(tls, &want)) == 0) {
         if (!virNetClientWaitSocket(client->sock, want, deadline, client->name))
-            return -1;
+            return NULL;
     }
     if (rc < 0)
-        return -1;
-    while ((n = virNetTLSSessionRead(client->tls, &confirm, 1)) < 0 &&
-           errno == EAGAIN) {
+        return NULL;
+    while ((n = virNetTLSSessionRead(tls, &confirm, 1)) < 0 && errno == EAGAIN) {
         if (!virNetClientWaitSocket(client->sock, G_IO_IN, deadline, client->name))
-            return -1;
+            return NULL;
     }
     if (n != 1 || confirm != 1) {
         virResetLastError();
         virReportError(VIR_ERR_RPC,
                        _("server %1$s refused the TLS connection (our certificate?)"),
                        client->name);
-        return -1;
+        return NULL;
     }
-    return 0;
+    return g_steal_pointer(&tls);
 }
 
 static virNetClient *
@@ -510,6 +496,7 @@ virNetClientNew(GSocketConnectable *addr, const char *name,
     g_autoptr(GSocketClient) sc = g_socket_client_new();
     g_autoptr(GSocketConnection) conn = NULL;
     g_autoptr(GError) err = NULL;
+    virNetTLSSession *tls = NULL;
     virNetClient *client;
 
     g_socket_client_set_timeout(sc, cfg->connectTimeout);
@@ -528,16 +515,15 @@ virNetClientNew(GSocketConnectable *addr, const char *name,
     /* the connect timeout must not turn into an I/O timeout */
     g_socket_set_timeout(client->sock, 0);
     g_socket_set_blocking(client->sock, FALSE);
-    virSocketSetNoDelay(client->sock);
     if (cfg->tls &&
-        virNetClientTLSHandshake(client, cfg->tls, hostname,
-                                 cfg->connectTimeout) < 0) {
-        virNetTLSSessionFree(client->tls);
+        !(tls = virNetClientTLSHandshake(client, cfg->tls, hostname,
+                                         cfg->connectTimeout))) {
         g_object_unref(client->conn);
         g_free(client->name);
         g_free(client);
         return NULL;
     }
+    client->transport = virNetTransportNew(client->sock, tls, name);
     g_mutex_init(&client->lock);
     g_cond_init(&client->cond);
     g_queue_init(&client->outq);
@@ -547,7 +533,7 @@ virNetClientNew(GSocketConnectable *addr, const char *name,
     client->inSource = virNetClientIOWatch(client, G_IO_IN | G_IO_HUP | G_IO_ERR,
                                            virNetClientIOReadable);
     client->thread = g_thread_new("rpc-client", virNetClientIOThread, client);
-    VIR_DEBUG("connected to %s%s", name, client->tls ? " (TLS)" : "");
+    VIR_DEBUG("connected to %s%s", name, tls ? " (TLS)" : "");
     return client;
 }
 
@@ -589,8 +575,8 @@ virNetClientFree(virNetClient *client)
     virNetClientSourceClear(&client->outSource);
     virNetClientSourceClear(&client->kaSource);
     g_mutex_unlock(&client->lock);
+    virNetTransportFree(client->transport);
     g_io_stream_close(G_IO_STREAM(client->conn), NULL, NULL);
-    virNetTLSSessionFree(client->tls);
     g_object_unref(client->conn);
     g_queue_clear_full(&client->outq, (GDestroyNotify)g_bytes_unref);
     g_slist_free(client->pending);

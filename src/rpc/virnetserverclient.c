@@ -7,17 +7,18 @@
  * output and wake the main context (virNetServerClientWake), which
  * then creates or removes the socket sources.
  *
- * Layers: bytes go through virNetServerClientTransfer, which applies
- * the SASL security layer (if one was negotiated) over the TLS session
- * or the socket (virNetServerClientTransferWire).  Both keep data the
- * socket's readiness does not show (decrypted TLS records, decoded SASL
- * frames): virNetServerClientReadPendingSoon reads it.
+ * Layers: bytes go through the connection's virNetTransport (the SASL
+ * security layer if one was negotiated, over the TLS session or the
+ * socket).  Data the socket's readiness does not show (decrypted TLS
+ * records, decoded SASL frames) is read by
+ * virNetServerClientReadPendingSoon.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "virnetserverclient.h"
 #include "virnettlscontext.h"
+#include "virnettransport.h"
 #include "virkeepalive.h"
 #include "virkeepaliveprotocol.h"
 #include "virlog.h"
@@ -45,8 +46,8 @@ typedef struct {
 struct _virNetServerClient {
     gatomicrefcount refs;
     guint64 id;
-    GSocket *sock;
-    virNetTLSSession *tls;      /* NULL: plain socket */
+    GSocket *sock;              /* for watches and addresses */
+    virNetTransport *transport; /* the byte stream over it: main thread */
     GMainContext *ctx;
     bool readonly;
     bool local;
@@ -77,18 +78,6 @@ struct _virNetServerClient {
     GBytes *txCurrent;
     size_t txOffset;
     bool started;
-
-    /* main thread: the SASL security layer, NULL: none */
-    virNetSASLSession *sasl;
-    size_t saslMaxBuf;          /* largest chunk encoded / read at once */
-    char *saslWire;             /* saslMaxBuf bytes read from the wire */
-    const char *saslDecoded;    /* owned by sasl, until its next decode */
-    size_t saslDecodedLength;
-    size_t saslDecodedOffset;
-    const char *saslEncoded;    /* owned by sasl, until its next encode */
-    size_t saslEncodedLength;
-    size_t saslEncodedOffset;
-    size_t saslEncodedRawLength; /* the caller's bytes it encodes */
 
     /* lock */
     GMutex lock;
@@ -154,13 +143,14 @@ virNetServerClientNew(guint64 id, GSocket *sock, GMainContext *ctx,
                       virNetServerClientDispatchFunc dispatch, void *opaque)
 {
     virNetServerClient *client;
-    g_autoptr(virNetTLSSession) sess = NULL;
+    virNetTLSSession *sess = NULL;
+    g_autofree char *name = g_strdup_printf("client %" G_GUINT64_FORMAT, id);
 
     if (tls && !(sess = virNetTLSSessionNew(tls, g_socket_get_fd(sock), NULL)))
         return NULL;
     client = g_new0(virNetServerClient, 1);
-    client->tls = g_steal_pointer(&sess);
-    client->handshaking = client->tls != NULL;
+    client->transport = virNetTransportNew(sock, sess, name);
+    client->handshaking = sess != NULL;
 
     g_atomic_ref_count_init(&client->refs);
     g_mutex_init(&client->lock);
@@ -175,14 +165,12 @@ virNetServerClientNew(guint64 id, GSocket *sock, GMainContext *ctx,
     client->hooks = g_array_new(FALSE, FALSE, sizeof(virNetServerClientHook));
     client->auth = VIR_NET_SERVER_AUTH_NONE;
     client->authenticated = TRUE;
-    g_socket_set_blocking(sock, FALSE);
-    virSocketSetNoDelay(sock);
     virKeepAliveInit(&client->ka, limits->keepaliveInterval,
                      limits->keepaliveCount);
     virNetServerClientInitAddrs(client);
     VIR_DEBUG("client %" G_GUINT64_FORMAT " from %s to %s%s%s", id,
               client->remoteAddr, client->localAddr,
-              readonly ? " (read-only)" : "", client->tls ? " (TLS)" : "");
+              readonly ? " (read-only)" : "", sess ? " (TLS)" : "");
     return client;
 }
 
@@ -204,11 +192,9 @@ virNetServerClientUnref(virNetServerClient *client)
     g_clear_pointer(&client->txCurrent, g_bytes_unref);
     g_array_unref(client->hooks);
     g_free(client->rxBuf);
-    virNetSASLSessionFree(client->sasl);
     virNetSASLSessionFree(client->saslPending);
     g_clear_pointer(&client->saslAfter, g_bytes_unref);
-    g_free(client->saslWire);
-    virNetTLSSessionFree(client->tls);
+    virNetTransportFree(client->transport);
     g_object_unref(client->sock);
     g_main_context_unref(client->ctx);
     g_free(client->localHost);
@@ -239,19 +225,22 @@ virNetServerClientIsLocal(virNetServerClient *client)
 bool
 virNetServerClientIsTLS(virNetServerClient *client)
 {
-    return client->tls != NULL;
+    return virNetTransportGetTLS(client->transport) != NULL;
 }
 
 bool
 virNetServerClientIsSecure(virNetServerClient *client)
 {
-    return client->local || client->tls || g_atomic_int_get(&client->saslLayer);
+    return client->local || virNetServerClientIsTLS(client) ||
+           g_atomic_int_get(&client->saslLayer);
 }
 
 const char *
 virNetServerClientGetTLSPeerDN(virNetServerClient *client)
 {
-    return client->tls ? virNetTLSSessionGetPeerDN(client->tls) : NULL;
+    virNetTLSSession *tls = virNetTransportGetTLS(client->transport);
+
+    return tls ? virNetTLSSessionGetPeerDN(tls) : NULL;
 }
 
 const char *
@@ -403,20 +392,12 @@ virNetServerClientNextOutput(virNetServerClient *client)
 static int
 virNetServerClientStartSASL(virNetServerClient *client, virNetSASLSession *sess)
 {
-    ssize_t max = virNetSASLSessionGetMaxBufSize(sess);
-
-    if (max <= 0) {
+    if (virNetTransportStartSASL(client->transport, sess) < 0) {
         VIR_WARN("client %" G_GUINT64_FORMAT ": cannot start the SASL security layer: %s",
-                 client->id, max < 0 ? virGetLastErrorMessage() : "no buffer");
+                 client->id, virGetLastErrorMessage());
         virResetLastError();
-        virNetSASLSessionFree(sess);
         return -1;
     }
-    VIR_DEBUG("client %" G_GUINT64_FORMAT ": SASL security layer on, chunks of %zd bytes",
-              client->id, max);
-    client->sasl = sess;
-    client->saslMaxBuf = max;
-    client->saslWire = g_malloc(max);
     return 0;
 }
 
@@ -441,148 +422,23 @@ virNetServerClientOutputDone(virNetServerClient *client)
     return 0;
 }
 
-/* Moves bytes through the socket or its TLS session (@out: send,
- * else receive): the count (0: end of file), or -1 with errno EAGAIN
- * (would block) or EIO (broken: the reason is logged). */
-static gssize
-virNetServerClientTransferWire(virNetServerClient *client, char *buf,
-                               size_t len, bool out)
-{
-    g_autoptr(GError) err = NULL;
-    gssize n;
-
-    if (client->tls) {
-        n = out ? virNetTLSSessionWrite(client->tls, buf, len)
-                : virNetTLSSessionRead(client->tls, buf, len);
-        if (n < 0 && errno != EAGAIN) {
-            VIR_DEBUG("client %" G_GUINT64_FORMAT ": %s failed: %s", client->id,
-                      out ? "write" : "read", virGetLastErrorMessage());
-            virResetLastError();
-            errno = EIO;
-        }
-        return n;
-    }
-    n = out ? g_socket_send(client->sock, buf, len, NULL, &err)
-            : g_socket_receive(client->sock, buf, len, NULL, &err);
-    if (n < 0 && g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
-        errno = EAGAIN;
-    } else if (n < 0) {
-        VIR_DEBUG("client %" G_GUINT64_FORMAT ": %s failed: %s", client->id,
-                  out ? "write" : "read", err->message);
-        errno = EIO;
-    }
-    return n;
-}
-
-/* A SASL failure: logged, EIO.  Returns -1. */
-static gssize
-virNetServerClientSASLFailed(virNetServerClient *client, const char *what)
-{
-    VIR_WARN("client %" G_GUINT64_FORMAT ": SASL %s failed: %s", client->id,
-             what, virGetLastErrorMessage());
-    virResetLastError();
-    errno = EIO;
-    return -1;
-}
-
-/* Reads through the SASL layer (libvirt's virNetSocketReadSASL): a
- * chunk from the wire is decoded into the session's buffer, which later
- * reads serve until it is empty. */
-static gssize
-virNetServerClientReadSASL(virNetServerClient *client, char *buf, size_t len)
-{
-    size_t avail;
-
-    if (!client->saslDecoded) {
-        gssize n = virNetServerClientTransferWire(client, client->saslWire,
-                                                  client->saslMaxBuf, false);
-        const char *out = NULL;
-        size_t outlen = 0;
-
-        if (n <= 0)
-            return n;
-        if (virNetSASLSessionDecode(client->sasl, client->saslWire, n,
-                                    &out, &outlen) < 0)
-            return virNetServerClientSASLFailed(client, "decoding");
-        if (outlen == 0) {
-            /* only part of a frame: libsasl2 keeps it for the next read */
-            errno = EAGAIN;
-            return -1;
-        }
-        client->saslDecoded = out;
-        client->saslDecodedLength = outlen;
-        client->saslDecodedOffset = 0;
-    }
-    avail = client->saslDecodedLength - client->saslDecodedOffset;
-    len = MIN(len, avail);
-    memcpy(buf, client->saslDecoded + client->saslDecodedOffset, len);
-    client->saslDecodedOffset += len;
-    if (client->saslDecodedOffset == client->saslDecodedLength) {
-        client->saslDecoded = NULL;
-        client->saslDecodedLength = client->saslDecodedOffset = 0;
-    }
-    return len;
-}
-
-/* Writes through the SASL layer (libvirt's virNetSocketWriteSASL): the
- * first saslMaxBuf bytes at most are encoded, and reported written only
- * once all of their encoding is on the wire; until then the caller is
- * told EAGAIN and offers the same bytes again. */
-static gssize
-virNetServerClientWriteSASL(virNetServerClient *client, const char *buf,
-                            size_t len)
-{
-    gssize n;
-
-    if (!client->saslEncoded) {
-        size_t chunk = MIN(len, client->saslMaxBuf);
-
-        if (virNetSASLSessionEncode(client->sasl, buf, chunk,
-                                    &client->saslEncoded,
-                                    &client->saslEncodedLength) < 0)
-            return virNetServerClientSASLFailed(client, "encoding");
-        client->saslEncodedRawLength = chunk;
-        client->saslEncodedOffset = 0;
-    }
-    n = virNetServerClientTransferWire(client,
-                                       (char *)client->saslEncoded +
-                                       client->saslEncodedOffset,
-                                       client->saslEncodedLength -
-                                       client->saslEncodedOffset, true);
-    if (n < 0)
-        return n;
-    client->saslEncodedOffset += n;
-    if (client->saslEncodedOffset < client->saslEncodedLength) {
-        errno = EAGAIN;
-        return -1;
-    }
-    n = client->saslEncodedRawLength;
-    client->saslEncoded = NULL;
-    client->saslEncodedLength = client->saslEncodedOffset = 0;
-    client->saslEncodedRawLength = 0;
-    return n;
-}
-
-/* Moves the stream's bytes (@out: send, else receive), through the
- * SASL security layer when one is on: as virNetServerClientTransferWire. */
+/* Moves the stream's bytes through the transport's layers (@out:
+ * send, else receive): the count (0: end of file), or -1 with errno
+ * EAGAIN (would block) or EIO (broken: the reason is logged). */
 static gssize
 virNetServerClientTransfer(virNetServerClient *client, char *buf, size_t len,
                            bool out)
 {
-    if (client->sasl)
-        return out ? virNetServerClientWriteSASL(client, buf, len)
-                   : virNetServerClientReadSASL(client, buf, len);
-    return virNetServerClientTransferWire(client, buf, len, out);
-}
+    gssize n = out ? virNetTransportWrite(client->transport, buf, len)
+                   : virNetTransportRead(client->transport, buf, len);
 
-/* Bytes received but not yet read, which the socket's readiness does
- * not show (main thread). */
-static bool
-virNetServerClientHasPending(virNetServerClient *client)
-{
-    if (client->saslDecoded)
-        return true;
-    return client->tls && virNetTLSSessionPending(client->tls) > 0;
+    if (n < 0 && errno != EAGAIN) {
+        VIR_DEBUG("client %" G_GUINT64_FORMAT ": %s", client->id,
+                  virGetLastErrorMessage());
+        virResetLastError();
+        errno = EIO;
+    }
+    return n;
 }
 
 static gboolean
@@ -810,7 +666,7 @@ static void
 virNetServerClientReadPendingSoon(virNetServerClient *client)
 {
     if (client->pendingSource || !client->readSource ||
-        !virNetServerClientHasPending(client))
+        !virNetTransportHasPending(client->transport))
         return;
     client->pendingSource = g_idle_source_new();
     g_source_set_callback(client->pendingSource, virNetServerClientOnPending,
@@ -976,7 +832,8 @@ virNetServerClientOnHandshake(GSocket *sock, GIOCondition cond, gpointer opaque)
     static const char confirm = '\1';
     g_autoptr(GBytes) byte = NULL;
     GIOCondition want = G_IO_IN;
-    int rc = virNetTLSSessionHandshake(client->tls, &want);
+    virNetTLSSession *tls = virNetTransportGetTLS(client->transport);
+    int rc = virNetTLSSessionHandshake(tls, &want);
 
     g_clear_pointer(&client->handshakeSource, g_source_unref);
     if (rc < 0) {
@@ -991,7 +848,7 @@ virNetServerClientOnHandshake(GSocket *sock, GIOCondition cond, gpointer opaque)
         return G_SOURCE_REMOVE;
     }
     VIR_DEBUG("client %" G_GUINT64_FORMAT ": TLS handshake done (%s)",
-              client->id, NULLSTR(virNetTLSSessionGetPeerDN(client->tls)));
+              client->id, NULLSTR(virNetTLSSessionGetPeerDN(tls)));
     client->handshaking = false;
     byte = g_bytes_new_static(&confirm, 1);
     if (virNetServerClientSendMessage(client, byte) == 0)
