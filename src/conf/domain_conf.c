@@ -826,7 +826,8 @@ virDomainDefParseString(const char *xml, unsigned int flags)
     g_autoptr(virDomainDef) def = NULL;
 
     if (!virCheckFlags(flags, VIR_DOMAIN_DEF_PARSE_INACTIVE |
-                       VIR_DOMAIN_DEF_PARSE_SKIP_VALIDATE))
+                       VIR_DOMAIN_DEF_PARSE_SKIP_VALIDATE |
+                       VIR_DOMAIN_DEF_PARSE_STATUS))
         return NULL;
     if (!xml) {
         virReportError(VIR_ERR_INVALID_ARG, "%s", _("no domain XML given"));

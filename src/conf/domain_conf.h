@@ -507,6 +507,9 @@ typedef enum {
     VIR_DOMAIN_DEF_PARSE_INACTIVE = 1 << 0,
     /* Parse and fill defaults but do not call virDomainDefValidate. */
     VIR_DOMAIN_DEF_PARSE_SKIP_VALIDATE = 1 << 1,
+    /* A running domain's status: it says what its QEMU has, so no
+     * default device is added (libvirt's VIR_DOMAIN_DEF_PARSE_STATUS). */
+    VIR_DOMAIN_DEF_PARSE_STATUS = 1 << 2,
 } virDomainDefParseFlags;
 
 typedef enum {

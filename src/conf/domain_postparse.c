@@ -3,10 +3,14 @@
  *
  * The same defaults libvirt's generic code (and, where noted, its QEMU
  * driver) fills in, so that the formatted XML says what the guest gets.
- * Deliberately NOT added (unlike libvirt's QEMU driver): implicit USB
- * and PCI root controllers, PS/2 inputs, a default memballoon, the
- * machine type alias expansion and PCI addresses.  QEMU's defaults
- * apply instead, identically on every host running the same binary.
+ * Like libvirt's QEMU driver, a new definition of an i440fx guest
+ * without any USB controller gets the default one (piix3-uhci at
+ * 00:01.2): libvirt gives every such guest one, and leaves it out of
+ * the XML it sends for a migration, so a guest coming from libvirtd
+ * would otherwise arrive without the device its migration stream holds.
+ * Not added yet (unlike libvirt's QEMU driver): the PCI root
+ * controller, PS/2 inputs, a default memballoon, q35's default USB,
+ * the machine type alias expansion and the other PCI addresses.
  */
 #include <string.h>
 
@@ -263,6 +267,41 @@ virDomainDefPostParseVideo(virDomainDef *def)
     }
 }
 
+/* An i440fx machine ("pc", "pc-i440fx-*", "pc-1.x"...): not q35, not
+ * another board. */
+static bool
+virDomainDefIsI440FX(const virDomainDef *def)
+{
+    const char *m = def->os.machine;
+
+    return m && (g_str_equal(m, "pc") || g_str_has_prefix(m, "pc-")) &&
+           !virDomainDefIsQ35(def);
+}
+
+/* libvirt's default USB controller of an i440fx guest, where the XML
+ * names none (qemuDomainDefAddDefaultDevices + its fixed address). */
+static void
+virDomainDefAddDefaultUSB(virDomainDef *def)
+{
+    virDomainControllerDef *ctrl;
+    size_t i;
+
+    if (!virDomainDefIsI440FX(def))
+        return;
+    for (i = 0; i < def->ncontrollers; i++) {
+        if (def->controllers[i]->type == VIR_DOMAIN_CONTROLLER_TYPE_USB)
+            return;
+    }
+    ctrl = g_new0(virDomainControllerDef, 1);
+    ctrl->type = VIR_DOMAIN_CONTROLLER_TYPE_USB;
+    ctrl->idx = 0;
+    ctrl->model = VIR_DOMAIN_CONTROLLER_MODEL_PIIX3_UHCI;
+    ctrl->info.type = VIR_DOMAIN_DEVICE_ADDRESS_TYPE_PCI;
+    ctrl->info.addr.pci.slot = 1;
+    ctrl->info.addr.pci.function = 2;
+    VIR_APPEND_ELEMENT(def->controllers, def->ncontrollers, ctrl);
+}
+
 int
 virDomainDefPostParse(virDomainDef *def, unsigned int flags)
 {
@@ -275,5 +314,8 @@ virDomainDefPostParse(virDomainDef *def, unsigned int flags)
         return -1;
     virDomainDefPostParseChrs(def);
     virDomainDefPostParseVideo(def);
+    /* a status file says what the running QEMU has */
+    if (!(flags & VIR_DOMAIN_DEF_PARSE_STATUS))
+        virDomainDefAddDefaultUSB(def);
     return 0;
 }

@@ -229,7 +229,7 @@ qemuDomainLoadStatus(qemuDriver *driver, const char *path)
                        _("malformed domain status file '%1$s'"), path);
         goto error;
     }
-    if (!(def = virDomainDefParseString(domxml, 0)))
+    if (!(def = virDomainDefParseString(domxml, VIR_DOMAIN_DEF_PARSE_STATUS)))
         goto error;
     vm = virDomainObjNew(def);
     qemuDomainObjInitPrivate(driver, vm);

@@ -1,0 +1,105 @@
+"""A stock libvirtd 9.0 (Debian's libvirt-daemon-system) as a test peer,
+isolated from the host's: its own mount namespace (unshare) with private
+copies of /etc/libvirt, /run/libvirt, /var/lib/libvirt, /var/log/libvirt
+and /var/cache/libvirt, listening on a loopback address over plain TCP
+(auth none), running QEMU as root without a security driver and logging
+QEMU to files (no virtlogd).  Installs the package when it is missing.
+"""
+import os
+import shutil
+import signal
+import subprocess
+
+from migrationlib import DEADLINE, free_port, wait_for
+
+LIBVIRTD = "/usr/sbin/libvirtd"
+PRIVATE_DIRS = {
+    "etc": "/etc/libvirt",
+    "run": "/run/libvirt",
+    "lib": "/var/lib/libvirt",
+    "log": "/var/log/libvirt",
+    "cache": "/var/cache/libvirt",
+}
+
+
+def ensure_installed():
+    """libvirt-daemon-system from Debian, if libvirtd is not there."""
+    if os.path.exists(LIBVIRTD):
+        return
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends",
+                    "libvirt-daemon-system"], check=True, env=env,
+                   capture_output=True, timeout=900)
+
+
+class LibvirtdHost:
+    """One isolated libvirtd on @addr (a free port)."""
+
+    def __init__(self, workdir, name, addr):
+        ensure_installed()
+        self.name = name
+        self.addr = addr
+        self.root = os.path.join(workdir, name)
+        self.port = free_port(addr)
+        self.uri = "qemu+tcp://%s:%d/system" % (addr, self.port)
+        for sub in PRIVATE_DIRS:
+            os.makedirs(os.path.join(self.root, sub))
+        shutil.copytree("/etc/libvirt", os.path.join(self.root, "etc"),
+                        dirs_exist_ok=True, symlinks=True)
+        self.configure()
+        self.log = open(os.path.join(workdir, name + ".log"), "w")
+        self.proc = subprocess.Popen(
+            ["unshare", "--mount", "--propagation", "private", "bash", "-c",
+             self.script()], stdout=self.log, stderr=subprocess.STDOUT)
+        wait_for(self.ready, "libvirtd on " + addr, DEADLINE)
+
+    def configure(self):
+        etc = os.path.join(self.root, "etc")
+        with open(os.path.join(etc, "libvirtd.conf"), "a") as f:
+            f.write('\nlisten_tls = 0\nlisten_tcp = 1\nlisten_addr = "%s"\n'
+                    'tcp_port = "%d"\nauth_tcp = "none"\nauth_unix_rw = "none"\n'
+                    % (self.addr, self.port))
+        with open(os.path.join(etc, "qemu.conf"), "a") as f:
+            f.write('\nuser = "root"\ngroup = "root"\nsecurity_driver = "none"\n'
+                    'stdio_handler = "file"\nmigration_address = "%s"\n'
+                    'migration_host = "%s"\n' % (self.addr, self.addr))
+
+    def script(self):
+        """Inside the new mount namespace: the private directories over
+        the real ones, then libvirtd."""
+        lines = ["set -e"]
+        for sub, target in PRIVATE_DIRS.items():
+            lines.append("mkdir -p %s" % target)
+            lines.append("mount --bind %s %s" % (os.path.join(self.root, sub),
+                                                 target))
+        lines.append("exec %s --listen" % LIBVIRTD)
+        return "\n".join(lines)
+
+    def ready(self):
+        if self.proc.poll() is not None:
+            raise AssertionError("libvirtd %s exited" % self.name)
+        return self.virsh("uri", check=False).returncode == 0
+
+    def virsh(self, *args, check=True, timeout=120):
+        res = subprocess.run(["virsh", "-q", "-c", self.uri] + list(args),
+                             capture_output=True, text=True, timeout=timeout,
+                             env=dict(os.environ, LC_ALL="C"))
+        if check and res.returncode != 0:
+            raise AssertionError("virsh -c %s %s: %s" % (self.uri, " ".join(args),
+                                                         res.stderr.strip()))
+        return res
+
+    def out(self, *args):
+        return self.virsh(*args).stdout.strip()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            for name in self.virsh("list", "--name", check=False).stdout.split():
+                self.virsh("destroy", name, check=False)
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=DEADLINE)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
