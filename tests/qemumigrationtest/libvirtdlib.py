@@ -7,10 +7,9 @@ QEMU to files (no virtlogd).  Installs the package when it is missing.
 """
 import os
 import shutil
-import signal
 import subprocess
 
-from migrationlib import DEADLINE, free_port, wait_for
+from migrationlib import DEADLINE, Daemon, free_port, wait_for
 
 LIBVIRTD = "/usr/sbin/libvirtd"
 PRIVATE_DIRS = {
@@ -32,7 +31,7 @@ def ensure_installed():
                    capture_output=True, timeout=900)
 
 
-class LibvirtdHost:
+class LibvirtdHost(Daemon):
     """One isolated libvirtd on @addr (a free port)."""
 
     def __init__(self, workdir, name, addr):
@@ -80,26 +79,5 @@ class LibvirtdHost:
             raise AssertionError("libvirtd %s exited" % self.name)
         return self.virsh("uri", check=False).returncode == 0
 
-    def virsh(self, *args, check=True, timeout=120):
-        res = subprocess.run(["virsh", "-q", "-c", self.uri] + list(args),
-                             capture_output=True, text=True, timeout=timeout,
-                             env=dict(os.environ, LC_ALL="C"))
-        if check and res.returncode != 0:
-            raise AssertionError("virsh -c %s %s: %s" % (self.uri, " ".join(args),
-                                                         res.stderr.strip()))
-        return res
-
-    def out(self, *args):
-        return self.virsh(*args).stdout.strip()
-
     def stop(self):
-        if self.proc.poll() is None:
-            for name in self.virsh("list", "--name", check=False).stdout.split():
-                self.virsh("destroy", name, check=False)
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=DEADLINE)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
+        self.stop_process()

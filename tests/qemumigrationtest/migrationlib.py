@@ -108,7 +108,37 @@ class PKI:
         return path
 
 
-class Host:
+class Daemon:
+    """What every test daemon (virtmigd, a stock libvirtd) offers: the
+    stock virsh on its URI, and a stop that destroys its guests first."""
+
+    def virsh(self, *args, check=True, timeout=120, uri=None):
+        res = subprocess.run(["virsh", "-q", "-c", uri or self.uri] + list(args),
+                             capture_output=True, text=True, timeout=timeout,
+                             env=dict(os.environ, LC_ALL="C"))
+        if check and res.returncode != 0:
+            raise AssertionError("virsh -c %s %s: %s" % (self.uri, " ".join(args),
+                                                         res.stderr.strip()))
+        return res
+
+    def out(self, *args):
+        return self.virsh(*args).stdout.strip()
+
+    def stop_process(self):
+        """Destroys the guests, then SIGTERM (SIGKILL if it hangs)."""
+        if self.proc.poll() is None:
+            for name in self.virsh("list", "--name", check=False).stdout.split():
+                self.virsh("destroy", name, check=False)
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=DEADLINE)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+class Host(Daemon):
     """One virtmigd with its own root, listening on a loopback address:
     plain TCP, and TLS too when a PKI is given (then @uri is the TLS one,
     with the pkipath of a client "admin")."""
@@ -181,18 +211,6 @@ class Host:
         except OSError:
             return False
 
-    def virsh(self, *args, check=True, timeout=120, uri=None):
-        res = subprocess.run(["virsh", "-q", "-c", uri or self.uri] + list(args),
-                             capture_output=True, text=True, timeout=timeout,
-                             env=dict(os.environ, LC_ALL="C"))
-        if check and res.returncode != 0:
-            raise AssertionError("virsh -c %s %s: %s" % (self.uri, " ".join(args),
-                                                         res.stderr.strip()))
-        return res
-
-    def out(self, *args):
-        return self.virsh(*args).stdout.strip()
-
     def qemu_pid(self, domain):
         path = os.path.join(self.root, "run", "virtmig", "qemu", domain + ".xml")
         with open(path) as f:
@@ -203,16 +221,7 @@ class Host:
         return [f for f in os.listdir(d) if f.endswith(".xml")]
 
     def stop(self):
-        if self.proc.poll() is None:
-            for name in self.virsh("list", "--name", check=False).stdout.split():
-                self.virsh("destroy", name, check=False)
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=DEADLINE)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
+        self.stop_process()
         # a clean exit (also what sanitizer builds check: leaks, errors)
         if self.proc.returncode != 0:
             with open(self.log.name) as f:
