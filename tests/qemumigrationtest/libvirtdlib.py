@@ -71,7 +71,10 @@ class LibvirtdHost(Daemon):
             lines.append("mkdir -p %s" % target)
             lines.append("mount --bind %s %s" % (os.path.join(self.root, sub),
                                                  target))
-        lines.append("exec %s --listen" % LIBVIRTD)
+        # the pid file in the private /run/libvirt: the default,
+        # /run/libvirtd.pid, is shared with the host's and other peers'
+        lines.append("exec %s --listen --pid-file /run/libvirt/libvirtd.pid"
+                     % LIBVIRTD)
         return "\n".join(lines)
 
     def ready(self):
