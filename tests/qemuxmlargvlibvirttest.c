@@ -34,6 +34,7 @@
 #include "virerror.h"
 #include "domain_conf.h"
 #include "qemu_command.h"
+#include "qemu_capabilities.h"
 
 #define DATADIR "qemuxmlargvdata-libvirt"
 #define XFAIL_FILE DATADIR "/EXPECTED-FAIL"
@@ -359,11 +360,22 @@ testLinesEqual(GPtrArray *a, GPtrArray *b)
     return true;
 }
 
+/* Two cases per guest: "NAME" parses the XML libvirt printed (every
+ * address fixed by libvirt), "defined-here/NAME" the input libvirt was
+ * given, so that virtmig's own defaults and address assignment are
+ * what is compared. */
+#define TEST_DEFINED_HERE "defined-here/"
+
+static qemuCaps *testCaps;
+
 /* NULL if virtmig's devices equal libvirt's, else why not. */
 static char *
-testCompare(const char *name)
+testCompare(const char *testname)
 {
-    g_autofree char *inrel = g_strdup_printf(DATADIR "/%s.xml", name);
+    bool here = g_str_has_prefix(testname, TEST_DEFINED_HERE);
+    const char *name = here ? testname + strlen(TEST_DEFINED_HERE) : testname;
+    g_autofree char *inrel = g_strdup_printf(DATADIR "/%s%s", name,
+                                             here ? ".in.xml" : ".xml");
     g_autofree char *devrel = g_strdup_printf(DATADIR "/%s.devices", name);
     g_autofree char *monitor = g_strdup_printf("/run/virtmig/qemu/domain-%s/monitor.sock",
                                                name);
@@ -372,13 +384,32 @@ testCompare(const char *name)
     g_auto(GStrv) argv = NULL;
     g_autoptr(GPtrArray) expected = testLoadLines(devrel);
     g_autoptr(GPtrArray) actual = NULL;
-    qemuCommandParams params = { .monitorPath = monitor, .kvmUsable = true };
+    qemuCommandParams params = {
+        .monitorPath = monitor,
+        .kvmUsable = true,
+        .channelDir = "/run/virtmig/qemu/channel/target/domain-1-test",
+    };
 
     g_assert_cmpuint(expected->len, >=, 1);
     virResetLastError();
     if (!(def = virDomainDefParseString(xml, VIR_DOMAIN_DEF_PARSE_INACTIVE)))
         return g_strdup_printf("parse error: %d: %s", virGetLastErrorCode(),
                                virGetLastErrorMessage());
+    if (here) {
+        /* the driver's step: the machine alias as this host's QEMU
+         * resolves it (qemuDomainDefParseString) */
+        g_autofree char *machine = qemuCapsGetCanonicalMachine(testCaps,
+                                                               def->os.machine);
+
+        if (!machine && virGetLastErrorCode() != VIR_ERR_OK)
+            return g_strdup_printf("cannot resolve machine '%s': %s",
+                                   NULLSTR(def->os.machine),
+                                   virGetLastErrorMessage());
+        if (machine) {
+            g_free(def->os.machine);
+            def->os.machine = g_steal_pointer(&machine);
+        }
+    }
     if (!(argv = qemuBuildCommandLine(def, &params)))
         return g_strdup_printf("command line error: %d: %s", virGetLastErrorCode(),
                                virGetLastErrorMessage());
@@ -508,8 +539,10 @@ main(int argc, char **argv)
         if (g_str_has_suffix(files[i], ".in.xml"))
             continue;
         g_ptr_array_add(names, g_strndup(files[i], strlen(files[i]) - 4));
+        g_ptr_array_add(names, g_strdup_printf(TEST_DEFINED_HERE "%.*s",
+                                               (int)strlen(files[i]) - 4, files[i]));
     }
-    g_assert_cmpuint(names->len, >=, 12);
+    g_assert_cmpuint(names->len, >=, 2 * 12);
     g_ptr_array_add(names, NULL);
     testLoadXFail((GStrv)names->pdata);
     for (i = 0; names->pdata[i]; i++) {
@@ -519,7 +552,9 @@ main(int argc, char **argv)
         g_test_add_data_func(testname, names->pdata[i], testCase);
     }
     g_test_add_func("/qemuxmlargvlibvirt/reduce", testReduce);
+    testCaps = qemuCapsNew(NULL);
     ret = g_test_run();
+    qemuCapsFree(testCaps);
     g_hash_table_unref(testXFail);
     return ret;
 }

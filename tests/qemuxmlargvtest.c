@@ -141,7 +141,8 @@ testAliases(void)
     qemuAssignDeviceAliases(def);
     g_assert_cmpstr(def->disks[0]->info.alias, ==, "sata0-0-0");
     g_assert_cmpuint(def->disks[0]->srcIndex, ==, 1);
-    g_assert_cmpstr(def->disks[2]->info.alias, ==, "scsi0-0-0-2");
+    /* the default SCSI model is lsilogic, as in libvirt: no target in the alias */
+    g_assert_cmpstr(def->disks[2]->info.alias, ==, "scsi0-0-2");
     g_assert_cmpstr(def->disks[3]->info.alias, ==, "virtio-disk0");
     g_assert_cmpstr(def->nets[0]->info.alias, ==, "net0");
     g_assert_cmpstr(def->serials[0]->info.alias, ==, "serial0");

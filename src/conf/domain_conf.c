@@ -43,7 +43,7 @@ VIR_ENUM_IMPL(virCPUFallback, VIR_CPU_FALLBACK_LAST,
 VIR_ENUM_IMPL(virCPUFeaturePolicy, VIR_CPU_FEATURE_LAST,
               "force", "require", "optional", "disable", "forbid");
 VIR_ENUM_IMPL(virDomainDeviceAddress, VIR_DOMAIN_DEVICE_ADDRESS_TYPE_LAST,
-              "none", "pci", "drive");
+              "none", "pci", "drive", "virtio-serial", "usb");
 VIR_ENUM_IMPL(virDomainDisk, VIR_DOMAIN_DISK_TYPE_LAST,
               "file", "block");
 VIR_ENUM_IMPL(virDomainDiskDevice, VIR_DOMAIN_DISK_DEVICE_LAST,
@@ -59,13 +59,21 @@ VIR_ENUM_IMPL(virDomainController, VIR_DOMAIN_CONTROLLER_TYPE_LAST,
               "ide", "scsi", "sata", "virtio-serial", "usb", "pci");
 VIR_ENUM_IMPL(virDomainControllerModel, VIR_DOMAIN_CONTROLLER_MODEL_LAST,
               "default", "piix3-uhci", "qemu-xhci", "none", "pci-root",
-              "pcie-root", "virtio-scsi");
+              "pcie-root", "virtio-scsi", "pcie-root-port",
+              "pcie-to-pci-bridge", "pci-bridge", "ich9-ehci1", "ich9-uhci1",
+              "ich9-uhci2", "ich9-uhci3", "lsilogic");
 VIR_ENUM_IMPL(virDomainNet, VIR_DOMAIN_NET_TYPE_LAST,
               "user", "ethernet");
 VIR_ENUM_IMPL(virDomainNetModel, VIR_DOMAIN_NET_MODEL_LAST,
               "default", "virtio", "e1000", "e1000e", "rtl8139");
 VIR_ENUM_IMPL(virDomainChr, VIR_DOMAIN_CHR_TYPE_LAST,
-              "pty", "file");
+              "pty", "file", "unix");
+VIR_ENUM_IMPL(virDomainInput, VIR_DOMAIN_INPUT_TYPE_LAST,
+              "mouse", "tablet", "keyboard");
+VIR_ENUM_IMPL(virDomainInputBus, VIR_DOMAIN_INPUT_BUS_LAST,
+              "ps2", "usb");
+VIR_ENUM_IMPL(virDomainSoundModel, VIR_DOMAIN_SOUND_MODEL_LAST,
+              "ich6", "ich9", "ac97");
 VIR_ENUM_IMPL(virDomainGraphics, VIR_DOMAIN_GRAPHICS_TYPE_LAST,
               "vnc");
 VIR_ENUM_IMPL(virDomainVideo, VIR_DOMAIN_VIDEO_TYPE_LAST,
@@ -218,8 +226,11 @@ virDomainDefFree(virDomainDef *def)
     virDomainMemballoonDefFree(def->memballoon);
     virDomainXMLNodeFree(def->metadata);
     virDomainXMLNodeFree(def->resource);
-    VIR_FREE_LIST(def->inputs, def->ninputs, virDomainXMLNodeFree);
-    VIR_FREE_LIST(def->audios, def->naudios, virDomainXMLNodeFree);
+    VIR_FREE_LIST(def->channels, def->nchannels, virDomainChrDefFree);
+    VIR_FREE_LIST(def->inputs, def->ninputs, virDomainInputDefFree);
+    VIR_FREE_LIST(def->sounds, def->nsounds, virDomainSoundDefFree);
+    VIR_FREE_LIST(def->audios, def->naudios, virDomainAudioDefFree);
+    VIR_FREE_LIST(def->rngs, def->nrngs, virDomainRNGDefFree);
     VIR_FREE_LIST(def->seclabels, def->nseclabels, virDomainXMLNodeFree);
     g_free(def);
 }
@@ -318,6 +329,39 @@ virDomainDefIsQ35(const virDomainDef *def)
     return m && (g_str_equal(m, "q35") || g_str_has_prefix(m, "pc-q35-"));
 }
 
+const char *
+virDomainControllerPCIModelName(int model)
+{
+    switch (model) {
+    case VIR_DOMAIN_CONTROLLER_MODEL_PCIE_ROOT_PORT:
+        return "pcie-root-port";
+    case VIR_DOMAIN_CONTROLLER_MODEL_PCIE_TO_PCI_BRIDGE:
+        return "pcie-pci-bridge";
+    case VIR_DOMAIN_CONTROLLER_MODEL_PCI_BRIDGE:
+        return "pci-bridge";
+    default:
+        return NULL;
+    }
+}
+
+bool
+virDomainControllerIsUSBCompanion(const virDomainControllerDef *ctrl)
+{
+    return ctrl->type == VIR_DOMAIN_CONTROLLER_TYPE_USB &&
+           ctrl->model >= VIR_DOMAIN_CONTROLLER_MODEL_ICH9_EHCI1 &&
+           ctrl->model <= VIR_DOMAIN_CONTROLLER_MODEL_ICH9_UHCI3;
+}
+
+bool
+virDomainDefIsI440FX(const virDomainDef *def)
+{
+    const char *m = def->os.machine;
+
+    /* no machine: QEMU's default, "pc" */
+    return !m || ((g_str_equal(m, "pc") || g_str_has_prefix(m, "pc-")) &&
+                  !virDomainDefIsQ35(def));
+}
+
 void
 virDomainDefClearLiveData(virDomainDef *def)
 {
@@ -350,10 +394,17 @@ virDomainDefClearLiveData(virDomainDef *def)
         g_clear_pointer(&def->videos[i]->info.alias, g_free);
     if (def->memballoon)
         g_clear_pointer(&def->memballoon->info.alias, g_free);
+    for (i = 0; i < def->nchannels; i++) {
+        g_clear_pointer(&def->channels[i]->info.alias, g_free);
+        if (virDomainChrPathIsAuto(def->channels[i]))
+            g_clear_pointer(&def->channels[i]->path, g_free);
+    }
     for (i = 0; i < def->ninputs; i++)
-        virDomainXMLNodeClearLiveData(def->inputs[i]);
-    for (i = 0; i < def->naudios; i++)
-        virDomainXMLNodeClearLiveData(def->audios[i]);
+        g_clear_pointer(&def->inputs[i]->info.alias, g_free);
+    for (i = 0; i < def->nsounds; i++)
+        g_clear_pointer(&def->sounds[i]->info.alias, g_free);
+    for (i = 0; i < def->nrngs; i++)
+        g_clear_pointer(&def->rngs[i]->info.alias, g_free);
     for (i = 0; i < def->nseclabels; i++)
         virDomainXMLNodeClearLiveData(def->seclabels[i]);
 }

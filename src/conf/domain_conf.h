@@ -167,6 +167,8 @@ typedef enum {
     VIR_DOMAIN_DEVICE_ADDRESS_TYPE_NONE = 0,
     VIR_DOMAIN_DEVICE_ADDRESS_TYPE_PCI,
     VIR_DOMAIN_DEVICE_ADDRESS_TYPE_DRIVE,
+    VIR_DOMAIN_DEVICE_ADDRESS_TYPE_VIRTIO_SERIAL,
+    VIR_DOMAIN_DEVICE_ADDRESS_TYPE_USB,
 
     VIR_DOMAIN_DEVICE_ADDRESS_TYPE_LAST
 } virDomainDeviceAddressType;
@@ -189,6 +191,22 @@ struct _virDomainDeviceDriveAddress {
     unsigned int unit;
 };
 
+/* <address type='virtio-serial' controller= bus= port=/> */
+typedef struct _virDomainDeviceVirtioSerialAddress virDomainDeviceVirtioSerialAddress;
+struct _virDomainDeviceVirtioSerialAddress {
+    unsigned int controller;
+    unsigned int bus;
+    unsigned int port;
+};
+
+/* <address type='usb' bus= port='1[.2...]'/>: port is a hub path */
+#define VIR_DOMAIN_DEVICE_USB_MAX_PORT_DEPTH 4
+typedef struct _virDomainDeviceUSBAddress virDomainDeviceUSBAddress;
+struct _virDomainDeviceUSBAddress {
+    unsigned int bus;
+    unsigned int port[VIR_DOMAIN_DEVICE_USB_MAX_PORT_DEPTH]; /* 0-ended */
+};
+
 typedef struct _virDomainDeviceInfo virDomainDeviceInfo;
 struct _virDomainDeviceInfo {
     char *alias;                /* live only: <alias name='...'/> */
@@ -196,6 +214,8 @@ struct _virDomainDeviceInfo {
     union {
         virPCIDeviceAddress pci;
         virDomainDeviceDriveAddress drive;
+        virDomainDeviceVirtioSerialAddress vioserial;
+        virDomainDeviceUSBAddress usb;
     } addr;
     unsigned int bootIndex;     /* <boot order='N'/>, 0 = none */
 };
@@ -290,6 +310,14 @@ typedef enum {
     VIR_DOMAIN_CONTROLLER_MODEL_PCI_ROOT,
     VIR_DOMAIN_CONTROLLER_MODEL_PCIE_ROOT,
     VIR_DOMAIN_CONTROLLER_MODEL_VIRTIO_SCSI,
+    VIR_DOMAIN_CONTROLLER_MODEL_PCIE_ROOT_PORT,
+    VIR_DOMAIN_CONTROLLER_MODEL_PCIE_TO_PCI_BRIDGE,
+    VIR_DOMAIN_CONTROLLER_MODEL_PCI_BRIDGE,
+    VIR_DOMAIN_CONTROLLER_MODEL_ICH9_EHCI1,
+    VIR_DOMAIN_CONTROLLER_MODEL_ICH9_UHCI1,
+    VIR_DOMAIN_CONTROLLER_MODEL_ICH9_UHCI2,
+    VIR_DOMAIN_CONTROLLER_MODEL_ICH9_UHCI3,
+    VIR_DOMAIN_CONTROLLER_MODEL_LSILOGIC,
 
     VIR_DOMAIN_CONTROLLER_MODEL_LAST
 } virDomainControllerModel;
@@ -300,6 +328,13 @@ struct _virDomainControllerDef {
     int type;                   /* virDomainControllerType */
     unsigned int idx;
     int model;                  /* virDomainControllerModel */
+    /* PCI controllers other than the roots: <model name=> (QEMU's
+     * device) and <target chassisNr= chassis= port=>, -1 = not given */
+    char *modelName;
+    int chassisNr;
+    int chassis;
+    int port;
+    int startport;              /* USB companion <master startport=>, -1 */
     virDomainDeviceInfo info;
 };
 
@@ -341,6 +376,7 @@ struct _virDomainNetDef {
 typedef enum {
     VIR_DOMAIN_CHR_TYPE_PTY = 0,
     VIR_DOMAIN_CHR_TYPE_FILE,
+    VIR_DOMAIN_CHR_TYPE_UNIX,
 
     VIR_DOMAIN_CHR_TYPE_LAST
 } virDomainChrType;
@@ -349,6 +385,7 @@ VIR_ENUM_DECL(virDomainChr);
 typedef enum {
     VIR_DOMAIN_CHR_DEVICE_SERIAL = 0,
     VIR_DOMAIN_CHR_DEVICE_CONSOLE,
+    VIR_DOMAIN_CHR_DEVICE_CHANNEL,
 
     VIR_DOMAIN_CHR_DEVICE_LAST
 } virDomainChrDeviceType;
@@ -357,9 +394,12 @@ typedef struct _virDomainChrDef virDomainChrDef;
 struct _virDomainChrDef {
     int deviceType;             /* virDomainChrDeviceType */
     int type;                   /* virDomainChrType */
-    char *path;                 /* file: the file; pty: live pty path */
+    char *path;                 /* file: the file; pty: live pty path;
+                                 * unix: the socket (the driver picks
+                                 * one at start when not given) */
     int append;                 /* virTristateSwitch <source append=> */
     int port;                   /* <target port=...>; -1 until assigned */
+    char *targetName;           /* channel: <target type='virtio' name=> */
     virDomainDeviceInfo info;
 };
 /* A serial's target is always type='isa-serial' with <model
@@ -419,6 +459,61 @@ VIR_ENUM_DECL(virDomainMemballoonModel);
 typedef struct _virDomainMemballoonDef virDomainMemballoonDef;
 struct _virDomainMemballoonDef {
     int model;                  /* virDomainMemballoonModel */
+    virDomainDeviceInfo info;
+};
+
+/* ---- <input>, <sound>, <audio>, <rng> ---- */
+
+typedef enum {
+    VIR_DOMAIN_INPUT_TYPE_MOUSE = 0,
+    VIR_DOMAIN_INPUT_TYPE_TABLET,
+    VIR_DOMAIN_INPUT_TYPE_KBD,
+
+    VIR_DOMAIN_INPUT_TYPE_LAST
+} virDomainInputType;
+VIR_ENUM_DECL(virDomainInput);
+
+typedef enum {
+    VIR_DOMAIN_INPUT_BUS_PS2 = 0,
+    VIR_DOMAIN_INPUT_BUS_USB,
+
+    VIR_DOMAIN_INPUT_BUS_LAST
+} virDomainInputBus;
+VIR_ENUM_DECL(virDomainInputBus);
+
+typedef struct _virDomainInputDef virDomainInputDef;
+struct _virDomainInputDef {
+    int type;                   /* virDomainInputType */
+    int bus;                    /* virDomainInputBus */
+    virDomainDeviceInfo info;   /* USB address on bus='usb' */
+};
+
+typedef enum {
+    VIR_DOMAIN_SOUND_MODEL_ICH6 = 0,
+    VIR_DOMAIN_SOUND_MODEL_ICH9,
+    VIR_DOMAIN_SOUND_MODEL_AC97,
+
+    VIR_DOMAIN_SOUND_MODEL_LAST
+} virDomainSoundModel;
+VIR_ENUM_DECL(virDomainSoundModel);
+
+typedef struct _virDomainSoundDef virDomainSoundDef;
+struct _virDomainSoundDef {
+    int model;                  /* virDomainSoundModel */
+    unsigned int audioId;       /* <audio id=> child; 0 = not given */
+    virDomainDeviceInfo info;
+};
+
+/* <audio type='none' id=N/>: a backend that plays nothing (the only
+ * one virtmig builds; it matters only to the host). */
+typedef struct _virDomainAudioDef virDomainAudioDef;
+struct _virDomainAudioDef {
+    unsigned int id;
+};
+
+typedef struct _virDomainRNGDef virDomainRNGDef;
+struct _virDomainRNGDef {
+    char *source;               /* <backend model='random'>: the file */
     virDomainDeviceInfo info;
 };
 
@@ -487,14 +582,20 @@ struct _virDomainDef {
     virDomainVideoDef **videos;
     size_t nvideos;
     virDomainMemballoonDef *memballoon; /* NULL: no <memballoon> */
+    virDomainChrDef **channels;
+    size_t nchannels;
+    virDomainInputDef **inputs;
+    size_t ninputs;
+    virDomainSoundDef **sounds;
+    size_t nsounds;
+    virDomainAudioDef **audios;
+    size_t naudios;
+    virDomainRNGDef **rngs;
+    size_t nrngs;
 
     /* pass-through, in their canonical places */
     virDomainXMLNode *metadata;         /* after <description> */
     virDomainXMLNode *resource;         /* after <vcpu> */
-    virDomainXMLNode **inputs;          /* <input>, after consoles */
-    size_t ninputs;
-    virDomainXMLNode **audios;          /* <audio>, after graphics */
-    size_t naudios;
     virDomainXMLNode **seclabels;       /* after </devices> */
     size_t nseclabels;
 };
@@ -583,6 +684,11 @@ virDomainDef *virDomainDefNew(void);
 void virDomainDefFree(virDomainDef *def);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainDef, virDomainDefFree);
 
+/* A channel socket path the driver generated (libvirt's
+ * ".../channel/target/domain-ID-NAME/..." layout): host-local, left out
+ * of inactive and migratable XML. */
+bool virDomainChrPathIsAuto(const virDomainChrDef *chr);
+
 /* Per-device free functions (NULL-safe). */
 void virDomainDiskDefFree(virDomainDiskDef *def);
 void virDomainControllerDefFree(virDomainControllerDef *def);
@@ -591,6 +697,10 @@ void virDomainChrDefFree(virDomainChrDef *def);
 void virDomainGraphicsDefFree(virDomainGraphicsDef *def);
 void virDomainVideoDefFree(virDomainVideoDef *def);
 void virDomainMemballoonDefFree(virDomainMemballoonDef *def);
+void virDomainInputDefFree(virDomainInputDef *def);
+void virDomainSoundDefFree(virDomainSoundDef *def);
+void virDomainAudioDefFree(virDomainAudioDef *def);
+void virDomainRNGDefFree(virDomainRNGDef *def);
 void virCPUDefFree(virCPUDef *def);
 void virDomainXMLNodeFree(virDomainXMLNode *node);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainDiskDef, virDomainDiskDefFree);
@@ -600,6 +710,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainChrDef, virDomainChrDefFree);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainGraphicsDef, virDomainGraphicsDefFree);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainVideoDef, virDomainVideoDefFree);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainMemballoonDef, virDomainMemballoonDefFree);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainInputDef, virDomainInputDefFree);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainSoundDef, virDomainSoundDefFree);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainAudioDef, virDomainAudioDefFree);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainRNGDef, virDomainRNGDefFree);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virCPUDef, virCPUDefFree);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainXMLNode, virDomainXMLNodeFree);
 
@@ -622,6 +736,17 @@ int virMacAddrParse(const char *str, unsigned char *mac);
 
 /* True if the machine type names a q35 machine ("q35", "pc-q35-7.2"). */
 bool virDomainDefIsQ35(const virDomainDef *def);
+
+/* The QEMU device (<model name=>) of a PCI controller model other than
+ * the roots, as libvirt 9.0 picks it for QEMU 7.2; NULL for the roots. */
+const char *virDomainControllerPCIModelName(int model);
+
+/* ich9-ehci1 or one of its UHCI companions (they share an index and a
+ * PCI slot). */
+bool virDomainControllerIsUSBCompanion(const virDomainControllerDef *ctrl);
+
+/* An i440fx machine ("pc", "pc-i440fx-*", "pc-1.x"..., or none given). */
+bool virDomainDefIsI440FX(const virDomainDef *def);
 
 /* Clears the live-only data of @def (id, aliases, pty paths, source
  * indexes, allocated VNC ports), e.g. after the domain stopped. */

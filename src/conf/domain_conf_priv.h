@@ -84,6 +84,49 @@ int virDomainDeviceInfoParseXML(xmlNodePtr node, unsigned int flags,
 /* Frees what @info owns (not @info itself). */
 void virDomainDeviceInfoClear(virDomainDeviceInfo *info);
 
+/* Allocates a controller with the "not given" markers set. */
+virDomainControllerDef *virDomainControllerDefNew(int type, unsigned int idx,
+                                                  int model);
+
+/* ---- domain_device_aux.c: <channel> <input> <sound> <audio> <rng> ---- */
+
+virDomainChrDef *virDomainChannelDefParseXML(xmlNodePtr node, unsigned int flags);
+virDomainInputDef *virDomainInputDefParseXML(xmlNodePtr node, unsigned int flags);
+virDomainSoundDef *virDomainSoundDefParseXML(xmlNodePtr node, unsigned int flags);
+virDomainAudioDef *virDomainAudioDefParseXML(xmlNodePtr node);
+virDomainRNGDef *virDomainRNGDefParseXML(xmlNodePtr node, unsigned int flags);
+void virDomainChannelDefFormat(virXMLBuf *buf, const virDomainChrDef *chr,
+                               unsigned int flags);
+void virDomainInputDefFormat(virXMLBuf *buf, const virDomainInputDef *input,
+                             unsigned int flags);
+void virDomainSoundDefFormat(virXMLBuf *buf, const virDomainSoundDef *sound,
+                             unsigned int flags);
+void virDomainAudioDefFormat(virXMLBuf *buf, const virDomainAudioDef *audio);
+void virDomainRNGDefFormat(virXMLBuf *buf, const virDomainRNGDef *rng,
+                           unsigned int flags);
+
+/* ---- domain_format.c ---- */
+
+/* Opens or self-closes an element whose attributes are in @attrs,
+ * depending on whether @children has content; appends the children. */
+void virDomainFormatElement(virXMLBuf *buf, const char *name,
+                            virXMLBuf *attrs, virXMLBuf *children);
+
+/* <boot>, <alias> (live formats) and <address> of a device. */
+void virDomainDeviceInfoFormat(virXMLBuf *buf, const virDomainDeviceInfo *info,
+                               unsigned int flags);
+
+/* ---- domain_addr.c ---- */
+
+/**
+ * virDomainDefAssignAddresses:
+ * Gives every device without an address the one libvirt 9.0 would:
+ * PCI slots (adding q35's pcie-root-ports and pcie-to-pci-bridge as
+ * needed), virtio-serial ports for channels, USB ports for inputs.
+ * Returns 0 or -1 with an error reported (no slot left).
+ */
+int virDomainDefAssignAddresses(virDomainDef *def);
+
 /* ---- domain_postparse.c ---- */
 
 /**

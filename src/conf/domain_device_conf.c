@@ -87,6 +87,48 @@ virDomainDriveAddressParseXML(xmlNodePtr node,
 }
 
 static int
+virDomainVirtioSerialAddressParseXML(xmlNodePtr node,
+                                     virDomainDeviceVirtioSerialAddress *addr)
+{
+    if (virXMLPropUInt(node, "controller", 10, VIR_XML_PROP_NONE,
+                       &addr->controller) < 0 ||
+        virXMLPropUInt(node, "bus", 10, VIR_XML_PROP_NONE, &addr->bus) < 0 ||
+        virXMLPropUInt(node, "port", 10, VIR_XML_PROP_NONE, &addr->port) < 0)
+        return -1;
+    return 0;
+}
+
+/* port='1' or a hub path '1.2.3' (libvirt's virDomainDeviceUSBAddressParsePort) */
+static int
+virDomainUSBAddressParseXML(xmlNodePtr node, virDomainDeviceUSBAddress *addr)
+{
+    g_autofree char *port = virXMLPropString(node, "port");
+    g_auto(GStrv) parts = NULL;
+    size_t i;
+
+    if (virXMLPropUInt(node, "bus", 10, VIR_XML_PROP_NONE, &addr->bus) < 0)
+        return -1;
+    if (!port)
+        return 0;
+    parts = g_strsplit(port, ".", 0);
+    if (g_strv_length(parts) > VIR_DOMAIN_DEVICE_USB_MAX_PORT_DEPTH)
+        goto error;
+    for (i = 0; parts[i]; i++) {
+        guint64 val;
+
+        if (!g_ascii_string_to_unsigned(parts[i], 10, 1, 255, &val, NULL))
+            goto error;
+        addr->port[i] = val;
+    }
+    return 0;
+
+ error:
+    virReportError(VIR_ERR_INTERNAL_ERROR,
+                   _("Cannot parse <address> 'port' attribute"));
+    return -1;
+}
+
+static int
 virDomainDeviceAddressParseXML(xmlNodePtr node, virDomainDeviceInfo *info)
 {
     int rc = virXMLPropEnum(node, "type", virDomainDeviceAddressTypeFromString,
@@ -105,6 +147,10 @@ virDomainDeviceAddressParseXML(xmlNodePtr node, virDomainDeviceInfo *info)
         return virPCIDeviceAddressParseXML(node, &info->addr.pci);
     case VIR_DOMAIN_DEVICE_ADDRESS_TYPE_DRIVE:
         return virDomainDriveAddressParseXML(node, &info->addr.drive);
+    case VIR_DOMAIN_DEVICE_ADDRESS_TYPE_VIRTIO_SERIAL:
+        return virDomainVirtioSerialAddressParseXML(node, &info->addr.vioserial);
+    case VIR_DOMAIN_DEVICE_ADDRESS_TYPE_USB:
+        return virDomainUSBAddressParseXML(node, &info->addr.usb);
     case VIR_DOMAIN_DEVICE_ADDRESS_TYPE_NONE:
     case VIR_DOMAIN_DEVICE_ADDRESS_TYPE_LAST:
         break;
@@ -283,14 +329,60 @@ virDomainControllerDefFree(virDomainControllerDef *def)
 {
     if (!def)
         return;
+    g_free(def->modelName);
     virDomainDeviceInfoClear(&def->info);
     g_free(def);
+}
+
+virDomainControllerDef *
+virDomainControllerDefNew(int type, unsigned int idx, int model)
+{
+    virDomainControllerDef *ctrl = g_new0(virDomainControllerDef, 1);
+
+    ctrl->type = type;
+    ctrl->idx = idx;
+    ctrl->model = model;
+    ctrl->chassisNr = -1;
+    ctrl->chassis = -1;
+    ctrl->port = -1;
+    ctrl->startport = -1;
+    return ctrl;
+}
+
+/* <model name=>, <target chassisNr= chassis= port=>, <master startport=> */
+static int
+virDomainControllerDefParseChildren(virDomainControllerDef *ctrl,
+                                    xmlNodePtr node)
+{
+    xmlNodePtr cur;
+
+    for (cur = node->children; cur; cur = cur->next) {
+        if (cur->type != XML_ELEMENT_NODE)
+            continue;
+        if (xmlStrEqual(cur->name, BAD_CAST "model")) {
+            g_free(ctrl->modelName);
+            ctrl->modelName = virXMLPropString(cur, "name");
+        } else if (xmlStrEqual(cur->name, BAD_CAST "target")) {
+            if (virXMLPropInt(cur, "chassisNr", 0, VIR_XML_PROP_NONE,
+                              &ctrl->chassisNr) < 0 ||
+                virXMLPropInt(cur, "chassis", 0, VIR_XML_PROP_NONE,
+                              &ctrl->chassis) < 0 ||
+                virXMLPropInt(cur, "port", 0, VIR_XML_PROP_NONE,
+                              &ctrl->port) < 0)
+                return -1;
+        } else if (xmlStrEqual(cur->name, BAD_CAST "master")) {
+            if (virXMLPropInt(cur, "startport", 10, VIR_XML_PROP_NONE,
+                              &ctrl->startport) < 0)
+                return -1;
+        }
+    }
+    return 0;
 }
 
 static virDomainControllerDef *
 virDomainControllerDefParseXML(xmlNodePtr node, unsigned int flags)
 {
-    g_autoptr(virDomainControllerDef) ctrl = g_new0(virDomainControllerDef, 1);
+    g_autoptr(virDomainControllerDef) ctrl = virDomainControllerDefNew(0, 0, 0);
     g_autofree char *model = NULL;
 
     if (virXMLPropEnum(node, "type", virDomainControllerTypeFromString,
@@ -303,7 +395,8 @@ virDomainControllerDefParseXML(xmlNodePtr node, unsigned int flags)
                        _("unsupported controller model '%1$s'"), model);
         return NULL;
     }
-    if (virDomainDeviceInfoParseXML(node, flags, false, &ctrl->info) < 0)
+    if (virDomainControllerDefParseChildren(ctrl, node) < 0 ||
+        virDomainDeviceInfoParseXML(node, flags, false, &ctrl->info) < 0)
         return NULL;
     return g_steal_pointer(&ctrl);
 }
@@ -389,6 +482,7 @@ virDomainChrDefFree(virDomainChrDef *def)
     if (!def)
         return;
     g_free(def->path);
+    g_free(def->targetName);
     virDomainDeviceInfoClear(&def->info);
     g_free(def);
 }
@@ -650,7 +744,7 @@ virDomainMemballoonDefParseXML(xmlNodePtr node, unsigned int flags)
 /* ------------------------------------------------------------------ */
 /* <devices>                                                            */
 
-/* Display, console and pass-through devices. */
+/* Display, input, sound, RNG, channel and balloon devices. */
 static int
 virDomainDefParseDeviceOther(virDomainDef *def, xmlNodePtr cur,
                              unsigned int flags)
@@ -670,11 +764,35 @@ virDomainDefParseDeviceOther(virDomainDef *def, xmlNodePtr cur,
             return -1;
         VIR_APPEND_ELEMENT(def->videos, def->nvideos, video);
     } else if (g_str_equal(name, "input")) {
-        VIR_APPEND_ELEMENT(def->inputs, def->ninputs,
-                           virDomainXMLNodeNew(cur, flags));
+        virDomainInputDef *input = virDomainInputDefParseXML(cur, flags);
+
+        if (!input)
+            return -1;
+        VIR_APPEND_ELEMENT(def->inputs, def->ninputs, input);
+    } else if (g_str_equal(name, "sound")) {
+        virDomainSoundDef *sound = virDomainSoundDefParseXML(cur, flags);
+
+        if (!sound)
+            return -1;
+        VIR_APPEND_ELEMENT(def->sounds, def->nsounds, sound);
     } else if (g_str_equal(name, "audio")) {
-        VIR_APPEND_ELEMENT(def->audios, def->naudios,
-                           virDomainXMLNodeNew(cur, flags));
+        virDomainAudioDef *audio = virDomainAudioDefParseXML(cur);
+
+        if (!audio)
+            return -1;
+        VIR_APPEND_ELEMENT(def->audios, def->naudios, audio);
+    } else if (g_str_equal(name, "rng")) {
+        virDomainRNGDef *rng = virDomainRNGDefParseXML(cur, flags);
+
+        if (!rng)
+            return -1;
+        VIR_APPEND_ELEMENT(def->rngs, def->nrngs, rng);
+    } else if (g_str_equal(name, "channel")) {
+        virDomainChrDef *chr = virDomainChannelDefParseXML(cur, flags);
+
+        if (!chr)
+            return -1;
+        VIR_APPEND_ELEMENT(def->channels, def->nchannels, chr);
     } else if (g_str_equal(name, "memballoon")) {
         if (def->memballoon) {
             virReportError(VIR_ERR_CONFIG_UNSUPPORTED, "%s",

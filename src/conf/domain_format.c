@@ -31,9 +31,7 @@ virDomainFormatTextElement(virXMLBuf *buf, const char *name, const char *text)
     virXMLBufAsprintf(buf, "<%s>%s</%s>\n", name, esc, name);
 }
 
-/* Opens or self-closes an element whose attributes are in @attrs,
- * depending on whether @children has content; appends the children. */
-static void
+void
 virDomainFormatElement(virXMLBuf *buf, const char *name, virXMLBuf *attrs,
                        virXMLBuf *children)
 {
@@ -59,6 +57,17 @@ virDomainChildBufInit(virXMLBuf *child, const virXMLBuf *parent)
 /* device info                                                          */
 
 static void
+virDomainUSBAddressFormat(virXMLBuf *buf, const virDomainDeviceUSBAddress *usb)
+{
+    size_t i;
+
+    virXMLBufAsprintf(buf, "<address type='usb' bus='%u'", usb->bus);
+    for (i = 0; i < VIR_DOMAIN_DEVICE_USB_MAX_PORT_DEPTH && usb->port[i]; i++)
+        virXMLBufAsprintf(buf, "%s%u", i == 0 ? " port='" : ".", usb->port[i]);
+    virXMLBufAdd(buf, i > 0 ? "'/>\n" : "/>\n");
+}
+
+static void
 virDomainDeviceAddressFormat(virXMLBuf *buf, const virDomainDeviceInfo *info)
 {
     const virPCIDeviceAddress *pci = &info->addr.pci;
@@ -81,20 +90,36 @@ virDomainDeviceAddressFormat(virXMLBuf *buf, const virDomainDeviceInfo *info)
         virXMLBufAsprintf(buf, " target='%u' unit='%u'/>\n",
                           drive->target, drive->unit);
         break;
+    case VIR_DOMAIN_DEVICE_ADDRESS_TYPE_VIRTIO_SERIAL:
+        virXMLBufAsprintf(buf, "<address type='virtio-serial' controller='%u' bus='%u' port='%u'/>\n",
+                          info->addr.vioserial.controller,
+                          info->addr.vioserial.bus, info->addr.vioserial.port);
+        break;
+    case VIR_DOMAIN_DEVICE_ADDRESS_TYPE_USB:
+        virDomainUSBAddressFormat(buf, &info->addr.usb);
+        break;
     case VIR_DOMAIN_DEVICE_ADDRESS_TYPE_NONE:
     case VIR_DOMAIN_DEVICE_ADDRESS_TYPE_LAST:
         break;
     }
 }
 
+/* <boot> and <alias>: what comes before a device's address */
 static void
-virDomainDeviceInfoFormat(virXMLBuf *buf, const virDomainDeviceInfo *info,
-                          unsigned int flags)
+virDomainDeviceInfoFormatHead(virXMLBuf *buf, const virDomainDeviceInfo *info,
+                              unsigned int flags)
 {
     if (info->bootIndex)
         virXMLBufAsprintf(buf, "<boot order='%u'/>\n", info->bootIndex);
     if (!(flags & VIR_DOMAIN_DEF_FORMAT_INACTIVE))
         virXMLBufEscapeString(buf, "<alias name='%s'/>\n", info->alias);
+}
+
+void
+virDomainDeviceInfoFormat(virXMLBuf *buf, const virDomainDeviceInfo *info,
+                          unsigned int flags)
+{
+    virDomainDeviceInfoFormatHead(buf, info, flags);
     virDomainDeviceAddressFormat(buf, info);
 }
 
@@ -159,7 +184,21 @@ virDomainControllerDefFormat(virXMLBuf *buf, const virDomainControllerDef *ctrl,
     if (ctrl->model)
         virXMLBufAsprintf(&attrs, " model='%s'",
                           virDomainControllerModelTypeToString(ctrl->model));
-    virDomainDeviceInfoFormat(&child, &ctrl->info, flags);
+    virXMLBufEscapeString(&child, "<model name='%s'/>\n", ctrl->modelName);
+    if (ctrl->chassisNr >= 0 || ctrl->chassis >= 0 || ctrl->port >= 0) {
+        virXMLBufAdd(&child, "<target");
+        if (ctrl->chassisNr >= 0)
+            virXMLBufAsprintf(&child, " chassisNr='%d'", ctrl->chassisNr);
+        if (ctrl->chassis >= 0)
+            virXMLBufAsprintf(&child, " chassis='%d'", ctrl->chassis);
+        if (ctrl->port >= 0)
+            virXMLBufAsprintf(&child, " port='0x%x'", ctrl->port);
+        virXMLBufAdd(&child, "/>\n");
+    }
+    virDomainDeviceInfoFormatHead(&child, &ctrl->info, flags);
+    if (ctrl->startport >= 0)
+        virXMLBufAsprintf(&child, "<master startport='%d'/>\n", ctrl->startport);
+    virDomainDeviceAddressFormat(&child, &ctrl->info);
     virDomainFormatElement(buf, "controller", &attrs, &child);
 }
 
@@ -337,16 +376,22 @@ virDomainDefFormatDevices(virXMLBuf *buf, const virDomainDef *def,
     for (i = 0; i < def->nnets; i++)
         virDomainNetDefFormat(buf, def->nets[i], flags);
     virDomainDefFormatChrs(buf, def, flags);
+    for (i = 0; i < def->nchannels; i++)
+        virDomainChannelDefFormat(buf, def->channels[i], flags);
     for (i = 0; i < def->ninputs; i++)
-        virDomainXMLNodeFormat(buf, def->inputs[i], flags);
+        virDomainInputDefFormat(buf, def->inputs[i], flags);
     for (i = 0; i < def->ngraphics; i++)
         virDomainGraphicsDefFormat(buf, def->graphics[i], flags);
+    for (i = 0; i < def->nsounds; i++)
+        virDomainSoundDefFormat(buf, def->sounds[i], flags);
     for (i = 0; i < def->naudios; i++)
-        virDomainXMLNodeFormat(buf, def->audios[i], flags);
+        virDomainAudioDefFormat(buf, def->audios[i]);
     for (i = 0; i < def->nvideos; i++)
         virDomainVideoDefFormat(buf, def->videos[i], flags);
     if (def->memballoon)
         virDomainMemballoonDefFormat(buf, def->memballoon, flags);
+    for (i = 0; i < def->nrngs; i++)
+        virDomainRNGDefFormat(buf, def->rngs[i], flags);
     virXMLBufAdjustIndent(buf, -2);
     virXMLBufAdd(buf, "</devices>\n");
 }

@@ -3,14 +3,14 @@
  *
  * The same defaults libvirt's generic code (and, where noted, its QEMU
  * driver) fills in, so that the formatted XML says what the guest gets.
- * Like libvirt's QEMU driver, a new definition of an i440fx guest
- * without any USB controller gets the default one (piix3-uhci at
- * 00:01.2): libvirt gives every such guest one, and leaves it out of
- * the XML it sends for a migration, so a guest coming from libvirtd
- * would otherwise arrive without the device its migration stream holds.
- * Not added yet (unlike libvirt's QEMU driver): the PCI root
- * controller, PS/2 inputs, a default memballoon, q35's default USB,
- * the machine type alias expansion and the other PCI addresses.
+ * Like libvirt's QEMU driver, a new definition gets the implicit
+ * devices libvirt 9.0 gives every PC guest (default USB, PCI root,
+ * q35's AHCI, PS/2 inputs, a silent <audio>, a virtio balloon, a
+ * virtio-serial controller for channels) and every device an address
+ * (domain_addr.c), so that the XML says what the guest has and a guest
+ * moving between libvirtd and virtmigd keeps its devices.  A status
+ * file is taken as it is: it describes a running QEMU.  The machine
+ * type alias ("pc") is resolved by the driver, which knows the QEMU.
  */
 #include <string.h>
 
@@ -142,6 +142,15 @@ virDomainDiskControllerType(const virDomainDiskDef *disk)
     return -1;
 }
 
+static void
+virDomainControllerSetPCI(virDomainControllerDef *ctrl, unsigned int slot,
+                          unsigned int function)
+{
+    ctrl->info.type = VIR_DOMAIN_DEVICE_ADDRESS_TYPE_PCI;
+    ctrl->info.addr.pci.slot = slot;
+    ctrl->info.addr.pci.function = function;
+}
+
 /* Adds the controller a drive-addressed disk sits on, if missing. */
 static void
 virDomainDefAddDiskController(virDomainDef *def, const virDomainDiskDef *disk)
@@ -157,9 +166,11 @@ virDomainDefAddDiskController(virDomainDef *def, const virDomainDiskDef *disk)
         if (def->controllers[i]->type == type && def->controllers[i]->idx == idx)
             return;
     }
-    ctrl = g_new0(virDomainControllerDef, 1);
-    ctrl->type = type;
-    ctrl->idx = idx;
+    ctrl = virDomainControllerDefNew(type, idx, VIR_DOMAIN_CONTROLLER_MODEL_DEFAULT);
+    /* the PIIX3's IDE function */
+    if (type == VIR_DOMAIN_CONTROLLER_TYPE_IDE && idx == 0 &&
+        virDomainDefIsI440FX(def))
+        virDomainControllerSetPCI(ctrl, 1, 1);
     VIR_APPEND_ELEMENT(def->controllers, def->ncontrollers, ctrl);
 }
 
@@ -267,39 +278,111 @@ virDomainDefPostParseVideo(virDomainDef *def)
     }
 }
 
-/* An i440fx machine ("pc", "pc-i440fx-*", "pc-1.x"...): not q35, not
- * another board. */
 static bool
-virDomainDefIsI440FX(const virDomainDef *def)
+virDomainDefHasController(const virDomainDef *def, int type, int idx)
 {
-    const char *m = def->os.machine;
-
-    return m && (g_str_equal(m, "pc") || g_str_has_prefix(m, "pc-")) &&
-           !virDomainDefIsQ35(def);
-}
-
-/* libvirt's default USB controller of an i440fx guest, where the XML
- * names none (qemuDomainDefAddDefaultDevices + its fixed address). */
-static void
-virDomainDefAddDefaultUSB(virDomainDef *def)
-{
-    virDomainControllerDef *ctrl;
     size_t i;
 
-    if (!virDomainDefIsI440FX(def))
-        return;
     for (i = 0; i < def->ncontrollers; i++) {
-        if (def->controllers[i]->type == VIR_DOMAIN_CONTROLLER_TYPE_USB)
-            return;
+        if (def->controllers[i]->type == type &&
+            (idx < 0 || def->controllers[i]->idx == (unsigned int)idx))
+            return true;
     }
-    ctrl = g_new0(virDomainControllerDef, 1);
-    ctrl->type = VIR_DOMAIN_CONTROLLER_TYPE_USB;
-    ctrl->idx = 0;
-    ctrl->model = VIR_DOMAIN_CONTROLLER_MODEL_PIIX3_UHCI;
-    ctrl->info.type = VIR_DOMAIN_DEVICE_ADDRESS_TYPE_PCI;
-    ctrl->info.addr.pci.slot = 1;
-    ctrl->info.addr.pci.function = 2;
+    return false;
+}
+
+static virDomainControllerDef *
+virDomainDefAddController(virDomainDef *def, int type, unsigned int idx,
+                          int model)
+{
+    virDomainControllerDef *ctrl = virDomainControllerDefNew(type, idx, model);
+
     VIR_APPEND_ELEMENT(def->controllers, def->ncontrollers, ctrl);
+    return ctrl;
+}
+
+/* The controllers libvirt's QEMU driver gives every PC guest
+ * (qemuDomainDefAddDefaultDevices): USB (piix3-uhci at 00:01.2 on
+ * i440fx, qemu-xhci on q35), q35's built-in AHCI at 00:1f.2, the PCI
+ * root.  A guest coming from libvirtd must find them here: libvirt
+ * leaves the default USB out of the XML it sends for a migration. */
+static void
+virDomainDefAddDefaultControllers(virDomainDef *def)
+{
+    bool q35 = virDomainDefIsQ35(def);
+    virDomainControllerDef *ctrl;
+
+    if (!q35 && !virDomainDefIsI440FX(def))
+        return;
+    if (!virDomainDefHasController(def, VIR_DOMAIN_CONTROLLER_TYPE_USB, -1)) {
+        if (q35) {
+            virDomainDefAddController(def, VIR_DOMAIN_CONTROLLER_TYPE_USB, 0,
+                                      VIR_DOMAIN_CONTROLLER_MODEL_QEMU_XHCI);
+        } else {
+            ctrl = virDomainDefAddController(def, VIR_DOMAIN_CONTROLLER_TYPE_USB, 0,
+                                             VIR_DOMAIN_CONTROLLER_MODEL_PIIX3_UHCI);
+            virDomainControllerSetPCI(ctrl, 1, 2);
+        }
+    }
+    if (q35 && !virDomainDefHasController(def, VIR_DOMAIN_CONTROLLER_TYPE_SATA, 0)) {
+        ctrl = virDomainDefAddController(def, VIR_DOMAIN_CONTROLLER_TYPE_SATA, 0,
+                                         VIR_DOMAIN_CONTROLLER_MODEL_DEFAULT);
+        virDomainControllerSetPCI(ctrl, 0x1f, 2);
+    }
+    if (!virDomainDefHasController(def, VIR_DOMAIN_CONTROLLER_TYPE_PCI, 0))
+        virDomainDefAddController(def, VIR_DOMAIN_CONTROLLER_TYPE_PCI, 0,
+                                  q35 ? VIR_DOMAIN_CONTROLLER_MODEL_PCIE_ROOT :
+                                        VIR_DOMAIN_CONTROLLER_MODEL_PCI_ROOT);
+}
+
+/* libvirt's other implicit devices of an x86 guest: PS/2 mouse and
+ * keyboard, a silent audio backend, a virtio balloon, a virtio-serial
+ * controller for channels; SCSI controllers default to 'lsilogic'. */
+static void
+virDomainDefAddImplicitDevices(virDomainDef *def)
+{
+    bool mouse = false, kbd = false;
+    size_t i;
+
+    for (i = 0; i < def->ninputs; i++) {
+        if (def->inputs[i]->bus != VIR_DOMAIN_INPUT_BUS_PS2)
+            continue;
+        mouse |= def->inputs[i]->type == VIR_DOMAIN_INPUT_TYPE_MOUSE;
+        kbd |= def->inputs[i]->type == VIR_DOMAIN_INPUT_TYPE_KBD;
+    }
+    if (!mouse) {
+        virDomainInputDef *input = g_new0(virDomainInputDef, 1);
+
+        input->type = VIR_DOMAIN_INPUT_TYPE_MOUSE;
+        VIR_APPEND_ELEMENT(def->inputs, def->ninputs, input);
+    }
+    if (!kbd) {
+        virDomainInputDef *input = g_new0(virDomainInputDef, 1);
+
+        input->type = VIR_DOMAIN_INPUT_TYPE_KBD;
+        VIR_APPEND_ELEMENT(def->inputs, def->ninputs, input);
+    }
+    if (def->naudios == 0) {
+        virDomainAudioDef *audio = g_new0(virDomainAudioDef, 1);
+
+        audio->id = 1;
+        VIR_APPEND_ELEMENT(def->audios, def->naudios, audio);
+    }
+    if (!def->memballoon) {
+        def->memballoon = g_new0(virDomainMemballoonDef, 1);
+        def->memballoon->model = VIR_DOMAIN_MEMBALLOON_MODEL_VIRTIO;
+    }
+    if (def->nchannels > 0 &&
+        !virDomainDefHasController(def, VIR_DOMAIN_CONTROLLER_TYPE_VIRTIO_SERIAL, 0))
+        virDomainDefAddController(def, VIR_DOMAIN_CONTROLLER_TYPE_VIRTIO_SERIAL, 0,
+                                  VIR_DOMAIN_CONTROLLER_MODEL_DEFAULT);
+    for (i = 0; i < def->ncontrollers; i++) {
+        virDomainControllerDef *ctrl = def->controllers[i];
+
+        if (ctrl->type == VIR_DOMAIN_CONTROLLER_TYPE_SCSI &&
+            ctrl->model == VIR_DOMAIN_CONTROLLER_MODEL_DEFAULT)
+            ctrl->model = VIR_DOMAIN_CONTROLLER_MODEL_LSILOGIC;
+    }
 }
 
 int
@@ -315,7 +398,9 @@ virDomainDefPostParse(virDomainDef *def, unsigned int flags)
     virDomainDefPostParseChrs(def);
     virDomainDefPostParseVideo(def);
     /* a status file says what the running QEMU has */
-    if (!(flags & VIR_DOMAIN_DEF_PARSE_STATUS))
-        virDomainDefAddDefaultUSB(def);
-    return 0;
+    if (flags & VIR_DOMAIN_DEF_PARSE_STATUS)
+        return 0;
+    virDomainDefAddDefaultControllers(def);
+    virDomainDefAddImplicitDevices(def);
+    return virDomainDefAssignAddresses(def);
 }

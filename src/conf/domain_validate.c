@@ -166,11 +166,43 @@ virDomainControllerModelFits(const virDomainControllerDef *ctrl)
     case VIR_DOMAIN_CONTROLLER_MODEL_PCIE_ROOT:
         return ctrl->type == VIR_DOMAIN_CONTROLLER_TYPE_PCI && ctrl->idx == 0;
     case VIR_DOMAIN_CONTROLLER_MODEL_VIRTIO_SCSI:
+    case VIR_DOMAIN_CONTROLLER_MODEL_LSILOGIC:
         return ctrl->type == VIR_DOMAIN_CONTROLLER_TYPE_SCSI;
+    case VIR_DOMAIN_CONTROLLER_MODEL_PCIE_ROOT_PORT:
+    case VIR_DOMAIN_CONTROLLER_MODEL_PCIE_TO_PCI_BRIDGE:
+    case VIR_DOMAIN_CONTROLLER_MODEL_PCI_BRIDGE:
+        return ctrl->type == VIR_DOMAIN_CONTROLLER_TYPE_PCI && ctrl->idx > 0;
+    case VIR_DOMAIN_CONTROLLER_MODEL_ICH9_EHCI1:
+    case VIR_DOMAIN_CONTROLLER_MODEL_ICH9_UHCI1:
+    case VIR_DOMAIN_CONTROLLER_MODEL_ICH9_UHCI2:
+    case VIR_DOMAIN_CONTROLLER_MODEL_ICH9_UHCI3:
+        return ctrl->type == VIR_DOMAIN_CONTROLLER_TYPE_USB;
     case VIR_DOMAIN_CONTROLLER_MODEL_LAST:
         break;
     }
     return false;
+}
+
+static int
+virDomainControllerValidatePCI(const virDomainControllerDef *ctrl)
+{
+    const char *name = virDomainControllerPCIModelName(ctrl->model);
+
+    if (ctrl->type != VIR_DOMAIN_CONTROLLER_TYPE_PCI)
+        return 0;
+    if (ctrl->idx > 0 && !name) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED, "%s",
+                       _("a PCI controller with index > 0 must be a pcie-root-port, pcie-to-pci-bridge or pci-bridge"));
+        return -1;
+    }
+    if (ctrl->modelName && g_strcmp0(ctrl->modelName, name) != 0) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("unsupported element <model name='%1$s'> of a %2$s controller"),
+                       ctrl->modelName,
+                       virDomainControllerModelTypeToString(ctrl->model));
+        return -1;
+    }
+    return 0;
 }
 
 static int
@@ -189,14 +221,14 @@ virDomainDefValidateControllers(const virDomainDef *def)
                            virDomainControllerModelTypeToString(a->model), type);
             return -1;
         }
-        if (a->type == VIR_DOMAIN_CONTROLLER_TYPE_PCI && a->idx > 0) {
-            virReportError(VIR_ERR_CONFIG_UNSUPPORTED, "%s",
-                           _("only the root PCI controller (index 0) is supported"));
+        if (virDomainControllerValidatePCI(a) < 0)
             return -1;
-        }
         for (j = i + 1; j < def->ncontrollers; j++) {
             if (def->controllers[j]->type == a->type &&
-                def->controllers[j]->idx == a->idx) {
+                def->controllers[j]->idx == a->idx &&
+                !(virDomainControllerIsUSBCompanion(a) &&
+                  virDomainControllerIsUSBCompanion(def->controllers[j]) &&
+                  a->model != def->controllers[j]->model)) {
                 virReportError(VIR_ERR_XML_ERROR,
                                _("Multiple '%1$s' controllers with index '%2$u'"),
                                type, a->idx);
@@ -250,10 +282,18 @@ virDomainDefValidateDisplay(const virDomainDef *def)
             return -1;
         }
     }
-    if (def->nvideos > 1) {
-        virReportError(VIR_ERR_CONFIG_UNSUPPORTED, "%s",
-                       _("only one video device is supported"));
-        return -1;
+    for (i = 0; i < def->nvideos; i++) {
+        if (i > 0 && def->videos[i]->primary) {
+            virReportError(VIR_ERR_XML_ERROR, "%s",
+                           _("Only one primary video device is supported"));
+            return -1;
+        }
+        if (def->videos[i]->type == VIR_DOMAIN_VIDEO_TYPE_NONE &&
+            def->nvideos > 1) {
+            virReportError(VIR_ERR_CONFIG_UNSUPPORTED, "%s",
+                           _("video type 'none' must be the only video device"));
+            return -1;
+        }
     }
     return 0;
 }

@@ -9,14 +9,14 @@
  *                children must have rules of their own.
  *  PASSTHROUGH   kept verbatim and re-emitted in its canonical place:
  *                elements that do not change what the guest sees or
- *                how QEMU runs it (<metadata>, <resource>, <seclabel>,
- *                PS/2 <input> devices that QEMU provides anyway on PC
- *                machines, <audio type='none'>).  An optional accept
- *                function narrows which instances qualify.
+ *                how QEMU runs it (<metadata>, <resource>, <seclabel>).
+ *                An optional accept function narrows which instances
+ *                qualify.
  *
- * Anything else (e.g. <hostdev>, <filesystem>, <sound>, <tpm>,
- * <memoryBacking>, <numatune>, <channel>, <timer>, <input type='tablet'>,
- * <interface type='bridge'>, an unknown attribute such as discard= on a
+ * Anything else (e.g. <hostdev>, <filesystem>, <sound><codec>, <tpm>,
+ * <memoryBacking>, <numatune>, <channel type='spicevmc'>, <timer>,
+ * <input type='passthrough'>, <interface type='bridge'>, an unknown
+ * attribute such as discard= on a
  * disk <driver>) affects the guest and is refused with
  * VIR_ERR_CONFIG_UNSUPPORTED ("unsupported element <hostdev>",
  * "unsupported element <interface type='bridge'>"), never silently
@@ -48,17 +48,14 @@ typedef struct {
     virDomainXMLAcceptFunc accept;     /* PASSTHROUGH: NULL = always */
 } virDomainXMLRule;
 
-static bool virDomainXMLAcceptInput(xmlNodePtr node);
-static bool virDomainXMLAcceptAudio(xmlNodePtr node);
-
 #define M(path, attrs) { path, VIR_DOMAIN_XML_MODELLED, attrs, NULL, NULL }
 #define T(path, attrs, types) { path, VIR_DOMAIN_XML_MODELLED, attrs, types, NULL }
 #define P(path, accept) { path, VIR_DOMAIN_XML_PASSTHROUGH, NULL, NULL, accept }
 #define DEVICE_INFO(dev) \
     M("domain/devices/" dev "/alias", "name"), \
     T("domain/devices/" dev "/address", \
-      "type domain bus slot function multifunction controller target unit", \
-      "pci drive")
+      "type domain bus slot function multifunction controller target unit port", \
+      "pci drive virtio-serial usb")
 
 /* The whitelist.  Order is irrelevant; paths are unique. */
 static const virDomainXMLRule virDomainXMLRules[] = {
@@ -106,6 +103,9 @@ static const virDomainXMLRule virDomainXMLRules[] = {
 
     T("domain/devices/controller", "type index model",
       "ide scsi sata virtio-serial usb pci"),
+    M("domain/devices/controller/model", "name"),
+    M("domain/devices/controller/target", "chassisNr chassis port"),
+    M("domain/devices/controller/master", "startport"),
     DEVICE_INFO("controller"),
 
     T("domain/devices/interface", "type", "user ethernet"),
@@ -125,16 +125,27 @@ static const virDomainXMLRule virDomainXMLRules[] = {
     T("domain/devices/console/target", "type port", "serial"),
     M("domain/devices/console/alias", "name"),
 
-    P("domain/devices/input", virDomainXMLAcceptInput),
+    T("domain/devices/channel", "type", "unix"),
+    M("domain/devices/channel/source", "mode path"),
+    T("domain/devices/channel/target", "type name state", "virtio"),
+    DEVICE_INFO("channel"),
+    T("domain/devices/input", "type bus", "mouse tablet keyboard"),
+    DEVICE_INFO("input"),
     T("domain/devices/graphics", "type port autoport listen passwd passwdValidTo", "vnc"),
     T("domain/devices/graphics/listen", "type address", "address"),
-    P("domain/devices/audio", virDomainXMLAcceptAudio),
+    M("domain/devices/sound", "model"),
+    M("domain/devices/sound/audio", "id"),
+    DEVICE_INFO("sound"),
+    T("domain/devices/audio", "id type", "none"),
     M("domain/devices/video", ""),
     T("domain/devices/video/model", "type vram heads primary",
       "vga cirrus virtio none"),
     DEVICE_INFO("video"),
     M("domain/devices/memballoon", "model"),
     DEVICE_INFO("memballoon"),
+    M("domain/devices/rng", "model"),
+    M("domain/devices/rng/backend", "model"),
+    DEVICE_INFO("rng"),
 
     P("domain/seclabel", NULL),
 };
@@ -143,26 +154,6 @@ static const virDomainXMLRule virDomainXMLRules[] = {
 #undef T
 #undef P
 #undef DEVICE_INFO
-
-/* PS/2 mouse and keyboard: QEMU's PC machines have them built in. */
-static bool
-virDomainXMLAcceptInput(xmlNodePtr node)
-{
-    g_autofree char *type = virXMLPropString(node, "type");
-    g_autofree char *bus = virXMLPropString(node, "bus");
-
-    return (g_strcmp0(type, "mouse") == 0 || g_strcmp0(type, "keyboard") == 0) &&
-        (!bus || g_str_equal(bus, "ps2"));
-}
-
-/* An audio backend that plays nothing. */
-static bool
-virDomainXMLAcceptAudio(xmlNodePtr node)
-{
-    g_autofree char *type = virXMLPropString(node, "type");
-
-    return g_strcmp0(type, "none") == 0;
-}
 
 static const virDomainXMLRule *
 virDomainXMLRuleLookup(const char *path)

@@ -18,6 +18,7 @@ VIR_LOG_INIT("qemu.qemu_capabilities");
 typedef struct {
     char *name;
     char *canonical;   /* for aliases such as "pc" */
+    bool isDefault;    /* QEMU's machine when none is asked for */
 } qemuCapsMachine;
 
 struct _qemuCaps {
@@ -118,6 +119,7 @@ qemuCapsParseMachines(qemuCaps *caps, const char *out)
         m.name = g_strndup(lines[i], strcspn(lines[i], " "));
         if (alias && (end = strchr(alias + 10, ')')))
             m.canonical = g_strndup(alias + 10, end - (alias + 10));
+        m.isDefault = strstr(lines[i], "(default)") != NULL;
         if (g_str_equal(m.name, "none"))
             qemuCapsMachineClear(&m);
         else
@@ -153,6 +155,30 @@ qemuCapsGetVersion(qemuCaps *caps)
     g_mutex_lock(&caps->lock);
     if (qemuCapsProbeLocked(caps) == 0)
         ret = caps->version;
+    g_mutex_unlock(&caps->lock);
+    return ret;
+}
+
+char *
+qemuCapsGetCanonicalMachine(qemuCaps *caps, const char *name)
+{
+    char *ret = NULL;
+    size_t i;
+
+    g_mutex_lock(&caps->lock);
+    if (qemuCapsProbeLocked(caps) < 0)
+        goto cleanup;
+    for (i = 0; i < caps->machines->len; i++) {
+        const qemuCapsMachine *m = &g_array_index(caps->machines,
+                                                  qemuCapsMachine, i);
+
+        if (name ? g_str_equal(m->name, name) && m->canonical : m->isDefault) {
+            ret = g_strdup(m->canonical ? m->canonical : m->name);
+            break;
+        }
+    }
+
+ cleanup:
     g_mutex_unlock(&caps->lock);
     return ret;
 }

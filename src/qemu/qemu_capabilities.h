@@ -25,5 +25,14 @@ unsigned long qemuCapsGetVersion(qemuCaps *caps);
 /* True if /dev/kvm can be opened for reading and writing. */
 bool qemuCapsKVMUsable(void);
 
+/**
+ * qemuCapsGetCanonicalMachine:
+ * The versioned machine type behind the alias @name ("pc" ->
+ * "pc-i440fx-7.2"), or QEMU's default machine when @name is NULL.
+ * Probes the binary on first use.  Returns a new string, or NULL when
+ * @name is no alias or the binary cannot be probed (error reported).
+ */
+char *qemuCapsGetCanonicalMachine(qemuCaps *caps, const char *name);
+
 /* libvirt-style host capabilities XML (caller frees). */
 char *qemuCapsFormatXML(qemuCaps *caps, const unsigned char *hostUUID);

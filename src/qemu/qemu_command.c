@@ -106,19 +106,44 @@ qemuBuildPCIAddressOpts(GString *opt, const qemuCommandBuilder *b,
                        virDomainDeviceAddressTypeToString(info->type), what);
         return -1;
     }
-    if (pci->domain != 0 || pci->bus != 0) {
+    if (pci->domain != 0) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                       _("PCI address %1$04x:%2$02x:%3$02x.%4$x of %5$s is not on the root bus"),
+                       _("PCI address %1$04x:%2$02x:%3$02x.%4$x of %5$s is not in PCI domain 0"),
                        pci->domain, pci->bus, pci->slot, pci->function, what);
         return -1;
     }
-    qemuOptAddStr(opt, "bus", b->q35 ? "pcie.0" : "pci.0");
+    if (pci->bus == 0) {
+        qemuOptAddStr(opt, "bus", b->q35 ? "pcie.0" : "pci.0");
+    } else if (qemuBuildFindPCIController(b->def, pci->bus)) {
+        /* a bus behind a PCI controller: its alias, "pci.N" */
+        g_string_append_printf(opt, ",bus=pci.%u", pci->bus);
+    } else {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("PCI address %1$04x:%2$02x:%3$02x.%4$x of %5$s is on a bus no controller provides"),
+                       pci->domain, pci->bus, pci->slot, pci->function, what);
+        return -1;
+    }
+    if (pci->multi != VIR_TRISTATE_SWITCH_ABSENT)
+        qemuOptAddSwitch(opt, "multifunction", pci->multi == VIR_TRISTATE_SWITCH_ON);
     g_string_append_printf(opt, ",addr=0x%x", pci->slot);
     if (pci->function)
         g_string_append_printf(opt, ".0x%x", pci->function);
-    if (pci->multi != VIR_TRISTATE_SWITCH_ABSENT)
-        qemuOptAddSwitch(opt, "multifunction", pci->multi == VIR_TRISTATE_SWITCH_ON);
     return 0;
+}
+
+const virDomainControllerDef *
+qemuBuildFindPCIController(const virDomainDef *def, unsigned int idx)
+{
+    size_t i;
+
+    for (i = 0; i < def->ncontrollers; i++) {
+        const virDomainControllerDef *ctrl = def->controllers[i];
+
+        if (ctrl->type == VIR_DOMAIN_CONTROLLER_TYPE_PCI && ctrl->idx == idx &&
+            idx > 0)
+            return ctrl;
+    }
+    return NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -483,20 +508,27 @@ qemuBuildGraphics(qemuCommandBuilder *b)
     opt = qemuBuildVncAddress(gr, listen);
     if (gr->passwd)
         qemuOptAddSwitch(opt, "password", true);
+    if (b->def->naudios > 0) {
+        g_autofree char *audiodev = qemuAudioAlias(b->def->audios[0]->id);
+
+        qemuOptAddStr(opt, "audiodev", audiodev);
+    }
     qemuBuildAddOpt(b, "-vnc", opt);
     return 0;
 }
 
+/* libvirt's devices: a primary virtio video is virtio-vga, a secondary
+ * one virtio-gpu-pci; a secondary VGA is "secondary-vga". */
 static const char *
-qemuVideoDevice(int type)
+qemuVideoDevice(const virDomainVideoDef *video)
 {
-    switch ((virDomainVideoType)type) {
+    switch ((virDomainVideoType)video->type) {
     case VIR_DOMAIN_VIDEO_TYPE_VGA:
-        return "VGA";
+        return video->primary ? "VGA" : "secondary-vga";
     case VIR_DOMAIN_VIDEO_TYPE_VIRTIO:
-        return "virtio-vga";
+        return video->primary ? "virtio-vga" : "virtio-gpu-pci";
     case VIR_DOMAIN_VIDEO_TYPE_CIRRUS:
-        return "cirrus-vga";
+        return video->primary ? "cirrus-vga" : NULL;
     case VIR_DOMAIN_VIDEO_TYPE_NONE:
     case VIR_DOMAIN_VIDEO_TYPE_LAST:
         break;
@@ -505,26 +537,44 @@ qemuVideoDevice(int type)
 }
 
 static int
-qemuBuildVideo(qemuCommandBuilder *b)
+qemuBuildVideo(qemuCommandBuilder *b, size_t idx)
 {
-    const virDomainVideoDef *video;
+    const virDomainVideoDef *video = b->def->videos[idx];
+    g_autofree char *alias = g_strdup_printf("video%zu", idx);
     const char *driver;
     GString *opt;
 
-    if (b->def->nvideos == 0)
+    if (video->type == VIR_DOMAIN_VIDEO_TYPE_NONE)
         return 0;
-    video = b->def->videos[0];
-    if (!(driver = qemuVideoDevice(video->type)))
-        return 0;
+    if (!(driver = qemuVideoDevice(video))) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("video type '%1$s' is only valid as primary video device"),
+                       virDomainVideoTypeToString(video->type));
+        return -1;
+    }
     opt = g_string_new(driver);
-    qemuOptAddStr(opt, "id", "video0");
+    qemuOptAddStr(opt, "id", alias);
     if (video->type == VIR_DOMAIN_VIDEO_TYPE_VGA && video->vram)
         qemuOptAddUInt(opt, "vgamem_mb", video->vram / 1024);
+    if (video->type == VIR_DOMAIN_VIDEO_TYPE_VIRTIO && video->heads)
+        qemuOptAddUInt(opt, "max_outputs", video->heads);
     if (qemuBuildPCIAddressOpts(opt, b, &video->info, "video") < 0) {
         g_string_free(opt, TRUE);
         return -1;
     }
     qemuBuildAddOpt(b, "-device", opt);
+    return 0;
+}
+
+static int
+qemuBuildVideos(qemuCommandBuilder *b)
+{
+    size_t i;
+
+    for (i = 0; i < b->def->nvideos; i++) {
+        if (qemuBuildVideo(b, i) < 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -549,6 +599,9 @@ qemuBuildMemballoon(qemuCommandBuilder *b)
 /* ------------------------------------------------------------------ */
 /* the command line                                                     */
 
+/* In libvirt's order (qemuBuildCommandLine): controllers, disks, NICs,
+ * serial ports, channels, inputs, audio, VNC, video, sound, balloon,
+ * RNGs. */
 static int
 qemuBuildDevices(qemuCommandBuilder *b)
 {
@@ -564,9 +617,12 @@ qemuBuildDevices(qemuCommandBuilder *b)
         if (qemuBuildSerial(b, i) < 0)
             return -1;
     }
-    if (qemuBuildGraphics(b) < 0)
+    if (qemuBuildChannels(b) < 0 || qemuBuildInputs(b) < 0)
         return -1;
-    if (qemuBuildVideo(b) < 0 || qemuBuildMemballoon(b) < 0)
+    qemuBuildAudios(b);
+    if (qemuBuildGraphics(b) < 0 || qemuBuildVideos(b) < 0 ||
+        qemuBuildSounds(b) < 0 || qemuBuildMemballoon(b) < 0 ||
+        qemuBuildRNGs(b) < 0)
         return -1;
     return 0;
 }
@@ -654,7 +710,7 @@ qemuAssignDeviceAliases(virDomainDef *def)
     size_t i;
 
     for (i = 0; i < def->ndisks; i++) {
-        qemuSetAlias(&def->disks[i]->info, qemuDiskAlias(def->disks[i]));
+        qemuSetAlias(&def->disks[i]->info, qemuDiskAlias(def, def->disks[i]));
         def->disks[i]->srcIndex = def->disks[i]->src ? ++node : 0;
     }
     for (i = 0; i < def->ncontrollers; i++) {
@@ -667,8 +723,16 @@ qemuAssignDeviceAliases(virDomainDef *def)
         qemuSetAlias(&def->serials[i]->info, g_strdup_printf("serial%zu", i));
     if (def->nconsoles > 0 && def->nserials > 0)
         qemuSetAlias(&def->consoles[0]->info, g_strdup("serial0"));
+    for (i = 0; i < def->nchannels; i++)
+        qemuSetAlias(&def->channels[i]->info, g_strdup_printf("channel%zu", i));
+    for (i = 0; i < def->ninputs; i++)
+        qemuSetAlias(&def->inputs[i]->info, g_strdup_printf("input%zu", i));
+    for (i = 0; i < def->nsounds; i++)
+        qemuSetAlias(&def->sounds[i]->info, g_strdup_printf("sound%zu", i));
     for (i = 0; i < def->nvideos; i++)
         qemuSetAlias(&def->videos[i]->info, g_strdup_printf("video%zu", i));
     if (def->memballoon && def->memballoon->model == VIR_DOMAIN_MEMBALLOON_MODEL_VIRTIO)
         qemuSetAlias(&def->memballoon->info, g_strdup("balloon0"));
+    for (i = 0; i < def->nrngs; i++)
+        qemuSetAlias(&def->rngs[i]->info, g_strdup_printf("rng%zu", i));
 }

@@ -41,6 +41,7 @@ struct _qemuCommandParams {
                                  * the definition, else the default */
     const char *vncListen;      /* VNC address when <graphics> has none;
                                  * NULL: 127.0.0.1 */
+    const char *channelDir;     /* sockets of channels without a path */
 };
 
 /**

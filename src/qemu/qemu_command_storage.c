@@ -24,8 +24,26 @@
 /* ------------------------------------------------------------------ */
 /* aliases                                                              */
 
+/* An LSI controller addresses disks by SCSI id only (libvirt's
+ * "scsiC-B-U" alias and scsi-id=U); virtio-scsi by channel, target and
+ * LUN. */
+static bool
+qemuDiskOnLSI(const virDomainDef *def, const virDomainDiskDef *disk)
+{
+    size_t i;
+
+    for (i = 0; i < def->ncontrollers; i++) {
+        const virDomainControllerDef *ctrl = def->controllers[i];
+
+        if (ctrl->type == VIR_DOMAIN_CONTROLLER_TYPE_SCSI &&
+            ctrl->idx == disk->info.addr.drive.controller)
+            return ctrl->model == VIR_DOMAIN_CONTROLLER_MODEL_LSILOGIC;
+    }
+    return false;
+}
+
 char *
-qemuDiskAlias(const virDomainDiskDef *disk)
+qemuDiskAlias(const virDomainDef *def, const virDomainDiskDef *disk)
 {
     const virDomainDeviceDriveAddress *a = &disk->info.addr.drive;
 
@@ -35,6 +53,8 @@ qemuDiskAlias(const virDomainDiskDef *disk)
     case VIR_DOMAIN_DISK_BUS_SATA:
         return g_strdup_printf("sata%u-%u-%u", a->controller, a->bus, a->unit);
     case VIR_DOMAIN_DISK_BUS_SCSI:
+        if (qemuDiskOnLSI(def, disk))
+            return g_strdup_printf("scsi%u-%u-%u", a->controller, a->bus, a->unit);
         return g_strdup_printf("scsi%u-%u-%u-%u", a->controller, a->bus,
                                a->target, a->unit);
     case VIR_DOMAIN_DISK_BUS_VIRTIO:
@@ -69,6 +89,39 @@ qemuControllerAlias(const virDomainControllerDef *ctrl)
 /* ------------------------------------------------------------------ */
 /* controllers                                                          */
 
+static const char *
+qemuControllerUSBDevice(const qemuCommandBuilder *b,
+                        const virDomainControllerDef *ctrl)
+{
+    switch ((virDomainControllerModel)ctrl->model) {
+    case VIR_DOMAIN_CONTROLLER_MODEL_USB_NONE:
+        return NULL;
+    case VIR_DOMAIN_CONTROLLER_MODEL_QEMU_XHCI:
+        return "qemu-xhci";
+    case VIR_DOMAIN_CONTROLLER_MODEL_ICH9_EHCI1:
+        return "ich9-usb-ehci1";
+    case VIR_DOMAIN_CONTROLLER_MODEL_ICH9_UHCI1:
+        return "ich9-usb-uhci1";
+    case VIR_DOMAIN_CONTROLLER_MODEL_ICH9_UHCI2:
+        return "ich9-usb-uhci2";
+    case VIR_DOMAIN_CONTROLLER_MODEL_ICH9_UHCI3:
+        return "ich9-usb-uhci3";
+    case VIR_DOMAIN_CONTROLLER_MODEL_DEFAULT:
+        return b->q35 ? "qemu-xhci" : "piix3-usb-uhci";
+    case VIR_DOMAIN_CONTROLLER_MODEL_PIIX3_UHCI:
+    case VIR_DOMAIN_CONTROLLER_MODEL_PCI_ROOT:
+    case VIR_DOMAIN_CONTROLLER_MODEL_PCIE_ROOT:
+    case VIR_DOMAIN_CONTROLLER_MODEL_VIRTIO_SCSI:
+    case VIR_DOMAIN_CONTROLLER_MODEL_LSILOGIC:
+    case VIR_DOMAIN_CONTROLLER_MODEL_PCIE_ROOT_PORT:
+    case VIR_DOMAIN_CONTROLLER_MODEL_PCIE_TO_PCI_BRIDGE:
+    case VIR_DOMAIN_CONTROLLER_MODEL_PCI_BRIDGE:
+    case VIR_DOMAIN_CONTROLLER_MODEL_LAST:
+        break;
+    }
+    return "piix3-usb-uhci";
+}
+
 /* The -device driver of @ctrl, or NULL if the machine provides it (PCI
  * root, PIIX IDE, q35's AHCI) or it is disabled (USB model 'none'). */
 static const char *
@@ -77,24 +130,49 @@ qemuControllerDevice(const qemuCommandBuilder *b,
 {
     switch ((virDomainControllerType)ctrl->type) {
     case VIR_DOMAIN_CONTROLLER_TYPE_USB:
-        if (ctrl->model == VIR_DOMAIN_CONTROLLER_MODEL_USB_NONE)
-            return NULL;
-        if (ctrl->model == VIR_DOMAIN_CONTROLLER_MODEL_QEMU_XHCI ||
-            (ctrl->model == VIR_DOMAIN_CONTROLLER_MODEL_DEFAULT && b->q35))
-            return "qemu-xhci";
-        return "piix3-usb-uhci";
+        return qemuControllerUSBDevice(b, ctrl);
     case VIR_DOMAIN_CONTROLLER_TYPE_SATA:
         return b->q35 && ctrl->idx == 0 ? NULL : "ich9-ahci";
     case VIR_DOMAIN_CONTROLLER_TYPE_SCSI:
-        return "virtio-scsi-pci";
+        return ctrl->model == VIR_DOMAIN_CONTROLLER_MODEL_LSILOGIC ?
+               "lsi" : "virtio-scsi-pci";
     case VIR_DOMAIN_CONTROLLER_TYPE_VIRTIO_SERIAL:
         return "virtio-serial-pci";
-    case VIR_DOMAIN_CONTROLLER_TYPE_IDE:
     case VIR_DOMAIN_CONTROLLER_TYPE_PCI:
+        return virDomainControllerPCIModelName(ctrl->model);
+    case VIR_DOMAIN_CONTROLLER_TYPE_IDE:
     case VIR_DOMAIN_CONTROLLER_TYPE_LAST:
         break;
     }
     return NULL;
+}
+
+/* Properties before the PCI address: a root port's port and chassis, a
+ * bridge's chassis_nr, a UHCI companion's master bus. */
+static bool
+qemuBuildControllerProps(GString *opt, const virDomainControllerDef *ctrl,
+                         const char *alias)
+{
+    switch (ctrl->model) {
+    case VIR_DOMAIN_CONTROLLER_MODEL_PCIE_ROOT_PORT:
+        qemuOptAddUInt(opt, "port", MAX(ctrl->port, 0));
+        qemuOptAddUInt(opt, "chassis", MAX(ctrl->chassis, 0));
+        break;
+    case VIR_DOMAIN_CONTROLLER_MODEL_PCI_BRIDGE:
+        qemuOptAddUInt(opt, "chassis_nr",
+                       ctrl->chassisNr >= 0 ? (unsigned int)ctrl->chassisNr : ctrl->idx);
+        break;
+    case VIR_DOMAIN_CONTROLLER_MODEL_ICH9_UHCI1:
+    case VIR_DOMAIN_CONTROLLER_MODEL_ICH9_UHCI2:
+    case VIR_DOMAIN_CONTROLLER_MODEL_ICH9_UHCI3:
+        /* a companion has no id of its own: it serves its EHCI's bus */
+        g_string_append_printf(opt, ",masterbus=%s.0", alias);
+        qemuOptAddUInt(opt, "firstport", MAX(ctrl->startport, 0));
+        return false;
+    default:
+        break;
+    }
+    return true;
 }
 
 static int
@@ -117,28 +195,61 @@ qemuBuildControllerCheck(const qemuCommandBuilder *b,
     return 0;
 }
 
+static int
+qemuBuildController(qemuCommandBuilder *b, const virDomainControllerDef *ctrl)
+{
+    const char *driver = qemuControllerDevice(b, ctrl);
+    g_autofree char *alias = qemuControllerAlias(ctrl);
+    GString *opt;
+
+    if (qemuBuildControllerCheck(b, ctrl) < 0)
+        return -1;
+    if (!driver)
+        return 0;
+    opt = g_string_new(driver);
+    if (qemuBuildControllerProps(opt, ctrl, alias))
+        qemuOptAddStr(opt, "id", alias);
+    if (qemuBuildPCIAddressOpts(opt, b, &ctrl->info, "controller") < 0) {
+        g_string_free(opt, TRUE);
+        return -1;
+    }
+    qemuBuildAddOpt(b, "-device", opt);
+    return 0;
+}
+
+/* libvirt's order: PCI controllers by index (a bus must exist before
+ * its devices), then USB, SCSI, IDE, SATA, virtio-serial. */
 int
 qemuBuildControllers(qemuCommandBuilder *b)
 {
+    static const int order[] = {
+        VIR_DOMAIN_CONTROLLER_TYPE_PCI,
+        VIR_DOMAIN_CONTROLLER_TYPE_USB,
+        VIR_DOMAIN_CONTROLLER_TYPE_SCSI,
+        VIR_DOMAIN_CONTROLLER_TYPE_IDE,
+        VIR_DOMAIN_CONTROLLER_TYPE_SATA,
+        VIR_DOMAIN_CONTROLLER_TYPE_VIRTIO_SERIAL,
+    };
+    size_t t;
     size_t i;
 
-    for (i = 0; i < b->def->ncontrollers; i++) {
-        const virDomainControllerDef *ctrl = b->def->controllers[i];
-        const char *driver = qemuControllerDevice(b, ctrl);
-        g_autofree char *alias = qemuControllerAlias(ctrl);
-        GString *opt;
+    for (t = 0; t < G_N_ELEMENTS(order); t++) {
+        unsigned int maxIdx = 0;
+        unsigned int idx;
 
-        if (qemuBuildControllerCheck(b, ctrl) < 0)
-            return -1;
-        if (!driver)
-            continue;
-        opt = g_string_new(driver);
-        qemuOptAddStr(opt, "id", alias);
-        if (qemuBuildPCIAddressOpts(opt, b, &ctrl->info, "controller") < 0) {
-            g_string_free(opt, TRUE);
-            return -1;
+        for (i = 0; i < b->def->ncontrollers; i++) {
+            if (b->def->controllers[i]->type == order[t])
+                maxIdx = MAX(maxIdx, b->def->controllers[i]->idx);
         }
-        qemuBuildAddOpt(b, "-device", opt);
+        for (idx = 0; idx <= maxIdx; idx++) {
+            for (i = 0; i < b->def->ncontrollers; i++) {
+                const virDomainControllerDef *ctrl = b->def->controllers[i];
+
+                if (ctrl->type == order[t] && ctrl->idx == idx &&
+                    qemuBuildController(b, ctrl) < 0)
+                    return -1;
+            }
+        }
     }
     return 0;
 }
@@ -291,8 +402,12 @@ qemuBuildDiskBusOpts(GString *opt, const qemuCommandBuilder *b,
         return qemuBuildDiskSATABus(opt, b, a);
     case VIR_DOMAIN_DISK_BUS_SCSI:
         g_string_append(opt, cdrom ? "scsi-cd" : "scsi-hd");
-        g_string_append_printf(opt, ",bus=scsi%u.0,channel=%u,scsi-id=%u,lun=%u",
-                               a->controller, a->bus, a->target, a->unit);
+        if (qemuDiskOnLSI(b->def, disk))
+            g_string_append_printf(opt, ",bus=scsi%u.0,scsi-id=%u",
+                                   a->controller, a->unit);
+        else
+            g_string_append_printf(opt, ",bus=scsi%u.0,channel=%u,scsi-id=%u,lun=%u",
+                                   a->controller, a->bus, a->target, a->unit);
         return 0;
     case VIR_DOMAIN_DISK_BUS_VIRTIO:
     case VIR_DOMAIN_DISK_BUS_LAST:
@@ -306,7 +421,7 @@ static int
 qemuBuildDiskDevice(qemuCommandBuilder *b, size_t idx, unsigned int node)
 {
     const virDomainDiskDef *disk = b->def->disks[idx];
-    g_autofree char *alias = qemuDiskAlias(disk);
+    g_autofree char *alias = qemuDiskAlias(b->def, disk);
     g_autofree char *format = g_strdup_printf("libvirt-%u-format", node);
     GString *opt = g_string_new(NULL);
     bool direct;

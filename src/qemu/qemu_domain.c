@@ -243,6 +243,27 @@ qemuDomainLoadStatus(qemuDriver *driver, const char *path)
     return NULL;
 }
 
+virDomainDef *
+qemuDomainDefParseString(qemuDriver *driver, const char *xml,
+                         unsigned int flags)
+{
+    g_autoptr(virDomainDef) def = virDomainDefParseString(xml, flags);
+    char *machine;
+
+    if (!def)
+        return NULL;
+    if ((machine = qemuCapsGetCanonicalMachine(driver->caps, def->os.machine))) {
+        g_free(def->os.machine);
+        def->os.machine = machine;
+    } else if (virGetLastErrorCode() != VIR_ERR_OK) {
+        /* no binary to ask: QEMU will resolve the alias itself */
+        VIR_WARN("cannot resolve machine type '%s': %s",
+                 NULLSTR(def->os.machine), virGetLastErrorMessage());
+        virResetLastError();
+    }
+    return g_steal_pointer(&def);
+}
+
 int
 qemuDomainSaveConfig(qemuDriver *driver, const virDomainDef *def)
 {

@@ -67,6 +67,17 @@ virDomainObj *qemuDomainLoadStatus(qemuDriver *driver, const char *path);
 
 /* Persistent definition files. */
 int qemuDomainSaveConfig(qemuDriver *driver, const virDomainDef *def);
+
+/**
+ * qemuDomainDefParseString:
+ * virDomainDefParseString for a definition coming from a client or a
+ * migration source, plus what needs the QEMU binary: a machine type
+ * alias ("pc", "q35", or none) becomes the versioned type it stands for
+ * on this host, as libvirt does, so that the guest keeps its machine
+ * when it moves.  Returns a new definition or NULL with an error.
+ */
+virDomainDef *qemuDomainDefParseString(qemuDriver *driver, const char *xml,
+                                       unsigned int flags);
 int qemuDomainDeleteConfig(qemuDriver *driver, const char *name);
 
 /**

@@ -109,7 +109,7 @@ qemuDomainDefineXML(qemuDriver *driver, const char *xml, unsigned int flags,
 
     if (!virCheckFlags(flags, VIR_DOMAIN_DEFINE_VALIDATE))
         return -1;
-    if (!(def = virDomainDefParseString(xml, VIR_DOMAIN_DEF_PARSE_INACTIVE)))
+    if (!(def = qemuDomainDefParseString(driver, xml, VIR_DOMAIN_DEF_PARSE_INACTIVE)))
         return -1;
     if (!(vm = virDomainObjListAdd(driver->domains, &def, 0, &oldDef)))
         return -1;
@@ -239,7 +239,7 @@ qemuDomainCreateXML(qemuDriver *driver, const char *xml, unsigned int flags,
 
     if (!virCheckFlags(flags, QEMU_START_FLAGS))
         return -1;
-    if (!(def = virDomainDefParseString(xml, VIR_DOMAIN_DEF_PARSE_INACTIVE)))
+    if (!(def = qemuDomainDefParseString(driver, xml, VIR_DOMAIN_DEF_PARSE_INACTIVE)))
         return -1;
     if (!(vm = virDomainObjListAdd(driver->domains, &def,
                                    VIR_DOMAIN_OBJ_LIST_ADD_CHECK_LIVE |

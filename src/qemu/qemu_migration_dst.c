@@ -150,7 +150,8 @@ qemuMigrationDstListen(qemuDriver *driver, virDomainObj *vm,
 
 /* The incoming definition from DEST_XML, renamed by DEST_NAME. */
 static virDomainDef *
-qemuMigrationDstDef(const virTypedParameter *params, size_t nparams,
+qemuMigrationDstDef(qemuDriver *driver,
+                    const virTypedParameter *params, size_t nparams,
                     const qemuMigrationCookie *cookie)
 {
     const char *xml = NULL;
@@ -161,7 +162,7 @@ qemuMigrationDstDef(const virTypedParameter *params, size_t nparams,
         virReportError(VIR_ERR_INVALID_ARG, "%s", _("no domain XML passed"));
         return NULL;
     }
-    if (!(def = virDomainDefParseString(xml, VIR_DOMAIN_DEF_PARSE_INACTIVE)))
+    if (!(def = qemuDomainDefParseString(driver, xml, VIR_DOMAIN_DEF_PARSE_INACTIVE)))
         return NULL;
     if (memcmp(def->uuid, cookie->uuid, VIR_UUID_BUFLEN) != 0) {
         virReportError(VIR_ERR_INVALID_ARG, "%s",
@@ -276,7 +277,7 @@ qemuDomainMigratePrepare3Params(qemuDriver *driver,
         *uriout = g_strdup_printf("tcp:%s", host);
         return 0;
     }
-    if (!(def = qemuMigrationDstDef(params, nparams, cookie)) ||
+    if (!(def = qemuMigrationDstDef(driver, params, nparams, cookie)) ||
         !(vm = qemuMigrationDstAddDomain(driver, &def)))
         return -1;
     if (qemuMigrationJobStart(driver, vm, VIR_ASYNC_JOB_MIGRATION_IN, flags,

@@ -89,7 +89,7 @@ qemuMigrationDstPrepareOffline(qemuDriver *driver, const virTypedParameter *para
         virReportError(VIR_ERR_INVALID_ARG, "%s", _("no domain XML passed"));
         return -1;
     }
-    if (!(def = virDomainDefParseString(xml, VIR_DOMAIN_DEF_PARSE_INACTIVE)))
+    if (!(def = qemuDomainDefParseString(driver, xml, VIR_DOMAIN_DEF_PARSE_INACTIVE)))
         return -1;
     return qemuMigrationOfflineCookie(driver, def, cookie->name, false,
                                       cookieout, cookieoutlen);
@@ -119,7 +119,7 @@ qemuMigrationDstFinishOffline(qemuDriver *driver, const virTypedParameter *param
      * comes with the parameters (as for Prepare), else in the cookie */
     if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_XML,
                                 &destxml) > 0)
-        def = virDomainDefParseString(destxml, VIR_DOMAIN_DEF_PARSE_INACTIVE);
+        def = qemuDomainDefParseString(driver, destxml, VIR_DOMAIN_DEF_PARSE_INACTIVE);
     else if (cookie->persistent)
         def = g_steal_pointer(&cookie->persistent);
     else

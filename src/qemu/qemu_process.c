@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/un.h>
 
 #include "qemu_process.h"
 #include "qemu_command.h"
@@ -310,6 +311,69 @@ qemuProcessPrepare(qemuDriver *driver, virDomainObj *vm)
     qemuAssignDeviceAliases(vm->def);
 }
 
+/* libvirt's layout for channel sockets the definition does not place:
+ * <stateDir>/channel/target/domain-ID-NAME/TARGET, the name cut to 20
+ * characters to keep the socket path short. */
+static char *
+qemuProcessChannelDir(qemuDriver *driver, virDomainObj *vm)
+{
+    g_autofree char *shortName = g_strndup(vm->def->name, 20);
+    g_autofree char *dom = g_strdup_printf("domain-%d-%s", vm->id, shortName);
+
+    return g_build_filename(driver->stateDir, "channel", "target", dom, NULL);
+}
+
+static int
+qemuProcessPrepareChannels(qemuDriver *driver, virDomainObj *vm)
+{
+    g_autofree char *dir = NULL;
+    size_t i;
+
+    if (vm->def->nchannels == 0)
+        return 0;
+    dir = qemuProcessChannelDir(driver, vm);
+    if (g_mkdir_with_parents(dir, 0750) < 0) {
+        virReportSystemError(errno, _("cannot create directory '%1$s'"), dir);
+        return -1;
+    }
+    for (i = 0; i < vm->def->nchannels; i++) {
+        virDomainChrDef *chr = vm->def->channels[i];
+        g_autofree char *path = NULL;
+
+        if (chr->path)
+            continue;
+        path = g_build_filename(dir, chr->targetName, NULL);
+        if (strlen(path) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
+            virReportError(VIR_ERR_INTERNAL_ERROR,
+                           _("channel socket path '%1$s' is too long"), path);
+            return -1;
+        }
+        chr->path = g_steal_pointer(&path);
+    }
+    return 0;
+}
+
+/* Removes the sockets qemuProcessPrepareChannels placed, and their
+ * directory. */
+static void
+qemuProcessRemoveChannels(virDomainObj *vm)
+{
+    g_autofree char *dir = NULL;
+    size_t i;
+
+    for (i = 0; i < vm->def->nchannels; i++) {
+        const virDomainChrDef *chr = vm->def->channels[i];
+
+        if (!virDomainChrPathIsAuto(chr))
+            continue;
+        ignore_value(virFileRemove(chr->path));
+        if (!dir)
+            dir = g_path_get_dirname(chr->path);
+    }
+    if (dir)
+        ignore_value(rmdir(dir));
+}
+
 int
 qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
 {
@@ -330,7 +394,8 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
 
     qemuProcessPrepare(driver, vm);
     virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_STARTING_UP);
-    if (qemuProcessLaunch(driver, vm, flags) < 0)
+    if (qemuProcessPrepareChannels(driver, vm) < 0 ||
+        qemuProcessLaunch(driver, vm, flags) < 0)
         goto error;
     if (qemuDomainSaveStatus(driver, vm) < 0)
         goto error;
@@ -396,6 +461,7 @@ qemuProcessStopFlags(qemuDriver *driver, virDomainObj *vm,
 
     if (priv->monitorPath)
         ignore_value(virFileRemove(priv->monitorPath));
+    qemuProcessRemoveChannels(vm);
     qemuDomainRemoveStatus(driver, vm);
     vm->pid = 0;
     vm->id = -1;

@@ -11,13 +11,23 @@ stream ("Unknown savevm section or instance '0000:00:01.2/uhci'").
 """
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import unittest
+import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from migrationlib import Guest, Host  # noqa: E402
+from migrationlib import Guest, Host, virttype  # noqa: E402
 from libvirtdlib import LibvirtdHost  # noqa: E402
+
+TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# XML as stock libvirt 9.0 prints it: the reference `virsh dumpxml` of a
+# running guest, and a guest with a USB tablet, VNC + VGA, virtio disk,
+# NIC, balloon and RNG and a guest agent channel (libvirt's own output,
+# see tests/qemuxmlargv-libvirt.py)
+EXAMPLE_XML = os.path.join(TESTS, "qemuxmlargvdata", "libvirt-dumpxml-example.xml")
+RICH_XML = os.path.join(TESTS, "qemuxmlargvdata-libvirt", "rich.xml")
 
 
 class CrossTest(unittest.TestCase):
@@ -51,6 +61,42 @@ class CrossTest(unittest.TestCase):
                                 "<cpu mode='custom' match='exact' check='none'>"))
         return g
 
+    def libvirt_guest(self, template, name, size_mib=32, rate_mib=8):
+        """The test guest in clothes libvirt printed: @template's devices,
+        with the test image as IDE boot disk, its serial log as serial
+        port, its memory size and this host's virt type."""
+        g = Guest(self.workdir, name, size_mib, rate_mib)
+        root = ET.parse(template).getroot()
+        root.set("type", virttype())
+        root.attrib.pop("id", None)
+        root.find("name").text = name
+        root.remove(root.find("uuid"))
+        for tag in ("memory", "currentMemory"):
+            root.find(tag).text = str(g.memory * 1024)
+        root.find("cpu").set("check", "none")
+        devices = root.find("devices")
+        for disk in devices.findall("disk"):
+            if disk.find("target").get("bus") == "ide":
+                devices.remove(disk)
+            else:
+                extra = os.path.join(self.workdir, name + "-data.img")
+                subprocess.run(["truncate", "-s", "16M", extra], check=True)
+                disk.find("driver").set("type", "raw")
+                disk.find("source").set("file", extra)
+        devices.insert(1, ET.fromstring(
+            "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+            "<source file='%s'/><target dev='hda' bus='ide'/></disk>" % g.image))
+        for tag in ("serial", "console"):
+            for chr_ in devices.findall(tag):
+                chr_.set("type", "file")
+                for child in chr_.findall("source") + chr_.findall("alias"):
+                    chr_.remove(child)
+                src = ET.Element("source", path=g.serial)
+                chr_.insert(0, src)
+        with open(g.xml, "w") as f:
+            f.write(ET.tostring(root, encoding="unicode"))
+        return g
+
     def arrived(self, g, host):
         self.assertEqual(host.out("domstate", "--reason", g.name),
                          "running (migrated)")
@@ -82,7 +128,6 @@ class CrossTest(unittest.TestCase):
             self.libvirtd.virsh("undefine", g.name, check=False)
             self.virtmigd.virsh("destroy", g.name, check=False)
 
-
     def test_postcopy_there_and_back(self):
         """A guest rewriting 64 MiB as fast as it can: only post-copy
         ends, in both directions."""
@@ -99,6 +144,56 @@ class CrossTest(unittest.TestCase):
                 self.arrived(g, dst)
                 rc, out = g.check_memory(dst.uri)
                 self.assertEqual(rc, 0, out)
+        finally:
+            self.libvirtd.virsh("destroy", g.name, check=False)
+            self.libvirtd.virsh("undefine", g.name, check=False)
+            self.virtmigd.virsh("destroy", g.name, check=False)
+
+    def migrate_and_check(self, g, src, dst, *flags):
+        src.out("migrate", "--live", "--unsafe", *flags, g.name, dst.uri)
+        self.arrived(g, dst)
+        if src is self.virtmigd:
+            self.assertEqual(src.running_qemus(), [])
+        rc, out = g.check_memory(dst.uri)
+        self.assertEqual(rc, 0, out)
+
+    def test_libvirt_example_p2p(self):
+        """libvirt's reference dumpxml, peer-to-peer both ways."""
+        g = self.libvirt_guest(EXAMPLE_XML, "crossex")
+        self.libvirtd.out("define", g.xml)
+        self.libvirtd.out("start", g.name)
+        g.wait_pass_after(0)
+        try:
+            self.migrate_and_check(g, self.libvirtd, self.virtmigd, "--p2p")
+            self.migrate_and_check(g, self.virtmigd, self.libvirtd, "--p2p")
+        finally:
+            self.libvirtd.virsh("destroy", g.name, check=False)
+            self.libvirtd.virsh("undefine", g.name, check=False)
+            self.virtmigd.virsh("destroy", g.name, check=False)
+
+    def test_rich_guest(self):
+        """USB tablet, VNC + VGA, virtio disk/net/balloon/rng and a guest
+        agent channel, as libvirt printed them: precopy and post-copy in
+        both directions; the devices arrive with libvirt's addresses."""
+        g = self.libvirt_guest(RICH_XML, "crossrich", size_mib=64, rate_mib=0)
+        self.libvirtd.out("define", g.xml)
+        self.libvirtd.out("start", g.name)
+        g.wait_pass_after(0)
+        postcopy = ("--postcopy", "--postcopy-after-precopy", "--bandwidth", "40")
+        try:
+            self.migrate_and_check(g, self.libvirtd, self.virtmigd)
+            xml = self.virtmigd.out("dumpxml", g.name)
+            for want in ("<input type='tablet' bus='usb'>",
+                         "<address type='usb' bus='0' port='1'/>",
+                         "<target type='virtio' name='org.qemu.guest_agent.0'/>",
+                         "<address type='virtio-serial' controller='0' bus='0' port='1'/>",
+                         "<backend model='random'>/dev/urandom</backend>",
+                         "slot='0x07' function='0x0'/>\n    </rng>",
+                         "<model type='vga' vram='16384' heads='1' primary='yes'/>"):
+                self.assertIn(want, xml)
+            self.migrate_and_check(g, self.virtmigd, self.libvirtd, *postcopy)
+            self.migrate_and_check(g, self.libvirtd, self.virtmigd, *postcopy)
+            self.migrate_and_check(g, self.virtmigd, self.libvirtd)
         finally:
             self.libvirtd.virsh("destroy", g.name, check=False)
             self.libvirtd.virsh("undefine", g.name, check=False)
