@@ -42,9 +42,10 @@ other value as written.  A backslash, space, tab or newline in a value
 is written \\\\, \\x20, \\x09, \\x0a.
 
 One correction: domxml-to-native turns every <interface> into
-type='ethernet' and so loses its <boot order='N'/> (a real start gives
-the NIC bootindex=N); the script puts bootindex back on the NIC with the
-same MAC.  --verify-start checks the data against real starts: each
+type='ethernet', which loses its <boot order='N'/> and its PCI address
+(it is placed anew); a real start gives the NIC its bootindex and the
+address the definition says.  The script puts both back on the NIC with
+the same MAC, from the printed definition.  --verify-start checks the data against real starts: each
 guest is started paused (dummy images in a scratch directory) and the
 devices of the QEMU process's command line must equal NAME.devices.
 
@@ -182,24 +183,42 @@ def native_argv(text):
     return words
 
 
-def restore_net_bootindex(lines, xml):
-    """domxml-to-native drops the NICs' boot order: from the printed
-    definition, by MAC.  Returns the lines and what was restored."""
+def restore_nets(lines, xml):
+    """domxml-to-native rebuilds every NIC (as type ethernet) without its
+    boot order and PCI address, and places it anew: both come back from
+    the printed definition, by MAC, as a real start has them.  Returns
+    the lines and what was restored."""
     notes = []
-    for iface in ET.fromstring(xml).iterfind("devices/interface"):
-        boot = iface.find("boot")
+    root = ET.fromstring(xml)
+    q35 = "q35" in root.find("os/type").get("machine", "")
+    for iface in root.iterfind("devices/interface"):
         mac = iface.find("mac")
-        if boot is None or mac is None:
+        if mac is None:
             continue
-        tag = " mac=%s" % mac.get("address").lower()
+        fixed = {}
+        boot = iface.find("boot")
+        if boot is not None:
+            fixed["bootindex"] = str(int(boot.get("order")))
+        addr = iface.find("address")
+        if addr is not None and addr.get("type") == "pci":
+            bus = int(addr.get("bus"), 16)
+            fixed["bus"] = ("pcie.0" if q35 else "pci.0") if bus == 0 else "pci.%d" % bus
+            fixed["addr"] = "0x%x.0x%x" % (int(addr.get("slot"), 16),
+                                           int(addr.get("function"), 16))
+        tag = "mac=%s" % mac.get("address").lower()
         for i, line in enumerate(lines):
             words = line.split(" ")
-            if tag.strip() in words and not any(w.startswith("bootindex=")
-                                                for w in words):
-                words.append("bootindex=%d" % int(boot.get("order")))
-                lines[i] = " ".join(words[:1] + sorted(
-                    words[1:], key=lambda w: w.split("=", 1)[0]))
-                notes.append("%s bootindex=%s" % (words[0], boot.get("order")))
+            if tag not in words:
+                continue
+            props = dict(w.split("=", 1) for w in words[1:])
+            changed = {k: v for k, v in fixed.items() if props.get(k) != v}
+            if not changed:
+                continue
+            props.update(changed)
+            lines[i] = " ".join([words[0]] + ["%s=%s" % (k, props[k])
+                                              for k in sorted(props)])
+            notes.append("%s %s" % (words[0], " ".join(
+                "%s=%s" % kv for kv in sorted(changed.items()))))
     return [lines[0]] + sorted(lines[1:]), notes
 
 
@@ -219,7 +238,7 @@ def run_case(host, name):
                          check=False)
         if res.returncode != 0:
             return None, "domxml-to-native: " + res.stderr.strip()
-        lines, notes = restore_net_bootindex(reduce_argv(native_argv(res.stdout)),
+        lines, notes = restore_nets(reduce_argv(native_argv(res.stdout)),
                                              xml)
         for note in notes:
             print("%-24s restored %s" % (name, note))

@@ -185,15 +185,22 @@ testQMPRead(testQMP *qmp)
     }
 }
 
-/* Runs @cmd and returns its "return" member (owned by the caller). */
+/* Runs @cmd with @args (taken over; NULL: none) and returns its
+ * "return" value (caller puts); aborts on an error reply. */
 static json_object *
-testQMPCommand(testQMP *qmp, const char *cmd)
+testQMPCommandArgs(testQMP *qmp, const char *cmd, json_object *args)
 {
     g_autoptr(GError) err = NULL;
-    g_autofree char *msg = g_strdup_printf("{\"execute\": \"%s\"}\r\n", cmd);
+    json_object *req = json_object_new_object();
+    g_autofree char *msg = NULL;
     json_object *reply;
     json_object *ret = NULL;
 
+    json_object_object_add(req, "execute", json_object_new_string(cmd));
+    if (args)
+        json_object_object_add(req, "arguments", args);
+    msg = g_strdup_printf("%s\r\n", json_object_to_json_string(req));
+    json_object_put(req);
     if (!g_output_stream_write_all(qmp->out, msg, strlen(msg), NULL, NULL, &err))
         g_error("QMP write failed: %s", err->message);
     reply = testQMPRead(qmp);
@@ -202,6 +209,12 @@ testQMPCommand(testQMP *qmp, const char *cmd)
     json_object_get(ret);
     json_object_put(reply);
     return ret;
+}
+
+static json_object *
+testQMPCommand(testQMP *qmp, const char *cmd)
+{
+    return testQMPCommandArgs(qmp, cmd, NULL);
 }
 
 static bool
@@ -348,9 +361,50 @@ testLiveImages(json_object *blocks)
     return files;
 }
 
+/* Every "-device ...,id=X" of @argv is a device QEMU has: listed under
+ * /machine/peripheral as "X" (a companion without id has none). */
+static void
+testLiveCheckDevices(testQMP *qmp, GStrv argv)
+{
+    json_object *args = json_object_new_object();
+    json_object *list;
+    g_autoptr(GHashTable) have = g_hash_table_new_full(g_str_hash, g_str_equal,
+                                                       g_free, NULL);
+    size_t ndev = 0;
+    size_t i;
+
+    json_object_object_add(args, "path", json_object_new_string("/machine/peripheral"));
+    list = testQMPCommandArgs(qmp, "qom-list", args);
+    for (i = 0; i < json_object_array_length(list); i++) {
+        json_object *prop = json_object_array_get_idx(list, i);
+        json_object *pname = NULL;
+
+        if (json_object_object_get_ex(prop, "name", &pname))
+            g_hash_table_add(have, g_strdup(json_object_get_string(pname)));
+    }
+    for (i = 0; argv[i] && argv[i + 1]; i++) {
+        g_auto(GStrv) opts = NULL;
+        size_t j;
+
+        if (!g_str_equal(argv[i], "-device"))
+            continue;
+        opts = g_strsplit(argv[i + 1], ",", -1);
+        for (j = 1; opts[j]; j++) {
+            if (!g_str_has_prefix(opts[j], "id="))
+                continue;
+            ndev++;
+            if (!g_hash_table_contains(have, opts[j] + 3))
+                g_error("QEMU has no device '%s' (%s)", opts[j] + 3, opts[0]);
+        }
+    }
+    g_test_message("%zu devices checked", ndev);
+    json_object_put(list);
+}
+
 /* What QEMU reports must be what the definition asked for. */
 static void
-testLiveCheck(testQMP *qmp, const virDomainDef *def, bool incoming)
+testLiveCheck(testQMP *qmp, const virDomainDef *def, bool incoming,
+              GStrv argv)
 {
     json_object *name = testQMPCommand(qmp, "query-name");
     json_object *status = testQMPCommand(qmp, "query-status");
@@ -374,6 +428,7 @@ testLiveCheck(testQMP *qmp, const virDomainDef *def, bool incoming)
     }
     g_assert_cmpuint(nmedia, >, 0);
     g_assert_cmpuint(g_hash_table_size(files), ==, nmedia);
+    testLiveCheckDevices(qmp, argv);
     json_object_put(name);
     json_object_put(status);
     json_object_put(blocks);
@@ -410,6 +465,7 @@ testLive(gconstpointer data)
     g_auto(GStrv) argv = NULL;
     g_autofree char *cmdline = NULL;
     qemuCommandParams params = { .kvmUsable = kvm, .incoming = incoming };
+    g_autofree char *channels = NULL;
     testQMP qmp = { 0 };
     int status = 0;
     GPid pid;
@@ -423,6 +479,9 @@ testLive(gconstpointer data)
     monitor = g_build_filename(dir, "monitor.sock", NULL);
     log = g_build_filename(dir, "qemu.log", NULL);
     params.monitorPath = monitor;
+    channels = g_build_filename(dir, "channel", NULL);
+    g_assert_cmpint(g_mkdir(channels, 0700), ==, 0);
+    params.channelDir = channels;
     testMakeImage(dir, "disk0.qcow2", "qcow2");
     testMakeImage(dir, "disk,1.img", "raw");
     def = testLoadLiveDef(tmpl, dir, kvm);
@@ -439,7 +498,7 @@ testLive(gconstpointer data)
         g_file_get_contents(log, &out, NULL, NULL);
         g_error("QEMU did not come up (status %d): %s", status, out);
     }
-    testLiveCheck(&qmp, def, incoming);
+    testLiveCheck(&qmp, def, incoming, argv);
     json_object_put(testQMPCommand(&qmp, "quit"));
     testQMPClose(&qmp);
     g_assert_cmpint(testWaitExit(pid), ==, 0);

@@ -11,7 +11,7 @@
  *
  *  i440fx  bus 0: slot 1 is the PIIX3 (IDE 1.1, USB 1.2), the primary
  *          video takes slot 2, then in this order the next free slot:
- *          PCI controllers, interfaces, sound cards, other controllers,
+ *          PCI bridges, interfaces, sound cards, other controllers,
  *          virtio disks, the balloon, RNGs, secondary videos.  USB
  *          controllers of one index share a slot (EHCI function 7,
  *          UHCI companions 0-2).
@@ -182,8 +182,8 @@ virPCIPendingAddControllers(GArray *pending, virDomainDef *def)
     }
 }
 
-/* Everything but the primary video, ich9 sound on q35 and the new PCI
- * controllers, in libvirt's assignment order. */
+/* Everything but the primary video, ich9 sound on q35 and q35's root
+ * ports and pcie-to-pci bridges, in libvirt's assignment order. */
 static GArray *
 virPCIPendingCollect(virDomainDef *def)
 {
@@ -191,6 +191,11 @@ virPCIPendingCollect(virDomainDef *def)
     bool q35 = virDomainDefIsQ35(def);
     size_t i;
 
+    /* PCI bridges first: the buses behind them are numbered by index */
+    for (i = 0; i < def->ncontrollers; i++) {
+        if (def->controllers[i]->model == VIR_DOMAIN_CONTROLLER_MODEL_PCI_BRIDGE)
+            virPCIPendingAdd(pending, &def->controllers[i]->info, VIR_PCI_KIND_PCI);
+    }
     for (i = 0; i < def->nnets; i++)
         virPCIPendingAdd(pending, &def->nets[i]->info,
                          virDomainNetPCIKind(def->nets[i]));

@@ -205,8 +205,12 @@ qemuMigrationParamsForIncoming(const virTypedParameter *params, size_t nparams,
 
     p->qemu = qemuMonitorMigrationParamsNew();
     p->capsSet = CAP(EVENTS) | CAP(POSTCOPY_RAM) | CAP(XBZRLE) | CAP(MULTIFD) |
-                 CAP(POSTCOPY_BLOCKTIME) | CAP(POSTCOPY_PREEMPT);
-    p->capsEnable = CAP(EVENTS);
+                 CAP(POSTCOPY_BLOCKTIME) | CAP(POSTCOPY_PREEMPT) |
+                 CAP(LATE_BLOCK_ACTIVATE);
+    /* as libvirt's destination: the disks are activated by "cont", not
+     * when the stream ends, so that a guest kept paused (--paused, or
+     * until Finish decides) never holds its images on both hosts */
+    p->capsEnable = CAP(EVENTS) | CAP(LATE_BLOCK_ACTIVATE);
     /* the destination measures how long vCPUs wait for faulted pages */
     if (flags & VIR_MIGRATE_POSTCOPY)
         p->capsEnable |= CAP(POSTCOPY_RAM) | CAP(POSTCOPY_BLOCKTIME);
