@@ -30,8 +30,10 @@ NAME.devices, the canonical form (tests/qemuxmlargvlibvirttest.c builds
 the same from virtmig's argv and compares):
 
   machine TYPE                  first line: -machine's type
-  DRIVER KEY=VALUE ...          one line per -device, lines sorted
-                                (byte order), keys sorted
+  DRIVER KEY=VALUE ...          one line per -device, and "global X",
+                                "rtc X", "no-hpet" for the platform's
+                                options; lines sorted (byte order),
+                                device keys sorted
 
 Only the keys in KEYS are kept (what places the device and what the
 migration stream or the guest sees of it); a key the device does not
@@ -173,6 +175,11 @@ def reduce_argv(words):
             machine = machine_type(words[i + 1])
         elif arg == "-device":
             devices.append(device_line(words[i + 1]))
+        elif arg in ("-global", "-rtc"):
+            # platform settings the guest sees: timers, S3/S4
+            devices.append("%s %s" % (arg[1:], escape(words[i + 1])))
+        elif arg == "-no-hpet":
+            devices.append("no-hpet")
     return ["machine %s" % machine] + sorted(devices)
 
 

@@ -252,7 +252,7 @@ testMachineLine(const char *spec)
     return g_strdup_printf("machine %s", type);
 }
 
-/* "machine TYPE" then the sorted device lines. */
+/* "machine TYPE" then the sorted device and platform lines. */
 static GPtrArray *
 testReduceArgv(GStrv argv)
 {
@@ -267,6 +267,15 @@ testReduceArgv(GStrv argv)
             machine = testMachineLine(argv[i + 1]);
         } else if (g_str_equal(argv[i], "-device")) {
             g_ptr_array_add(devices, testDeviceLine(argv[i + 1]));
+        } else if (g_str_equal(argv[i], "-global") || g_str_equal(argv[i], "-rtc")) {
+            /* platform settings the guest sees: timers, S3/S4 */
+            GString *line = g_string_new(argv[i] + 1);
+
+            g_string_append_c(line, ' ');
+            testAppendEscaped(line, argv[i + 1]);
+            g_ptr_array_add(devices, g_string_free(line, FALSE));
+        } else if (g_str_equal(argv[i], "-no-hpet")) {
+            g_ptr_array_add(devices, g_strdup("no-hpet"));
         }
     }
     g_ptr_array_add(lines, machine ? machine : g_strdup("machine (none)"));

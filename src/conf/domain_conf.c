@@ -215,6 +215,7 @@ virDomainDefFree(virDomainDef *def)
     virDomainOSDefClear(&def->os);
     virCPUDefFree(def->cpu);
     g_free(def->emulator);
+    VIR_FREE_LIST(def->timers, def->ntimers, g_free);
     VIR_FREE_LIST(def->disks, def->ndisks, virDomainDiskDefFree);
     VIR_FREE_LIST(def->controllers, def->ncontrollers,
                   virDomainControllerDefFree);
@@ -650,6 +651,8 @@ virDomainDefParseClock(virDomainDef *def, xmlXPathContext *ctxt)
     g_autofree char *offset = NULL;
 
     def->clockOffset = VIR_DOMAIN_CLOCK_OFFSET_UTC;
+    if (virDomainDefParseTimers(def, node) < 0)
+        return -1;
     if (!node || !(offset = virXMLPropString(node, "offset")))
         return 0;
     if ((def->clockOffset = virDomainClockOffsetTypeFromString(offset)) >= 0)
@@ -863,6 +866,7 @@ virDomainDefParseXML(xmlXPathContext *ctxt, unsigned int flags)
         virDomainDefParseLifecycle(ctxt, "on_poweroff", &def->onPoweroff) < 0 ||
         virDomainDefParseLifecycle(ctxt, "on_reboot", &def->onReboot) < 0 ||
         virDomainDefParseLifecycle(ctxt, "on_crash", &def->onCrash) < 0 ||
+        virDomainDefParsePM(def, ctxt) < 0 ||
         virDomainDefParseDevices(def, ctxt, flags) < 0 ||
         virDomainDefParsePassthrough(def, ctxt, flags) < 0)
         return NULL;

@@ -88,6 +88,43 @@ typedef enum {
 } virDomainClockOffset;
 VIR_ENUM_DECL(virDomainClockOffset);
 
+/* ---- <clock><timer>, <pm> ---- */
+
+typedef enum {
+    VIR_DOMAIN_TIMER_NAME_RTC = 0,
+    VIR_DOMAIN_TIMER_NAME_PIT,
+    VIR_DOMAIN_TIMER_NAME_HPET,
+
+    VIR_DOMAIN_TIMER_NAME_LAST
+} virDomainTimerName;
+VIR_ENUM_DECL(virDomainTimerName);
+
+typedef enum {
+    VIR_DOMAIN_TIMER_TICKPOLICY_NONE = 0,
+    VIR_DOMAIN_TIMER_TICKPOLICY_DELAY,
+    VIR_DOMAIN_TIMER_TICKPOLICY_CATCHUP,
+    VIR_DOMAIN_TIMER_TICKPOLICY_MERGE,
+    VIR_DOMAIN_TIMER_TICKPOLICY_DISCARD,
+
+    VIR_DOMAIN_TIMER_TICKPOLICY_LAST
+} virDomainTimerTickpolicy;
+VIR_ENUM_DECL(virDomainTimerTickpolicy);
+
+/* <timer name= present= tickpolicy=/> of the PC's RTC, PIT and HPET */
+typedef struct _virDomainTimerDef virDomainTimerDef;
+struct _virDomainTimerDef {
+    int name;                   /* virDomainTimerName */
+    int present;                /* virTristateBool */
+    int tickpolicy;             /* virDomainTimerTickpolicy */
+};
+
+/* <pm><suspend-to-mem enabled=/><suspend-to-disk enabled=/></pm> */
+typedef struct _virDomainPMDef virDomainPMDef;
+struct _virDomainPMDef {
+    int s3;                     /* virTristateBool */
+    int s4;                     /* virTristateBool */
+};
+
 /* ---- <cpu> ---- */
 
 typedef enum {
@@ -562,6 +599,9 @@ struct _virDomainDef {
     int features[VIR_DOMAIN_FEATURE_LAST];  /* virTristateSwitch */
     virCPUDef *cpu;                     /* NULL: no <cpu> */
     int clockOffset;                    /* virDomainClockOffset */
+    virDomainTimerDef **timers;         /* <clock><timer> */
+    size_t ntimers;
+    virDomainPMDef pm;
     int onPoweroff;                     /* virDomainLifecycleAction */
     int onReboot;
     int onCrash;

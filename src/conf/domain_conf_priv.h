@@ -105,6 +105,16 @@ void virDomainAudioDefFormat(virXMLBuf *buf, const virDomainAudioDef *audio);
 void virDomainRNGDefFormat(virXMLBuf *buf, const virDomainRNGDef *rng,
                            unsigned int flags);
 
+/* ---- domain_platform_conf.c: <clock> timers and <pm> ---- */
+
+/* Parses the <timer> children of <clock> (@clock may be NULL) and <pm>. */
+int virDomainDefParseTimers(virDomainDef *def, xmlNodePtr clock);
+int virDomainDefParsePM(virDomainDef *def, xmlXPathContext *ctxt);
+
+/* <clock offset=...> with its timers, and <pm>. */
+void virDomainDefFormatClock(virXMLBuf *buf, const virDomainDef *def);
+void virDomainDefFormatPM(virXMLBuf *buf, const virDomainDef *def);
+
 /* ---- domain_format.c ---- */
 
 /* Opens or self-closes an element whose attributes are in @attrs,

@@ -533,14 +533,14 @@ virDomainDefFormat(const virDomainDef *def, unsigned int flags)
     virDomainDefFormatOS(&buf, def);
     virDomainDefFormatFeatures(&buf, def);
     virCPUDefFormat(&buf, def->cpu);
-    virXMLBufAsprintf(&buf, "<clock offset='%s'/>\n",
-                      virDomainClockOffsetTypeToString(def->clockOffset));
+    virDomainDefFormatClock(&buf, def);
     virXMLBufAsprintf(&buf, "<on_poweroff>%s</on_poweroff>\n",
                       virDomainLifecycleActionTypeToString(def->onPoweroff));
     virXMLBufAsprintf(&buf, "<on_reboot>%s</on_reboot>\n",
                       virDomainLifecycleActionTypeToString(def->onReboot));
     virXMLBufAsprintf(&buf, "<on_crash>%s</on_crash>\n",
                       virDomainLifecycleActionTypeToString(def->onCrash));
+    virDomainDefFormatPM(&buf, def);
     virDomainDefFormatDevices(&buf, def, flags);
     for (i = 0; i < def->nseclabels; i++)
         virDomainXMLNodeFormat(&buf, def->seclabels[i], flags);

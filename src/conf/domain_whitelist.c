@@ -14,7 +14,8 @@
  *                qualify.
  *
  * Anything else (e.g. <hostdev>, <filesystem>, <sound><codec>, <tpm>,
- * <memoryBacking>, <numatune>, <channel type='spicevmc'>, <timer>,
+ * <memoryBacking>, <numatune>, <channel type='spicevmc'>,
+ * <timer name='kvmclock'>, <timer track=...>,
  * <input type='passthrough'>, <interface type='bridge'>, an unknown
  * attribute such as discard= on a
  * disk <driver>) affects the guest and is refused with
@@ -85,6 +86,10 @@ static const virDomainXMLRule virDomainXMLRules[] = {
     M("domain/cpu/topology", "sockets dies cores threads"),
     M("domain/cpu/feature", "policy name"),
     M("domain/clock", "offset"),
+    M("domain/clock/timer", "name present tickpolicy"),
+    M("domain/pm", ""),
+    M("domain/pm/suspend-to-mem", "enabled"),
+    M("domain/pm/suspend-to-disk", "enabled"),
     M("domain/on_poweroff", ""),
     M("domain/on_reboot", ""),
     M("domain/on_crash", ""),

@@ -307,23 +307,78 @@ qemuBuildMonitor(qemuCommandBuilder *b)
     return 0;
 }
 
+static const virDomainTimerDef *
+qemuBuildFindTimer(const virDomainDef *def, int name)
+{
+    size_t i;
+
+    for (i = 0; i < def->ntimers; i++) {
+        if (def->timers[i]->name == name)
+            return def->timers[i];
+    }
+    return NULL;
+}
+
+/* -rtc, then the timers as libvirt gives them (qemuBuildClockCommandLine):
+ * an RTC that catches up is driftfix=slew, a PIT kvm-pit's
+ * lost_tick_policy, an absent HPET -no-hpet. */
 static void
-qemuBuildClockLifecycle(qemuCommandBuilder *b)
+qemuBuildClock(qemuCommandBuilder *b)
 {
     const virDomainDef *def = b->def;
-    GString *rtc = g_string_new(NULL);
-    const char *base = "utc";
+    const virDomainTimerDef *rtc = qemuBuildFindTimer(def, VIR_DOMAIN_TIMER_NAME_RTC);
+    const virDomainTimerDef *pit = qemuBuildFindTimer(def, VIR_DOMAIN_TIMER_NAME_PIT);
+    const virDomainTimerDef *hpet = qemuBuildFindTimer(def, VIR_DOMAIN_TIMER_NAME_HPET);
+    GString *opt = g_string_new(NULL);
 
-    if (def->clockOffset == VIR_DOMAIN_CLOCK_OFFSET_LOCALTIME)
-        base = "localtime";
-    qemuOptAddStr(rtc, "base", base);
-    qemuBuildAddOpt(b, "-rtc", rtc);
-    /* QEMU must stay after a guest poweroff that is to be preserved or
-     * turned into a restart by the driver. */
+    qemuOptAddStr(opt, "base",
+                  def->clockOffset == VIR_DOMAIN_CLOCK_OFFSET_LOCALTIME ?
+                  "localtime" : "utc");
+    if (rtc && rtc->tickpolicy == VIR_DOMAIN_TIMER_TICKPOLICY_CATCHUP)
+        qemuOptAddStr(opt, "driftfix", "slew");
+    qemuBuildAddOpt(b, "-rtc", opt);
+    if (pit) {
+        opt = g_string_new("kvm-pit.lost_tick_policy=");
+        g_string_append(opt, pit->tickpolicy == VIR_DOMAIN_TIMER_TICKPOLICY_DISCARD ?
+                        "discard" : "delay");
+        qemuBuildAddOpt(b, "-global", opt);
+    }
+    if (hpet && hpet->present == VIR_TRISTATE_BOOL_NO)
+        qemuBuildAdd(b, "-no-hpet");
+}
+
+/* QEMU must stay after a guest poweroff that is to be preserved or
+ * turned into a restart by the driver. */
+static void
+qemuBuildLifecycle(qemuCommandBuilder *b)
+{
+    const virDomainDef *def = b->def;
+
     if (def->onPoweroff != VIR_DOMAIN_LIFECYCLE_ACTION_DESTROY)
         qemuBuildAdd(b, "-no-shutdown");
     if (def->onReboot == VIR_DOMAIN_LIFECYCLE_ACTION_DESTROY)
         qemuBuildAdd(b, "-no-reboot");
+}
+
+/* <pm>: the chipset's power management device offers S3/S4 or not. */
+static void
+qemuBuildPM(qemuCommandBuilder *b)
+{
+    const char *dev = b->q35 ? "ICH9-LPC" : "PIIX4_PM";
+    GString *opt;
+
+    if (b->def->pm.s3) {
+        opt = g_string_new(NULL);
+        g_string_printf(opt, "%s.disable_s3=%d", dev,
+                        b->def->pm.s3 == VIR_TRISTATE_BOOL_NO);
+        qemuBuildAddOpt(b, "-global", opt);
+    }
+    if (b->def->pm.s4) {
+        opt = g_string_new(NULL);
+        g_string_printf(opt, "%s.disable_s4=%d", dev,
+                        b->def->pm.s4 == VIR_TRISTATE_BOOL_NO);
+        qemuBuildAddOpt(b, "-global", opt);
+    }
 }
 
 /* libvirt's mapping of <os><boot dev=...> onto per-device bootindex:
@@ -660,7 +715,9 @@ qemuBuildCommandLineHead(qemuCommandBuilder *b)
     qemuBuildAdd(b, "-nodefaults");
     if (qemuBuildMonitor(b) < 0)
         return -1;
-    qemuBuildClockLifecycle(b);
+    qemuBuildClock(b);
+    qemuBuildLifecycle(b);
+    qemuBuildPM(b);
     qemuBuildBoot(b);
     return 0;
 }
