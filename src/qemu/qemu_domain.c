@@ -243,6 +243,19 @@ qemuDomainLoadStatus(qemuDriver *driver, const char *path)
     return NULL;
 }
 
+/* "pc-i440fx-7.2", "pc-q35-7.2", "pc-1.0": a versioned type, no alias;
+ * such names need no probe of the binary. */
+static bool
+qemuDomainMachineIsVersioned(const char *machine)
+{
+    const char *dash = machine ? strrchr(machine, '-') : NULL;
+    unsigned int major, minor;
+    int end = 0;
+
+    return dash && sscanf(dash + 1, "%u.%u%n", &major, &minor, &end) == 2 &&
+           dash[1 + end] == '\0';
+}
+
 virDomainDef *
 qemuDomainDefParseString(qemuDriver *driver, const char *xml,
                          unsigned int flags)
@@ -252,6 +265,8 @@ qemuDomainDefParseString(qemuDriver *driver, const char *xml,
 
     if (!def)
         return NULL;
+    if (qemuDomainMachineIsVersioned(def->os.machine))
+        return g_steal_pointer(&def);
     if ((machine = qemuCapsGetCanonicalMachine(driver->caps, def->os.machine))) {
         g_free(def->os.machine);
         def->os.machine = machine;

@@ -157,15 +157,20 @@ class CrossTest(unittest.TestCase):
         rc, out = g.check_memory(dst.uri)
         self.assertEqual(rc, 0, out)
 
-    def test_libvirt_example_p2p(self):
-        """libvirt's reference dumpxml, peer-to-peer both ways."""
-        g = self.libvirt_guest(EXAMPLE_XML, "crossex")
+    def test_libvirt_example(self):
+        """libvirt's reference dumpxml: peer-to-peer both ways (precopy,
+        then post-copy), then client-managed post-copy there, precopy
+        back."""
+        g = self.libvirt_guest(EXAMPLE_XML, "crossex", size_mib=64, rate_mib=0)
         self.libvirtd.out("define", g.xml)
         self.libvirtd.out("start", g.name)
         g.wait_pass_after(0)
+        postcopy = ("--postcopy", "--postcopy-after-precopy", "--bandwidth", "40")
         try:
             self.migrate_and_check(g, self.libvirtd, self.virtmigd, "--p2p")
-            self.migrate_and_check(g, self.virtmigd, self.libvirtd, "--p2p")
+            self.migrate_and_check(g, self.virtmigd, self.libvirtd, "--p2p", *postcopy)
+            self.migrate_and_check(g, self.libvirtd, self.virtmigd, *postcopy)
+            self.migrate_and_check(g, self.virtmigd, self.libvirtd)
         finally:
             self.libvirtd.virsh("destroy", g.name, check=False)
             self.libvirtd.virsh("undefine", g.name, check=False)
