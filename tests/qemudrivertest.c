@@ -338,14 +338,19 @@ testQEMUError(void)
 
 /* A VNC password with a validity: QEMU 7.2 must take the set_password
  * and expire_password the start sends (a refused one fails the start);
- * the status file keeps both for the next daemon. */
+ * the status file keeps both for the next daemon.  What QEMU chose is in
+ * the live XML as libvirt shows it: the VNC port, the pty of a serial
+ * port; a channel's socket lives in the state directory while the
+ * domain runs. */
 static void
 testVNCPassword(void)
 {
     testCtx *ctx = testSetup();
     qemuDomainRef ref = { 0 };
     g_autofree char *path = g_build_filename(ctx->root, "run", "guest.xml", NULL);
+    g_autofree char *sock = NULL;
     g_autofree char *status = NULL;
+    const char *p;
 
     testDefine(ctx, "guest-vnc.xml", &ref);
     if (qemuDomainCreate(ctx->driver, ref.uuid, 0) < 0)
@@ -353,7 +358,17 @@ testVNCPassword(void)
     testAssertState(ctx->driver, ref.uuid, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
     g_assert_true(g_file_get_contents(path, &status, NULL, NULL));
     g_assert_nonnull(strstr(status, "passwd='s3cret' passwdValidTo='2100-01-01T00:00:00'"));
+    g_assert_nonnull((p = strstr(status, "<graphics type='vnc' port='")));
+    g_assert_cmpint(g_ascii_strtoll(p + strlen("<graphics type='vnc' port='"), NULL, 10),
+                    >=, 5900);
+    g_assert_nonnull(strstr(status, "<source path='/dev/pts/"));
+    g_assert_nonnull((p = strstr(status, "<source mode='bind' path='")));
+    sock = g_strndup(p + strlen("<source mode='bind' path='"),
+                     strcspn(p + strlen("<source mode='bind' path='"), "'"));
+    g_assert_true(g_str_has_prefix(sock, ctx->root));
+    g_assert_true(g_file_test(sock, G_FILE_TEST_EXISTS));
     g_assert_cmpint(qemuDomainDestroy(ctx->driver, ref.uuid, 0), ==, 0);
+    g_assert_false(g_file_test(sock, G_FILE_TEST_EXISTS));
     qemuDomainRefClear(&ref);
     testTeardown(ctx);
 }

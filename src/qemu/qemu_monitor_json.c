@@ -339,6 +339,61 @@ qemuMonitorJSONSetGraphicsPassword(qemuMonitor *mon, const char *protocol,
 }
 
 
+/* ---- query-vnc, query-chardev ---- */
+
+int
+qemuMonitorJSONGetVNCPort(qemuMonitor *mon, int *port)
+{
+    g_autoptr(json_object) cmd = qemuMonitorJSONMakeCommand("query-vnc", NULL);
+    g_autoptr(json_object) reply = NULL;
+    json_object *ret;
+    json_object *enabled = NULL;
+    const char *service;
+    guint64 val;
+
+    *port = 0;
+    if (qemuMonitorSendCommand(mon, cmd, &reply) < 0 ||
+        !(ret = qemuMonitorJSONGetReturn(cmd, reply, json_type_object)))
+        return -1;
+    if (!json_object_object_get_ex(ret, "enabled", &enabled) ||
+        !json_object_get_boolean(enabled))
+        return 0;
+    if (!(service = qemuMonitorJSONGetString(ret, "service")) ||
+        !g_ascii_string_to_unsigned(service, 10, 1, 65535, &val, NULL)) {
+        virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                       _("query-vnc reply has no valid 'service'"));
+        return -1;
+    }
+    *port = val;
+    return 0;
+}
+
+
+GHashTable *
+qemuMonitorJSONGetPtyPaths(qemuMonitor *mon)
+{
+    g_autoptr(json_object) cmd = qemuMonitorJSONMakeCommand("query-chardev", NULL);
+    g_autoptr(json_object) reply = NULL;
+    g_autoptr(GHashTable) paths = NULL;
+    json_object *ret;
+    size_t i;
+
+    if (qemuMonitorSendCommand(mon, cmd, &reply) < 0 ||
+        !(ret = qemuMonitorJSONGetReturn(cmd, reply, json_type_array)))
+        return NULL;
+    paths = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    for (i = 0; i < json_object_array_length(ret); i++) {
+        json_object *entry = json_object_array_get_idx(ret, i);
+        const char *label = qemuMonitorJSONGetString(entry, "label");
+        const char *filename = qemuMonitorJSONGetString(entry, "filename");
+
+        if (label && filename && g_str_has_prefix(filename, "pty:"))
+            g_hash_table_insert(paths, g_strdup(label), g_strdup(filename + 4));
+    }
+    return g_steal_pointer(&paths);
+}
+
+
 /* ---- query-cpus-fast ---- */
 
 void

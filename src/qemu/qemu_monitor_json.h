@@ -94,6 +94,21 @@ int qemuMonitorJSONSystemPowerdown(qemuMonitor *mon);  /* system_powerdown */
 int qemuMonitorJSONSystemReset(qemuMonitor *mon);      /* system_reset */
 
 /**
+ * qemuMonitorJSONGetVNCPort:
+ * query-vnc: the TCP port QEMU's VNC server listens on, in *@port
+ * (0 when VNC is off).  Returns 0 or -1 with an error reported.
+ */
+int qemuMonitorJSONGetVNCPort(qemuMonitor *mon, int *port);
+
+/**
+ * qemuMonitorJSONGetPtyPaths:
+ * query-chardev: the terminal of every "pty" character device, as a
+ * new table of chardev id ("charserial0") -> path ("/dev/pts/3").
+ * Returns the table or NULL with an error reported.
+ */
+GHashTable *qemuMonitorJSONGetPtyPaths(qemuMonitor *mon);
+
+/**
  * qemuMonitorJSONSetGraphicsPassword:
  * Sets the password of the display of @protocol ("vnc") and when it
  * expires, as libvirt's qemuDomainChangeGraphicsPasswords does:

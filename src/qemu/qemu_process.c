@@ -190,6 +190,45 @@ qemuProcessInitPasswords(virDomainObj *vm)
     return 0;
 }
 
+/* What QEMU chose at start and the live XML shows, as libvirt's
+ * qemuProcessRefreshRuntime does: the VNC port of an autoport display
+ * and the terminal of every pty serial port (and so of the console
+ * that mirrors serials[0]). */
+static int
+qemuProcessRefreshRuntime(virDomainObj *vm)
+{
+    virDomainDef *def = vm->def;
+    g_autoptr(GHashTable) ptys = NULL;
+    qemuMonitor *mon;
+    int port = 0;
+    int rc = 0;
+    size_t i;
+
+    mon = qemuDomainObjEnterMonitor(vm);
+    if (!mon)
+        rc = -1;
+    if (rc == 0 && def->ngraphics > 0 && def->graphics[0]->autoport)
+        rc = qemuMonitorJSONGetVNCPort(mon, &port);
+    if (rc == 0 && !(ptys = qemuMonitorJSONGetPtyPaths(mon)))
+        rc = -1;
+    qemuDomainObjExitMonitor(vm, mon);
+    if (rc < 0)
+        return -1;
+    if (port > 0)
+        def->graphics[0]->port = port;
+    for (i = 0; i < def->nserials; i++) {
+        virDomainChrDef *chr = def->serials[i];
+        g_autofree char *charid = g_strdup_printf("charserial%zu", i);
+        const char *path = g_hash_table_lookup(ptys, charid);
+
+        if (chr->type != VIR_DOMAIN_CHR_TYPE_PTY || !path)
+            continue;
+        g_free(chr->path);
+        chr->path = g_strdup(path);
+    }
+    return 0;
+}
+
 /* Launches QEMU and connects to it.  @vm is unlocked meanwhile. */
 static int
 qemuProcessLaunch(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
@@ -226,7 +265,9 @@ qemuProcessLaunch(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
         return -1;
     }
     priv->mon = mon;
-    return qemuProcessInitPasswords(vm);
+    if (qemuProcessInitPasswords(vm) < 0)
+        return -1;
+    return qemuProcessRefreshRuntime(vm);
 }
 
 /* Sends 'cont' or 'stop'.  QEMU sends the RESUME / STOP event before
