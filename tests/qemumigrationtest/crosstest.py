@@ -204,6 +204,45 @@ class CrossTest(unittest.TestCase):
             self.libvirtd.virsh("undefine", g.name, check=False)
             self.virtmigd.virsh("destroy", g.name, check=False)
 
+    def test_q35_defined_here(self):
+        """A q35 guest defined on virtmigd without any address (virtmig's
+        root ports, bridge and slots) moves to libvirtd and back."""
+        g = Guest(self.workdir, "crossq35", 64, 0)
+        root = ET.parse(g.xml).getroot()
+        root.find("os/type").set("machine", "q35")
+        root.find("cpu").set("check", "none")
+        devices = root.find("devices")
+        devices.find("disk/target").set("dev", "sda")
+        devices.find("disk/target").set("bus", "sata")
+        devices.remove(devices.find("memballoon"))
+        for extra in (
+                "<interface type='user'><model type='virtio'/></interface>",
+                "<interface type='user'><model type='e1000'/></interface>",
+                "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>",
+                "<input type='tablet' bus='usb'/>",
+                "<graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1'/>",
+                "<sound model='ich9'/>",
+                "<video><model type='virtio' heads='1' primary='yes'/></video>",
+                "<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>"):
+            devices.append(ET.fromstring(extra))
+        with open(g.xml, "w") as f:
+            f.write(ET.tostring(root, encoding="unicode"))
+        self.virtmigd.out("define", g.xml)
+        xml = self.virtmigd.out("dumpxml", g.name)
+        self.assertIn("machine='pc-q35-7.2'", xml)
+        self.assertIn("<controller type='pci' index='1' model='pcie-root-port'>", xml)
+        self.assertIn("model='pcie-to-pci-bridge'", xml)
+        self.virtmigd.out("start", g.name)
+        g.wait_pass_after(0)
+        postcopy = ("--postcopy", "--postcopy-after-precopy", "--bandwidth", "40")
+        try:
+            self.migrate_and_check(g, self.virtmigd, self.libvirtd)
+            self.migrate_and_check(g, self.libvirtd, self.virtmigd, *postcopy)
+        finally:
+            self.virtmigd.virsh("destroy", g.name, check=False)
+            self.virtmigd.virsh("undefine", g.name, check=False)
+            self.libvirtd.virsh("destroy", g.name, check=False)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
