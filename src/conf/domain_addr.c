@@ -227,25 +227,18 @@ virPCIPendingCollect(virDomainDef *def)
     return pending;
 }
 
-static void
-virPCIAddressSetMarkAll(virPCIAddressSet *set, const virDomainDef *def)
+static int
+virPCIAddressSetMarkCb(virDomainDeviceInfo *info, const char *what G_GNUC_UNUSED,
+                       void *opaque)
 {
-    size_t i;
+    virPCIAddressSetMarkInfo(opaque, info);
+    return 0;
+}
 
-    for (i = 0; i < def->ndisks; i++)
-        virPCIAddressSetMarkInfo(set, &def->disks[i]->info);
-    for (i = 0; i < def->ncontrollers; i++)
-        virPCIAddressSetMarkInfo(set, &def->controllers[i]->info);
-    for (i = 0; i < def->nnets; i++)
-        virPCIAddressSetMarkInfo(set, &def->nets[i]->info);
-    for (i = 0; i < def->nvideos; i++)
-        virPCIAddressSetMarkInfo(set, &def->videos[i]->info);
-    for (i = 0; i < def->nsounds; i++)
-        virPCIAddressSetMarkInfo(set, &def->sounds[i]->info);
-    for (i = 0; i < def->nrngs; i++)
-        virPCIAddressSetMarkInfo(set, &def->rngs[i]->info);
-    if (def->memballoon)
-        virPCIAddressSetMarkInfo(set, &def->memballoon->info);
+static void
+virPCIAddressSetMarkAll(virPCIAddressSet *set, virDomainDef *def)
+{
+    ignore_value(virDomainDefForeachDeviceInfo(def, virPCIAddressSetMarkCb, set));
 }
 
 /* The primary video's fixed slot (2 on i440fx, 1 on q35), if free. */

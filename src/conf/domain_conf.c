@@ -330,6 +330,35 @@ virDomainDefIsQ35(const virDomainDef *def)
     return m && (g_str_equal(m, "q35") || g_str_has_prefix(m, "pc-q35-"));
 }
 
+#define FOREACH_INFO(list, n, what) \
+    do { \
+        size_t _j; \
+        for (_j = 0; _j < (n); _j++) { \
+            if (cb(&(list)[_j]->info, what, opaque) < 0) \
+                return -1; \
+        } \
+    } while (0)
+
+int
+virDomainDefForeachDeviceInfo(virDomainDef *def,
+                              virDomainDeviceInfoCallback cb, void *opaque)
+{
+    FOREACH_INFO(def->disks, def->ndisks, "disk");
+    FOREACH_INFO(def->controllers, def->ncontrollers, "controller");
+    FOREACH_INFO(def->nets, def->nnets, "interface");
+    FOREACH_INFO(def->serials, def->nserials, "serial");
+    FOREACH_INFO(def->channels, def->nchannels, "channel");
+    FOREACH_INFO(def->inputs, def->ninputs, "input");
+    FOREACH_INFO(def->sounds, def->nsounds, "sound");
+    FOREACH_INFO(def->videos, def->nvideos, "video");
+    if (def->memballoon && cb(&def->memballoon->info, "memballoon", opaque) < 0)
+        return -1;
+    FOREACH_INFO(def->rngs, def->nrngs, "rng");
+    return 0;
+}
+
+#undef FOREACH_INFO
+
 const char *
 virDomainControllerPCIModelName(int model)
 {

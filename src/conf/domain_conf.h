@@ -729,6 +729,24 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainDef, virDomainDefFree);
  * of inactive and migratable XML. */
 bool virDomainChrPathIsAuto(const virDomainChrDef *chr);
 
+/**
+ * virDomainDeviceInfoCallback:
+ * Called for one device's @info; @what names the element ("disk",
+ * "controller"...).  Returning -1 stops the walk.
+ */
+typedef int (*virDomainDeviceInfoCallback)(virDomainDeviceInfo *info,
+                                           const char *what, void *opaque);
+
+/**
+ * virDomainDefForeachDeviceInfo:
+ * Calls @cb for the device info of every device of @def that has one
+ * (disks, controllers, NICs, serials, channels, inputs, sounds,
+ * videos, balloon, RNGs), in that order.  Returns 0, or -1 as soon as
+ * @cb does.
+ */
+int virDomainDefForeachDeviceInfo(virDomainDef *def,
+                                  virDomainDeviceInfoCallback cb, void *opaque);
+
 /* Per-device free functions (NULL-safe). */
 void virDomainDiskDefFree(virDomainDiskDef *def);
 void virDomainControllerDefFree(virDomainControllerDef *def);

@@ -298,6 +298,96 @@ virDomainDefValidateDisplay(const virDomainDef *def)
     return 0;
 }
 
+/* ---- device addresses ---- */
+
+typedef struct {
+    const virDomainDef *def;
+    GHashTable *pci;            /* "BB:SS.F" -> the device's element name */
+} virDomainAddrCheck;
+
+static bool
+virDomainDefHasControllerIndex(const virDomainDef *def, int type,
+                               unsigned int idx)
+{
+    size_t i;
+
+    for (i = 0; i < def->ncontrollers; i++) {
+        if (def->controllers[i]->type == type && def->controllers[i]->idx == idx)
+            return true;
+    }
+    return false;
+}
+
+static int
+virDomainValidatePCIAddress(virDomainAddrCheck *check,
+                            const virPCIDeviceAddress *pci, const char *what)
+{
+    g_autofree char *str = g_strdup_printf("%04x:%02x:%02x.%x", pci->domain,
+                                           pci->bus, pci->slot, pci->function);
+
+    if (g_hash_table_contains(check->pci, str)) {
+        virReportError(VIR_ERR_XML_ERROR,
+                       _("Attempted double use of PCI Address %1$s"), str);
+        return -1;
+    }
+    g_hash_table_insert(check->pci, g_steal_pointer(&str), (gpointer)what);
+    if (pci->bus > 0 &&
+        !virDomainDefHasControllerIndex(check->def, VIR_DOMAIN_CONTROLLER_TYPE_PCI,
+                                        pci->bus)) {
+        virReportError(VIR_ERR_XML_ERROR,
+                       _("the %1$s at PCI bus 0x%2$02x has no PCI controller with index='%3$u'"),
+                       what, pci->bus, pci->bus);
+        return -1;
+    }
+    return 0;
+}
+
+/* An address must not be used twice and must name a bus that exists:
+ * a PCI bus of a PCI controller, a virtio-serial controller. */
+static int
+virDomainValidateAddressCb(virDomainDeviceInfo *info, const char *what,
+                           void *opaque)
+{
+    virDomainAddrCheck *check = opaque;
+
+    switch ((virDomainDeviceAddressType)info->type) {
+    case VIR_DOMAIN_DEVICE_ADDRESS_TYPE_PCI:
+        return virDomainValidatePCIAddress(check, &info->addr.pci, what);
+    case VIR_DOMAIN_DEVICE_ADDRESS_TYPE_VIRTIO_SERIAL:
+        if (!virDomainDefHasControllerIndex(check->def,
+                                            VIR_DOMAIN_CONTROLLER_TYPE_VIRTIO_SERIAL,
+                                            info->addr.vioserial.controller)) {
+            virReportError(VIR_ERR_XML_ERROR,
+                           _("the %1$s's virtio-serial controller %2$u does not exist"),
+                           what, info->addr.vioserial.controller);
+            return -1;
+        }
+        return 0;
+    case VIR_DOMAIN_DEVICE_ADDRESS_TYPE_USB:
+    case VIR_DOMAIN_DEVICE_ADDRESS_TYPE_DRIVE:
+    case VIR_DOMAIN_DEVICE_ADDRESS_TYPE_NONE:
+    case VIR_DOMAIN_DEVICE_ADDRESS_TYPE_LAST:
+        break;
+    }
+    return 0;
+}
+
+static int
+virDomainDefValidateAddresses(const virDomainDef *def)
+{
+    virDomainAddrCheck check = {
+        .def = def,
+        .pci = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+    };
+    int ret;
+
+    /* the walk does not change @def */
+    ret = virDomainDefForeachDeviceInfo((virDomainDef *)def,
+                                        virDomainValidateAddressCb, &check);
+    g_hash_table_unref(check.pci);
+    return ret;
+}
+
 int
 virDomainDefValidate(const virDomainDef *def)
 {
@@ -305,6 +395,7 @@ virDomainDefValidate(const virDomainDef *def)
         virDomainDefValidateBootOrder(def) < 0 ||
         virDomainDefValidateDisks(def) < 0 ||
         virDomainDefValidateControllers(def) < 0 ||
+        virDomainDefValidateAddresses(def) < 0 ||
         virDomainDefValidateChrs(def) < 0 ||
         virDomainDefValidateDisplay(def) < 0)
         return -1;
