@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <gio/gio.h>
 
 #include "testutils.h"
 #include "qemu_monitor_json.h"
@@ -24,6 +25,7 @@ typedef struct {
     bool eof;
     bool shutdown;
     char *shutdownReason;
+    qemuMonitorJobStatus mirrorStatus;  /* last JOB_STATUS_CHANGE of "mirror0" */
 } testState;
 
 static char *qemuBinary;
@@ -55,10 +57,26 @@ testShutdown(qemuMonitor *mon G_GNUC_UNUSED,
 }
 
 
+static void
+testJobStatus(qemuMonitor *mon G_GNUC_UNUSED, const char *jobId,
+              qemuMonitorJobStatus status, void *opaque)
+{
+    testState *state = opaque;
+
+    if (!g_str_equal(jobId, "mirror0"))
+        return;
+    g_mutex_lock(&state->lock);
+    state->mirrorStatus = status;
+    g_cond_broadcast(&state->cond);
+    g_mutex_unlock(&state->lock);
+}
+
+
 static const qemuMonitorCallbacks testCallbacks = {
     .eofNotify = testEOF,
     .errorNotify = testEOF,
     .domainShutdown = testShutdown,
+    .domainJobStatusChange = testJobStatus,
 };
 
 
@@ -203,6 +221,116 @@ testSetMigration(qemuMonitor *mon)
 }
 
 
+/* blockdev-add of a raw image @path as node @name. */
+static void
+testAddRawNode(qemuMonitor *mon, const char *name, const char *path)
+{
+    json_object *file = json_object_new_object();
+    json_object *args = json_object_new_object();
+
+    json_object_object_add(file, "driver", json_object_new_string("file"));
+    json_object_object_add(file, "filename", json_object_new_string(path));
+    json_object_object_add(args, "driver", json_object_new_string("raw"));
+    json_object_object_add(args, "node-name", json_object_new_string(name));
+    json_object_object_add(args, "file", file);
+    if (qemuMonitorJSONSimpleCommand(mon, "blockdev-add", args) < 0)
+        g_error("blockdev-add %s: %s", path, virGetLastErrorMessage());
+}
+
+
+static bool
+testWaitMirror(testState *state, qemuMonitorJobStatus want)
+{
+    gint64 deadline = g_get_monotonic_time() +
+                      TEST_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+    bool reached;
+
+    g_mutex_lock(&state->lock);
+    while (state->mirrorStatus != want &&
+           g_cond_wait_until(&state->cond, &state->lock, deadline))
+        ;
+    reached = state->mirrorStatus == want;
+    g_mutex_unlock(&state->lock);
+    return reached;
+}
+
+
+static unsigned int
+testFreePort(void)
+{
+    g_autoptr(GSocketListener) listener = g_socket_listener_new();
+    guint16 port = g_socket_listener_add_any_inet_port(listener, NULL, NULL);
+
+    g_assert_cmpuint(port, >, 0);
+    g_socket_listener_close(listener);
+    return port;
+}
+
+
+/* Storage migration's tools between two QEMUs: image "src" of @mon is
+ * mirrored into image "dst" of @dstMon through @dstMon's NBD server, as
+ * a source mirrors into a destination's export (one QEMU cannot be its
+ * own NBD client: the connection would wait for its own main loop);
+ * the mirror reaches "ready", block-job-cancel completes it, and "dst"
+ * then holds "src"'s data. */
+static void
+testNBDMirror(qemuMonitor *mon, testState *state, qemuMonitor *dstMon)
+{
+    g_autofree char *srcPath = g_build_filename(tmpDir, "src.img", NULL);
+    g_autofree char *dstPath = g_build_filename(tmpDir, "dst.img", NULL);
+    g_autofree char *data = g_malloc(1024 * 1024);
+    g_autofree char *copy = NULL;
+    g_autoptr(GPtrArray) jobs = NULL;
+    unsigned int port = testFreePort();
+    const qemuMonitorJobInfo *job;
+    gsize len = 0;
+    size_t i;
+
+    for (i = 0; i < 1024 * 1024; i++)
+        data[i] = (char)(i * 7 + i / 4096);
+    g_assert_true(g_file_set_contents(srcPath, data, 1024 * 1024, NULL));
+    g_assert_true(g_file_set_contents(dstPath, "", 0, NULL));
+    g_assert_cmpint(truncate(dstPath, 1024 * 1024), ==, 0);
+    testAddRawNode(mon, "src", srcPath);
+    testAddRawNode(dstMon, "dst", dstPath);
+
+    g_assert_cmpint(qemuMonitorJSONNBDServerStart(dstMon, "127.0.0.1", port, NULL), ==, 0);
+    g_assert_cmpint(qemuMonitorJSONBlockExportAddNBD(dstMon, "dst", "drive-test", true), ==, 0);
+    g_assert_cmpint(qemuMonitorJSONBlockdevAddNBD(mon, "mig-nbd", "127.0.0.1", port,
+                                                  "drive-test", NULL), ==, 0);
+    g_assert_cmpint(qemuMonitorJSONBlockdevMirror(mon, "mirror0", "src", "mig-nbd",
+                                                  false, false), ==, 0);
+    g_assert_true(testWaitMirror(state, QEMU_MONITOR_JOB_STATUS_READY));
+    g_assert_nonnull((jobs = qemuMonitorJSONGetJobs(mon)));
+    g_assert_cmpuint(jobs->len, ==, 1);
+    job = jobs->pdata[0];
+    g_assert_cmpstr(job->id, ==, "mirror0");
+    g_assert_cmpstr(job->type, ==, "mirror");
+    g_assert_cmpint(job->status, ==, QEMU_MONITOR_JOB_STATUS_READY);
+    g_assert_cmpuint(job->progressTotal, ==, 1024 * 1024);
+    g_assert_cmpuint(job->progressCurrent, ==, job->progressTotal);
+    g_assert_null(job->error);
+
+    /* not migrating: there is nothing to continue */
+    g_assert_cmpint(qemuMonitorJSONMigrateContinue(mon, QEMU_MONITOR_MIGRATION_STATUS_PRE_SWITCHOVER),
+                    ==, -1);
+    virResetLastError();
+
+    g_assert_cmpint(qemuMonitorJSONBlockJobCancel(mon, "mirror0", false), ==, 0);
+    g_assert_true(testWaitMirror(state, QEMU_MONITOR_JOB_STATUS_CONCLUDED));
+    g_assert_cmpint(qemuMonitorJSONJobDismiss(mon, "mirror0"), ==, 0);
+    g_assert_cmpint(qemuMonitorJSONBlockdevDel(mon, "mig-nbd"), ==, 0);
+    g_assert_cmpint(qemuMonitorJSONNBDServerStop(dstMon), ==, 0);
+    g_ptr_array_unref(g_steal_pointer(&jobs));
+    g_assert_nonnull((jobs = qemuMonitorJSONGetJobs(mon)));
+    g_assert_cmpuint(jobs->len, ==, 0);
+
+    g_assert_true(g_file_get_contents(dstPath, &copy, &len, NULL));
+    g_assert_cmpuint(len, ==, 1024 * 1024);
+    g_assert_true(memcmp(copy, data, len) == 0);
+}
+
+
 static bool
 testWaitEOF(testState *state)
 {
@@ -220,41 +348,67 @@ testWaitEOF(testState *state)
 }
 
 
+/* A QEMU with its monitor; @state gets its events. */
+typedef struct {
+    char *sock;
+    GPid pid;
+    qemuMonitor *mon;
+    testState state;
+} testQEMU;
+
+
+static void
+testQEMUStart(testQEMU *q, const char *name, GMainContext *ctx)
+{
+    q->sock = g_build_filename(tmpDir, name, NULL);
+    g_mutex_init(&q->state.lock);
+    g_cond_init(&q->state.cond);
+    q->pid = testStartQEMU(q->sock);
+    /* QEMU creates the socket a little later: Open retries. */
+    q->mon = qemuMonitorOpen(q->sock, TEST_TIMEOUT_MS, ctx, &testCallbacks, &q->state);
+    if (!q->mon)
+        g_error("cannot open the monitor: %s", virGetLastErrorMessage());
+}
+
+
+/* "quit": QEMU says why it shuts down, closes the monitor, exits 0. */
+static void
+testQEMUQuit(testQEMU *q)
+{
+    g_assert_cmpint(qemuMonitorJSONQuit(q->mon), ==, 0);
+    g_assert_true(testWaitEOF(&q->state));
+    g_assert_true(q->state.shutdown);
+    g_assert_cmpstr(q->state.shutdownReason, ==, "host-qmp-quit");
+    qemuMonitorClose(q->mon);
+    g_assert_cmpint(testReapQEMU(q->pid), ==, 0);
+    g_spawn_close_pid(q->pid);
+    g_free(q->state.shutdownReason);
+    g_cond_clear(&q->state.cond);
+    g_mutex_clear(&q->state.lock);
+    unlink(q->sock);
+    g_free(q->sock);
+}
+
+
 static void
 testRealQEMU(void)
 {
-    g_autofree char *sock = g_build_filename(tmpDir, "qmp.sock", NULL);
     g_autoptr(GMainContext) ctx = g_main_context_new();
     g_autoptr(GMainLoop) loop = g_main_loop_new(ctx, FALSE);
     GThread *thread = g_thread_new("loop", testLoopThread, loop);
-    testState state = { 0 };
-    qemuMonitor *mon;
-    GPid pid;
+    testQEMU src = { 0 };
+    testQEMU dst = { 0 };
 
-    g_mutex_init(&state.lock);
-    g_cond_init(&state.cond);
-    pid = testStartQEMU(sock);
-    /* QEMU creates the socket a little later: Open retries. */
-    mon = qemuMonitorOpen(sock, TEST_TIMEOUT_MS, ctx, &testCallbacks, &state);
-    if (!mon)
-        g_error("cannot open the monitor: %s", virGetLastErrorMessage());
-
-    testQueries(mon);
-    testSetMigration(mon);
-    g_assert_cmpint(qemuMonitorJSONQuit(mon), ==, 0);
-    g_assert_true(testWaitEOF(&state));
-    g_assert_true(state.shutdown);
-    g_assert_cmpstr(state.shutdownReason, ==, "host-qmp-quit");
-    qemuMonitorClose(mon);
-    g_assert_cmpint(testReapQEMU(pid), ==, 0);
-    g_spawn_close_pid(pid);
+    testQEMUStart(&src, "qmp.sock", ctx);
+    testQEMUStart(&dst, "qmp-dst.sock", ctx);
+    testQueries(src.mon);
+    testSetMigration(src.mon);
+    testNBDMirror(src.mon, &src.state, dst.mon);
+    testQEMUQuit(&src);
+    testQEMUQuit(&dst);
 
     g_main_context_invoke(ctx, testQuitLoop, loop);
     g_thread_join(thread);
-    g_free(state.shutdownReason);
-    g_cond_clear(&state.cond);
-    g_mutex_clear(&state.lock);
-    unlink(sock);
 }
 
 

@@ -85,6 +85,10 @@ struct _qemuMonitorCallbacks {
                                   qemuMonitorMigrationStatus status,
                                   void *opaque);
     void (*domainMigrationPass)(qemuMonitor *mon, int pass, void *opaque);
+    /* JOB_STATUS_CHANGE: a block job (e.g. a storage mirror) changed
+     * state. */
+    void (*domainJobStatusChange)(qemuMonitor *mon, const char *jobId,
+                                  qemuMonitorJobStatus status, void *opaque);
 
     /* Every event that has no dedicated callback above: its name,
      * timestamp and "data" member (NULL if absent; borrowed). */

@@ -37,6 +37,25 @@ VIR_ENUM_IMPL(qemuMonitorMigrationStatus,
               "unknown");
 
 
+VIR_ENUM_IMPL(qemuMonitorJobStatus,
+              QEMU_MONITOR_JOB_STATUS_LAST,
+              "undefined", "created", "running", "paused", "ready", "standby",
+              "waiting", "pending", "aborting", "concluded", "null", "unknown");
+
+
+qemuMonitorJobStatus
+qemuMonitorJobStatusParse(const char *str)
+{
+    int status = qemuMonitorJobStatusTypeFromString(str);
+
+    if (status < 0 || status == QEMU_MONITOR_JOB_STATUS_UNKNOWN) {
+        VIR_WARN("unknown QEMU job status '%s'", str ? str : "(missing)");
+        return QEMU_MONITOR_JOB_STATUS_UNKNOWN;
+    }
+    return status;
+}
+
+
 qemuMonitorMigrationStatus
 qemuMonitorMigrationStatusParse(const char *str)
 {
@@ -168,8 +187,28 @@ qemuMonitorEventHandleMigrationPass(qemuMonitor *mon,
 }
 
 
+static void
+qemuMonitorEventHandleJobStatusChange(qemuMonitor *mon,
+                                      const qemuMonitorCallbacks *cb,
+                                      void *opaque, json_object *data)
+{
+    json_object *id = qemuMonitorEventMember(data, "id", json_type_string);
+    json_object *status = qemuMonitorEventMember(data, "status", json_type_string);
+
+    if (!id || !status) {
+        VIR_WARN("missing id or status in JOB_STATUS_CHANGE event");
+        return;
+    }
+    if (cb->domainJobStatusChange)
+        cb->domainJobStatusChange(mon, json_object_get_string(id),
+                                  qemuMonitorJobStatusParse(json_object_get_string(status)),
+                                  opaque);
+}
+
+
 /* Sorted by name (strcmp): looked up with bsearch. */
 static const qemuMonitorEventHandler qemuMonitorEventHandlers[] = {
+    { "JOB_STATUS_CHANGE", qemuMonitorEventHandleJobStatusChange },
     { "MIGRATION", qemuMonitorEventHandleMigration },
     { "MIGRATION_PASS", qemuMonitorEventHandleMigrationPass },
     { "POWERDOWN", qemuMonitorEventHandlePowerdown },

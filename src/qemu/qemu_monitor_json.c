@@ -46,7 +46,7 @@ qemuMonitorJSONMakeCommand(const char *name, json_object *args)
 }
 
 
-static const char *
+const char *
 qemuMonitorJSONGetString(json_object *obj, const char *key)
 {
     json_object *val;
@@ -123,6 +123,18 @@ qemuMonitorJSONGetReturn(json_object *cmd, json_object *reply, json_type type)
         return NULL;
     }
     return ret;
+}
+
+
+json_object *
+qemuMonitorJSONQuery(qemuMonitor *mon, const char *name, json_type type,
+                     json_object **reply)
+{
+    g_autoptr(json_object) cmd = qemuMonitorJSONMakeCommand(name, NULL);
+
+    if (qemuMonitorSendCommand(mon, cmd, reply) < 0)
+        return NULL;
+    return qemuMonitorJSONGetReturn(cmd, *reply, type);
 }
 
 
@@ -344,7 +356,6 @@ qemuMonitorJSONSetGraphicsPassword(qemuMonitor *mon, const char *protocol,
 int
 qemuMonitorJSONGetVNCPort(qemuMonitor *mon, int *port)
 {
-    g_autoptr(json_object) cmd = qemuMonitorJSONMakeCommand("query-vnc", NULL);
     g_autoptr(json_object) reply = NULL;
     json_object *ret;
     json_object *enabled = NULL;
@@ -352,8 +363,7 @@ qemuMonitorJSONGetVNCPort(qemuMonitor *mon, int *port)
     guint64 val;
 
     *port = 0;
-    if (qemuMonitorSendCommand(mon, cmd, &reply) < 0 ||
-        !(ret = qemuMonitorJSONGetReturn(cmd, reply, json_type_object)))
+    if (!(ret = qemuMonitorJSONQuery(mon, "query-vnc", json_type_object, &reply)))
         return -1;
     if (!json_object_object_get_ex(ret, "enabled", &enabled) ||
         !json_object_get_boolean(enabled))
@@ -372,14 +382,12 @@ qemuMonitorJSONGetVNCPort(qemuMonitor *mon, int *port)
 GHashTable *
 qemuMonitorJSONGetPtyPaths(qemuMonitor *mon)
 {
-    g_autoptr(json_object) cmd = qemuMonitorJSONMakeCommand("query-chardev", NULL);
     g_autoptr(json_object) reply = NULL;
     g_autoptr(GHashTable) paths = NULL;
     json_object *ret;
     size_t i;
 
-    if (qemuMonitorSendCommand(mon, cmd, &reply) < 0 ||
-        !(ret = qemuMonitorJSONGetReturn(cmd, reply, json_type_array)))
+    if (!(ret = qemuMonitorJSONQuery(mon, "query-chardev", json_type_array, &reply)))
         return NULL;
     paths = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     for (i = 0; i < json_object_array_length(ret); i++) {

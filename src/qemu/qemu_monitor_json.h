@@ -27,6 +27,16 @@
  * consumed.  Never fails. */
 json_object *qemuMonitorJSONMakeCommand(const char *name, json_object *args);
 
+/* Sends command @name without arguments and returns the "return"
+ * member of @type (borrowed from *@reply, which the caller owns), or
+ * NULL with an error reported. */
+json_object *qemuMonitorJSONQuery(qemuMonitor *mon, const char *name,
+                                  json_type type, json_object **reply);
+
+/* The string member @key of @obj (borrowed), NULL if absent or not a
+ * string. */
+const char *qemuMonitorJSONGetString(json_object *obj, const char *key);
+
 /* Returns 0 if @reply has a "return" member, else -1 with the QMP
  * error (or a generic one) reported for command @cmd. */
 int qemuMonitorJSONCheckError(json_object *cmd, json_object *reply);
@@ -226,3 +236,42 @@ int qemuMonitorJSONMigrateCancel(qemuMonitor *mon);        /* migrate_cancel */
 int qemuMonitorJSONMigrateStartPostCopy(qemuMonitor *mon);
 int qemuMonitorJSONMigrateRecover(qemuMonitor *mon, const char *uri);
 int qemuMonitorJSONMigratePause(qemuMonitor *mon);
+
+/* ---- block jobs and the NBD server (qemu_monitor_json_block.c) ---- */
+
+/* nbd-server-start on HOST:PORT (TCP), optionally with TLS. */
+int qemuMonitorJSONNBDServerStart(qemuMonitor *mon, const char *host,
+                                  unsigned int port, const char *tlsCreds);
+int qemuMonitorJSONNBDServerStop(qemuMonitor *mon);
+
+/* block-export-add of @nodeName as NBD export @name (also the export's
+ * id). */
+int qemuMonitorJSONBlockExportAddNBD(qemuMonitor *mon, const char *nodeName,
+                                     const char *name, bool writable);
+
+/* blockdev-add of an NBD client node for export @exportName on
+ * HOST:PORT. */
+int qemuMonitorJSONBlockdevAddNBD(qemuMonitor *mon, const char *nodeName,
+                                  const char *host, unsigned int port,
+                                  const char *exportName, const char *tlsCreds);
+int qemuMonitorJSONBlockdevDel(qemuMonitor *mon, const char *nodeName);
+
+/* blockdev-mirror job @jobId of node @device into node @target: the
+ * whole chain (sync full) or its top image (@top); @syncWrites makes
+ * guest writes wait for the target (copy-mode write-blocking).  The job
+ * is not dismissed automatically. */
+int qemuMonitorJSONBlockdevMirror(qemuMonitor *mon, const char *jobId,
+                                  const char *device, const char *target,
+                                  bool top, bool syncWrites);
+
+/* block-job-cancel: a mirror in "ready" state completes without
+ * pivoting (the target holds a consistent copy); @force aborts. */
+int qemuMonitorJSONBlockJobCancel(qemuMonitor *mon, const char *jobId, bool force);
+int qemuMonitorJSONJobDismiss(qemuMonitor *mon, const char *jobId);
+
+/* query-jobs: an array of qemuMonitorJobInfo (caller frees), or NULL. */
+GPtrArray *qemuMonitorJSONGetJobs(qemuMonitor *mon);
+
+/* migrate-continue from @state (pre-switchover). */
+int qemuMonitorJSONMigrateContinue(qemuMonitor *mon,
+                                   qemuMonitorMigrationStatus state);

@@ -374,20 +374,6 @@ qemuMonitorJSONParseMigrationStats(json_object *ret,
 }
 
 
-/* Sends a command without arguments and returns the "return" member
- * of @type (borrowed from *reply, which the caller owns). */
-static json_object *
-qemuMonitorJSONQuery(qemuMonitor *mon, const char *name, json_type type,
-                     json_object **reply)
-{
-    g_autoptr(json_object) cmd = qemuMonitorJSONMakeCommand(name, NULL);
-
-    if (qemuMonitorSendCommand(mon, cmd, reply) < 0)
-        return NULL;
-    return qemuMonitorJSONGetReturn(cmd, *reply, type);
-}
-
-
 int
 qemuMonitorJSONGetMigrationStats(qemuMonitor *mon,
                                  qemuMonitorMigrationStats *stats)

@@ -38,9 +38,45 @@ typedef enum {
 
 VIR_ENUM_DECL(qemuMonitorMigrationStatus);
 
+/* QEMU's JobStatus (qapi/job.json, QEMU 7.2), plus UNKNOWN. */
+typedef enum {
+    QEMU_MONITOR_JOB_STATUS_UNDEFINED,
+    QEMU_MONITOR_JOB_STATUS_CREATED,
+    QEMU_MONITOR_JOB_STATUS_RUNNING,
+    QEMU_MONITOR_JOB_STATUS_PAUSED,
+    QEMU_MONITOR_JOB_STATUS_READY,
+    QEMU_MONITOR_JOB_STATUS_STANDBY,
+    QEMU_MONITOR_JOB_STATUS_WAITING,
+    QEMU_MONITOR_JOB_STATUS_PENDING,
+    QEMU_MONITOR_JOB_STATUS_ABORTING,
+    QEMU_MONITOR_JOB_STATUS_CONCLUDED,
+    QEMU_MONITOR_JOB_STATUS_NULL,
+    QEMU_MONITOR_JOB_STATUS_UNKNOWN,
+
+    QEMU_MONITOR_JOB_STATUS_LAST
+} qemuMonitorJobStatus;
+VIR_ENUM_DECL(qemuMonitorJobStatus);
+
+/* One entry of query-jobs. */
+typedef struct _qemuMonitorJobInfo qemuMonitorJobInfo;
+struct _qemuMonitorJobInfo {
+    char *id;
+    char *type;                         /* "mirror", ... */
+    qemuMonitorJobStatus status;
+    unsigned long long progressCurrent; /* bytes for block jobs */
+    unsigned long long progressTotal;
+    char *error;                        /* set when the job failed */
+};
+
+void qemuMonitorJobInfoFree(qemuMonitorJobInfo *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuMonitorJobInfo, qemuMonitorJobInfoFree);
+
 /* Maps QEMU's string to the enum; unknown or missing values give
  * QEMU_MONITOR_MIGRATION_STATUS_UNKNOWN and a warning in the log. */
 qemuMonitorMigrationStatus qemuMonitorMigrationStatusParse(const char *str);
+
+/* A JobStatus string; UNKNOWN (logged) for anything else. */
+qemuMonitorJobStatus qemuMonitorJobStatusParse(const char *str);
 
 /* MigrationStats (the "ram" and "disk" members of query-migrate). */
 typedef struct _qemuMonitorMigrationMemStats qemuMonitorMigrationMemStats;
