@@ -230,6 +230,13 @@ testBuildAll(void)
     cookie->flags = QEMU_MIGRATION_COOKIE_ALL;
     cookie->persistent = testDomainDef();
     cookie->jobData = data;
+    cookie->nbdPort = 49153;
+    cookie->nbdNDisks = 2;
+    cookie->nbdDisks = g_new0(qemuMigrationCookieNBDDisk, 2);
+    cookie->nbdDisks[0].target = g_strdup("vda");
+    cookie->nbdDisks[0].capacity = 10737418240ULL;
+    cookie->nbdDisks[1].target = g_strdup("sd<b>");
+    cookie->nbdDisks[1].capacity = 1;
     return cookie;
 }
 
@@ -317,6 +324,16 @@ testCheckParts(const qemuMigrationCookie *orig, const qemuMigrationCookie *parse
     if (parsed->flags & QEMU_MIGRATION_COOKIE_LOCKSTATE) {
         g_assert_cmpstr(parsed->lockDriver, ==, orig->lockDriver);
         g_assert_cmpstr(parsed->lockState, ==, orig->lockState);
+    }
+    if (parsed->flags & QEMU_MIGRATION_COOKIE_NBD) {
+        size_t i;
+
+        g_assert_cmpuint(parsed->nbdPort, ==, orig->nbdPort);
+        g_assert_cmpuint(parsed->nbdNDisks, ==, orig->nbdNDisks);
+        for (i = 0; i < parsed->nbdNDisks; i++) {
+            g_assert_cmpstr(parsed->nbdDisks[i].target, ==, orig->nbdDisks[i].target);
+            g_assert_cmpuint(parsed->nbdDisks[i].capacity, ==, orig->nbdDisks[i].capacity);
+        }
     }
     g_assert_cmphex(parsed->capsSupported, ==, orig->capsSupported);
     g_assert_cmphex(parsed->capsAutomatic, ==, orig->capsAutomatic);
@@ -445,7 +462,12 @@ testParseLibvirtParts(void)
 
     cookie = testParseAsPeer(xml, strlen(xml) + 1, true, QEMU_MIGRATION_COOKIE_ALL);
     g_assert_cmphex(cookie->flags, ==,
-                    QEMU_MIGRATION_COOKIE_CAPS | QEMU_MIGRATION_COOKIE_STATS);
+                    QEMU_MIGRATION_COOKIE_CAPS | QEMU_MIGRATION_COOKIE_STATS |
+                    QEMU_MIGRATION_COOKIE_NBD);
+    g_assert_cmpuint(cookie->nbdPort, ==, 49153);
+    g_assert_cmpuint(cookie->nbdNDisks, ==, 1);
+    g_assert_cmpstr(cookie->nbdDisks[0].target, ==, "vda");
+    g_assert_cmpuint(cookie->nbdDisks[0].capacity, ==, 10737418240ULL);
     testCheckIdentity(cookie, true);
     cookie->localHostname = g_strdup(cookie->remoteHostname);
     memcpy(cookie->localHostUUID, cookie->remoteHostUUID, VIR_UUID_BUFLEN);
@@ -491,6 +513,9 @@ static const testErrorCase testErrorCases[] = {
     { "err-wrong-name", QEMU_MIGRATION_COOKIE_ALL },
     { "err-wrong-uuid", QEMU_MIGRATION_COOKIE_ALL },
     { "err-bad-uuid", QEMU_MIGRATION_COOKIE_ALL },
+    { "err-nbd-no-target", QEMU_MIGRATION_COOKIE_ALL },
+    { "err-nbd-bad-capacity", QEMU_MIGRATION_COOKIE_ALL },
+    { "err-nbd-bad-port", QEMU_MIGRATION_COOKIE_ALL },
     { "err-missing-name", QEMU_MIGRATION_COOKIE_ALL },
     { "err-missing-uuid", QEMU_MIGRATION_COOKIE_ALL },
     { "err-missing-hostname", QEMU_MIGRATION_COOKIE_ALL },

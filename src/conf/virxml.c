@@ -303,8 +303,8 @@ virXMLPropEnum(xmlNodePtr node, const char *name,
 }
 
 int
-virXMLPropUInt(xmlNodePtr node, const char *name, int base,
-               virXMLPropFlags flags, unsigned int *result)
+virXMLPropULongLong(xmlNodePtr node, const char *name, int base,
+                    virXMLPropFlags flags, unsigned long long *result)
 {
     g_autofree char *str = NULL;
     int rc = virXMLPropFetch(node, name, flags, &str);
@@ -312,7 +312,7 @@ virXMLPropUInt(xmlNodePtr node, const char *name, int base,
 
     if (rc <= 0)
         return rc;
-    if (!virXMLStrToULL(str, base, &val) || val > G_MAXUINT) {
+    if (!virXMLStrToULL(str, base, &val)) {
         virReportError(VIR_ERR_XML_ERROR,
                        _("Invalid value for attribute '%1$s' in element '%2$s': '%3$s'. Expected non-negative integer value"),
                        name, (const char *)node->name, str);
@@ -320,6 +320,27 @@ virXMLPropUInt(xmlNodePtr node, const char *name, int base,
     }
     if ((flags & VIR_XML_PROP_NONZERO) && val == 0)
         return virXMLPropReportZero(node, name);
+    *result = val;
+    return 1;
+}
+
+int
+virXMLPropUInt(xmlNodePtr node, const char *name, int base,
+               virXMLPropFlags flags, unsigned int *result)
+{
+    unsigned long long val = 0;
+    int rc = virXMLPropULongLong(node, name, base, flags, &val);
+
+    if (rc <= 0)
+        return rc;
+    if (val > G_MAXUINT) {
+        g_autofree char *str = virXMLPropString(node, name);
+
+        virReportError(VIR_ERR_XML_ERROR,
+                       _("Invalid value for attribute '%1$s' in element '%2$s': '%3$s'. Expected non-negative integer value"),
+                       name, (const char *)node->name, str);
+        return -1;
+    }
     *result = (unsigned int)val;
     return 1;
 }

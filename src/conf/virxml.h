@@ -94,6 +94,10 @@ int virXMLPropEnum(xmlNodePtr node, const char *name,
                    int (*strToInt)(const char *),
                    virXMLPropFlags flags, int *result);
 
+/* As virXMLPropUInt for the full unsigned long long range. */
+int virXMLPropULongLong(xmlNodePtr node, const char *name, int base,
+                        virXMLPropFlags flags, unsigned long long *result);
+
 /* Like virXMLPropEnum for an unsigned integer in @base (0: auto). */
 int virXMLPropUInt(xmlNodePtr node, const char *name, int base,
                    virXMLPropFlags flags, unsigned int *result);

@@ -31,7 +31,7 @@ static const struct {
     { "lockstate", QEMU_MIGRATION_COOKIE_LOCKSTATE },
     { "persistent", QEMU_MIGRATION_COOKIE_PERSISTENT },
     { "network", 0 },
-    { "nbd", 0 },
+    { "nbd", QEMU_MIGRATION_COOKIE_NBD },
     { "statistics", QEMU_MIGRATION_COOKIE_STATS },
     { "memory-hotplug", 0 },
     { "cpu-hotplug", 0 },
@@ -128,6 +128,8 @@ qemuMigrationCookieNew(const char *name,
 void
 qemuMigrationCookieFree(qemuMigrationCookie *cookie)
 {
+    size_t i;
+
     if (!cookie)
         return;
     g_free(cookie->name);
@@ -137,6 +139,9 @@ qemuMigrationCookieFree(qemuMigrationCookie *cookie)
     g_free(cookie->lockState);
     virDomainDefFree(cookie->persistent);
     qemuDomainJobDataFree(cookie->jobData);
+    for (i = 0; i < cookie->nbdNDisks; i++)
+        g_free(cookie->nbdDisks[i].target);
+    g_free(cookie->nbdDisks);
     g_free(cookie);
 }
 
@@ -155,6 +160,30 @@ qemuMigrationCookieFormatFeatures(virXMLBuf *buf, unsigned int parts)
             virXMLBufAsprintf(buf, "<feature name='%s'/>\n",
                               qemuMigrationCookieFeatures[i].name);
     }
+}
+
+
+/* <nbd port='P'> with a <disk target= capacity=/> per disk, or empty. */
+static void
+qemuMigrationCookieFormatNBD(virXMLBuf *buf, const qemuMigrationCookie *cookie)
+{
+    size_t i;
+
+    virXMLBufAdd(buf, "<nbd");
+    if (cookie->nbdPort)
+        virXMLBufAsprintf(buf, " port='%u'", cookie->nbdPort);
+    if (cookie->nbdNDisks == 0) {
+        virXMLBufAdd(buf, "/>\n");
+        return;
+    }
+    virXMLBufAdd(buf, ">\n");
+    virXMLBufAdjustIndent(buf, 2);
+    for (i = 0; i < cookie->nbdNDisks; i++) {
+        virXMLBufEscapeString(buf, "<disk target='%s'", cookie->nbdDisks[i].target);
+        virXMLBufAsprintf(buf, " capacity='%llu'/>\n", cookie->nbdDisks[i].capacity);
+    }
+    virXMLBufAdjustIndent(buf, -2);
+    virXMLBufAdd(buf, "</nbd>\n");
 }
 
 
@@ -291,6 +320,8 @@ qemuMigrationCookieFormatXML(virXMLBuf *buf, const qemuMigrationCookie *cookie,
     if ((parts & QEMU_MIGRATION_COOKIE_PERSISTENT) &&
         qemuMigrationCookieFormatPersistent(buf, cookie->persistent) < 0)
         return -1;
+    if (parts & QEMU_MIGRATION_COOKIE_NBD)
+        qemuMigrationCookieFormatNBD(buf, cookie);
     if (parts & QEMU_MIGRATION_COOKIE_STATS)
         qemuMigrationCookieFormatStats(buf, cookie->jobData);
     if (parts & QEMU_MIGRATION_COOKIE_CAPS)
@@ -651,6 +682,38 @@ qemuMigrationCookieParseCaps(xmlXPathContext *ctxt, qemuMigrationCookie *cookie)
 }
 
 
+static int
+qemuMigrationCookieParseNBD(xmlXPathContext *ctxt, qemuMigrationCookie *cookie)
+{
+    xmlNodePtr nbd = virXPathNode("./nbd[1]", ctxt);
+    g_autofree xmlNodePtr *nodes = NULL;
+    int n;
+    int i;
+
+    if (!nbd)
+        return 0;
+    if (virXMLPropUInt(nbd, "port", 10, VIR_XML_PROP_NONE, &cookie->nbdPort) < 0 ||
+        (n = virXPathNodeSet("./nbd[1]/disk", ctxt, &nodes)) < 0)
+        return -1;
+    cookie->nbdDisks = g_new0(qemuMigrationCookieNBDDisk, n);
+    for (i = 0; i < n; i++) {
+        qemuMigrationCookieNBDDisk *disk = &cookie->nbdDisks[i];
+
+        cookie->nbdNDisks++;
+        if (!(disk->target = virXMLPropString(nodes[i], "target"))) {
+            virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                           _("Malformed disk target"));
+            return -1;
+        }
+        if (virXMLPropULongLong(nodes[i], "capacity", 10, VIR_XML_PROP_NONE,
+                                &disk->capacity) < 0)
+            return -1;
+    }
+    cookie->flags |= QEMU_MIGRATION_COOKIE_NBD;
+    return 0;
+}
+
+
 /* The optional parts accepted by @flags. */
 static int
 qemuMigrationCookieParseParts(xmlXPathContext *ctxt, qemuMigrationCookie *cookie,
@@ -674,6 +737,9 @@ qemuMigrationCookieParseParts(xmlXPathContext *ctxt, qemuMigrationCookie *cookie
         return -1;
     if ((flags & QEMU_MIGRATION_COOKIE_CAPS) &&
         qemuMigrationCookieParseCaps(ctxt, cookie) < 0)
+        return -1;
+    if ((flags & QEMU_MIGRATION_COOKIE_NBD) &&
+        qemuMigrationCookieParseNBD(ctxt, cookie) < 0)
         return -1;
     return 0;
 }

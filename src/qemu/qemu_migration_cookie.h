@@ -17,6 +17,9 @@
  *       <leases>STATE</leases>
  *     </lockstate>
  *     <domain type='kvm'>...</domain>   PERSISTENT: the inactive definition
+ *     <nbd port='P'>                    NBD: storage copy; the source
+ *       <disk target='vda' capacity='N'/>  lists the disks, the
+ *     </nbd>                            destination answers its port
  *     <statistics>...</statistics>      STATS: job statistics
  *     <capabilities>                    CAPS: migration capabilities
  *       <cap name='xbzrle' auto='no'/>
@@ -26,7 +29,7 @@
  * Element names and layout are libvirt 9.0's (qemu_migration_cookie.c);
  * <statistics> children are named after the VIR_DOMAIN_JOB_* typed
  * parameters ("time_elapsed", "memory_bps" in bytes/s, ...).  libvirt's
- * other parts (graphics, network, nbd, cpu, block dirty bitmaps) are not
+ * other parts (graphics, network, cpu, block dirty bitmaps) are not
  * produced and are ignored when received, unless the sender marked
  * them mandatory with <feature>, which is refused.
  *
@@ -49,11 +52,21 @@ typedef enum {
     QEMU_MIGRATION_COOKIE_PERSISTENT = 1 << 1,  /* persistent definition */
     QEMU_MIGRATION_COOKIE_STATS = 1 << 2,       /* job statistics */
     QEMU_MIGRATION_COOKIE_CAPS = 1 << 3,        /* migration capabilities */
+    QEMU_MIGRATION_COOKIE_NBD = 1 << 4,         /* storage copy over NBD */
 } qemuMigrationCookieFlags;
 
 #define QEMU_MIGRATION_COOKIE_ALL \
     (QEMU_MIGRATION_COOKIE_LOCKSTATE | QEMU_MIGRATION_COOKIE_PERSISTENT | \
-     QEMU_MIGRATION_COOKIE_STATS | QEMU_MIGRATION_COOKIE_CAPS)
+     QEMU_MIGRATION_COOKIE_STATS | QEMU_MIGRATION_COOKIE_CAPS | \
+     QEMU_MIGRATION_COOKIE_NBD)
+
+/* One disk of <nbd>: the source tells the destination the disks it will
+ * copy and their virtual size. */
+typedef struct _qemuMigrationCookieNBDDisk qemuMigrationCookieNBDDisk;
+struct _qemuMigrationCookieNBDDisk {
+    char *target;                       /* "vda" */
+    unsigned long long capacity;        /* bytes */
+};
 
 typedef struct _qemuMigrationCookie qemuMigrationCookie;
 struct _qemuMigrationCookie {
@@ -90,6 +103,13 @@ struct _qemuMigrationCookie {
      * outside capsSupported are lost. */
     unsigned long long capsSupported;
     unsigned long long capsAutomatic;
+
+    /* NBD (libvirt's <nbd port='P'><disk target= capacity=/></nbd>):
+     * from the source, the disks to copy; from the destination, the
+     * port of its NBD server (0: not given). */
+    unsigned int nbdPort;
+    qemuMigrationCookieNBDDisk *nbdDisks;
+    size_t nbdNDisks;
 };
 
 /**
