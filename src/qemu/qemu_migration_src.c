@@ -12,6 +12,7 @@
 #include "qemu_monitor_json.h"
 #include "qemu_process.h"
 #include "domain_conf.h"
+#include "virfilesystem.h"
 #include "virerror.h"
 #include "virlog.h"
 
@@ -19,8 +20,39 @@
 
 VIR_LOG_INIT("qemu.qemu_migration_src");
 
-/* libvirt's rule: migrating a guest with writable local disks needs
- * shared storage or --unsafe (virtmig knows of no shared storage). */
+/* libvirt's rule (qemuMigrationSrcIsSafe): a writable disk must be on
+ * storage both hosts see, unless --unsafe.  A cluster file system
+ * (GFS2, OCFS2, CephFS, GPFS) is always safe; another shared one (NFS,
+ * CIFS, GlusterFS...) only without the host's page cache (cache 'none'
+ * or 'directsync'), or the destination may read stale data; a local
+ * file system or a block device is not shared. */
+static int
+qemuMigrationSrcDiskIsSafe(const virDomainDiskDef *disk)
+{
+    virFileSystemKind kind = VIR_FILE_SYSTEM_LOCAL;
+    const char *fsName = NULL;
+
+    if (disk->type == VIR_DOMAIN_DISK_TYPE_FILE &&
+        virFileSystemOf(disk->src, &kind, &fsName) < 0)
+        return -1;
+    switch (kind) {
+    case VIR_FILE_SYSTEM_CLUSTER:
+        return 0;
+    case VIR_FILE_SYSTEM_SHARED:
+        if (disk->cache == VIR_DOMAIN_DISK_CACHE_NONE ||
+            disk->cache == VIR_DOMAIN_DISK_CACHE_DIRECTSYNC)
+            return 0;
+        virReportError(VIR_ERR_MIGRATE_UNSAFE, "%s",
+                       _("Migration may lead to data corruption if disks use cache other than none or directsync"));
+        return -1;
+    case VIR_FILE_SYSTEM_LOCAL:
+        break;
+    }
+    virReportError(VIR_ERR_MIGRATE_UNSAFE, "%s",
+                   _("Migration without shared storage is unsafe"));
+    return -1;
+}
+
 int
 qemuMigrationSrcIsSafe(const virDomainDef *def, unsigned int flags)
 {
@@ -33,9 +65,8 @@ qemuMigrationSrcIsSafe(const virDomainDef *def, unsigned int flags)
 
         if (!disk->src || disk->readonly || disk->shareable)
             continue;
-        virReportError(VIR_ERR_MIGRATE_UNSAFE, "%s",
-                       _("Migration without shared storage is unsafe"));
-        return -1;
+        if (qemuMigrationSrcDiskIsSafe(disk) < 0)
+            return -1;
     }
     return 0;
 }
