@@ -32,6 +32,7 @@ qemuDomainObjPrivateFree(gpointer data)
     g_free(priv->monitorPath);
     qemuDomainJobObjClear(&priv->job);
     qemuMigrationParamsFree(priv->migSaved);
+    qemuMigrationStorageClear(&priv->storage);
     g_free(priv);
 }
 

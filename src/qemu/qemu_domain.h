@@ -8,6 +8,7 @@
 #include "qemu_conf.h"
 #include "qemu_domainjob.h"
 #include "qemu_monitor_types.h"
+#include "qemu_migration_storage.h"
 
 typedef struct _qemuDomainObjPrivate qemuDomainObjPrivate;
 struct _qemuDomainObjPrivate {
@@ -38,6 +39,8 @@ struct _qemuDomainObjPrivate {
     /* QEMU's migration capabilities and parameters as they were before
      * this job changed them; restored when the job ends */
     struct _qemuMigrationParams *migSaved;
+    /* the disks a migration copies (qemu_migration_storage.c) */
+    qemuMigrationStorage storage;
     unsigned long long migBandwidthMiB;  /* MigrateSetMaxSpeed; 0: unlimited */
     unsigned long long migPostcopyBandwidthMiB;
 };

@@ -2,6 +2,7 @@
  * qemu_events.c: reacting to QEMU monitor events
  */
 #include "qemu_events.h"
+#include "qemu_migration_storage.h"
 #include "qemu_migration_state.h"
 #include "qemu_process_event.h"
 #include "qemu_monitor.h"
@@ -150,6 +151,19 @@ qemuProcessHandleMigrationPass(qemuMonitor *mon, int pass, void *opaque)
     }
 }
 
+/* A block job changed state: a storage copy's mirror. */
+static void
+qemuProcessHandleJobStatusChange(qemuMonitor *mon, const char *jobId,
+                                 qemuMonitorJobStatus status, void *opaque)
+{
+    virDomainObj *vm = opaque;
+
+    virDomainObjLock(vm);
+    if (QEMU_DOMAIN_PRIVATE(vm)->mon == mon)
+        qemuMigrationStorageRecordJob(vm, jobId, status);
+    virDomainObjUnlock(vm);
+}
+
 /* The monitor is gone: drop the domain reference it held. */
 static void
 qemuProcessHandleMonitorDestroy(qemuMonitor *mon, void *opaque)
@@ -166,6 +180,7 @@ static const qemuMonitorCallbacks qemuProcessCallbacks = {
     .domainShutdown = qemuProcessHandleShutdown,
     .domainMigrationStatus = qemuProcessHandleMigrationStatus,
     .domainMigrationPass = qemuProcessHandleMigrationPass,
+    .domainJobStatusChange = qemuProcessHandleJobStatusChange,
 };
 
 const qemuMonitorCallbacks *

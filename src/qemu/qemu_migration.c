@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "qemu_migration_priv.h"
+#include "qemu_migration_storage.h"
 #include "qemu_process_event.h"
 #include "qemu_process.h"
 #include "qemu_monitor_json.h"
@@ -319,6 +320,8 @@ qemuMigrationDstCleanup(qemuDriver *driver, virDomainObj *vm)
                                 VIR_DOMAIN_EVENT_STOPPED_FAILED);
         virDomainObjLock(vm);
     }
+    /* images a storage copy created (QEMU no longer holds them) */
+    qemuMigrationStorageRemoveImages(vm);
 }
 
 void

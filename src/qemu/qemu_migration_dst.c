@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 
 #include "qemu_migration_priv.h"
+#include "qemu_migration_storage.h"
 #include "qemu_monitor_json.h"
 #include "qemu_process.h"
 #include "domain_conf.h"
@@ -203,14 +204,72 @@ qemuMigrationDstAddDomain(qemuDriver *driver, virDomainDef **def)
  * the domain by (the client may have renamed it with DEST_NAME). */
 static int
 qemuMigrationDstPrepareCookie(qemuDriver *driver, virDomainObj *vm,
-                              const char *origname,
+                              const char *origname, unsigned int nbdPort,
                               char **cookieout, size_t *cookieoutlen)
 {
     g_autoptr(qemuMigrationCookie) cookie =
         qemuMigrationCookieNew(origname, vm->def->uuid, g_get_host_name(),
                                driver->hostUUID);
 
-    return qemuMigrationCookieFormat(cookie, 0, cookieout, cookieoutlen);
+    /* the port of our NBD server for a storage copy */
+    if (nbdPort) {
+        cookie->nbdPort = nbdPort;
+        cookie->flags |= QEMU_MIGRATION_COOKIE_NBD;
+    }
+    return qemuMigrationCookieFormat(cookie, QEMU_MIGRATION_COOKIE_NBD,
+                                     cookieout, cookieoutlen);
+}
+
+/* The NBD server's port: disks_port, else a free one of the migration
+ * range other than the migration's own (@migPort). */
+static int
+qemuMigrationDstNBDPort(qemuDriver *driver, const virTypedParameter *params,
+                        size_t nparams, const char *host, unsigned int migPort,
+                        unsigned int *port)
+{
+    int val = 0;
+    unsigned int p;
+
+    if (virTypedParamsGetInt(params, nparams, VIR_MIGRATE_PARAM_DISKS_PORT, &val) > 0 &&
+        val != 0) {
+        if (val < 0 || val > 65535) {
+            virReportError(VIR_ERR_INVALID_ARG,
+                           _("invalid port number %1$d"), val);
+            return -1;
+        }
+        *port = val;
+        return 0;
+    }
+    for (p = driver->migrationPortMin; p <= driver->migrationPortMax; p++) {
+        if (p != migPort && qemuMigrationPortIsFree(host, p)) {
+            *port = p;
+            return 0;
+        }
+    }
+    virReportError(VIR_ERR_INTERNAL_ERROR,
+                   _("Unable to find an unused port in range 'migration' (%1$u-%2$u)"),
+                   driver->migrationPortMin, driver->migrationPortMax);
+    return -1;
+}
+
+/* A storage copy: the NBD server where the source will write. */
+static int
+qemuMigrationDstStorageServer(qemuDriver *driver, virDomainObj *vm,
+                              const virTypedParameter *params, size_t nparams,
+                              const qemuMigrationCookie *cookie, const char *uri,
+                              unsigned int *nbdPort)
+{
+    g_autofree char *host = NULL;
+    unsigned int migPort = 0;
+    unsigned int port = 0;
+
+    *nbdPort = 0;
+    if (cookie->nbdNDisks == 0)
+        return 0;
+    if (qemuMigrationParseURI(uri, &host, &migPort) < 0 ||
+        qemuMigrationDstNBDPort(driver, params, nparams, host, migPort, &port) < 0)
+        return -1;
+    return qemuMigrationStorageStartServer(vm, cookie, host, port, nbdPort);
 }
 
 /* Prepare's work once the job is held: QEMU, capabilities, listening. */
@@ -218,7 +277,8 @@ static int
 qemuMigrationDstRun(qemuDriver *driver, virDomainObj *vm,
                     const virTypedParameter *params, size_t nparams,
                     unsigned int flags, const qemuMigrationConn *conn,
-                    char **uriout)
+                    const qemuMigrationCookie *cookie,
+                    char **uriout, unsigned int *nbdPort)
 {
     g_autoptr(qemuMigrationParams) mig = NULL;
     g_autofree char *host = NULL;
@@ -226,7 +286,8 @@ qemuMigrationDstRun(qemuDriver *driver, virDomainObj *vm,
 
     if (qemuMigrationDstHost(driver, params, nparams, conn, &host, &port) < 0 ||
         !(mig = qemuMigrationParamsForIncoming(params, nparams, flags,
-                                               driver->postcopyPreempt)))
+                                               driver->postcopyPreempt)) ||
+        qemuMigrationStoragePrepareImages(vm, cookie, flags) < 0)
         return -1;
     if (qemuProcessStart(driver, vm, QEMU_PROCESS_START_INCOMING) < 0)
         return -1;
@@ -234,7 +295,10 @@ qemuMigrationDstRun(qemuDriver *driver, virDomainObj *vm,
     if (qemuMigrationTLSSetup(vm, flags, true, NULL, mig) < 0 ||
         qemuMigrationApplyParams(vm, mig) < 0 ||
         qemuMigrationDstListen(driver, vm, params, nparams, host, port, false,
-                               uriout) < 0)
+                               uriout) < 0 ||
+        (qemuMigrationStorageRequested(flags) &&
+         qemuMigrationDstStorageServer(driver, vm, params, nparams, cookie,
+                                       *uriout, nbdPort) < 0))
         return -1;
     VIR_INFO("domain %s: waiting for incoming migration on %s",
              vm->def->name, *uriout);
@@ -251,6 +315,7 @@ qemuDomainMigratePrepare3Params(qemuDriver *driver,
 {
     g_autoptr(qemuMigrationCookie) cookie = NULL;
     g_autoptr(virDomainDef) def = NULL;
+    unsigned int nbdPort = 0;
     virDomainObj *vm;
     int ret = -1;
 
@@ -263,7 +328,8 @@ qemuDomainMigratePrepare3Params(qemuDriver *driver,
                                              uriout, conn);
     if (!(cookie = qemuMigrationCookieParse(cookiein, cookieinlen, driver->hostUUID,
                                             NULL, NULL, QEMU_MIGRATION_COOKIE_CAPS |
-                                            QEMU_MIGRATION_COOKIE_LOCKSTATE)))
+                                            QEMU_MIGRATION_COOKIE_LOCKSTATE |
+                                            QEMU_MIGRATION_COOKIE_NBD)))
         return -1;
     if (flags & VIR_MIGRATE_OFFLINE) {
         g_autofree char *host = NULL;
@@ -284,8 +350,9 @@ qemuDomainMigratePrepare3Params(qemuDriver *driver,
                               conn->clientID) < 0)
         goto cleanup;
     if (qemuMigrationJobSetPhase(driver, vm, QEMU_MIGRATION_PHASE_PREPARE) < 0 ||
-        qemuMigrationDstRun(driver, vm, params, nparams, flags, conn, uriout) < 0 ||
-        qemuMigrationDstPrepareCookie(driver, vm, cookie->name, cookieout,
+        qemuMigrationDstRun(driver, vm, params, nparams, flags, conn, cookie,
+                            uriout, &nbdPort) < 0 ||
+        qemuMigrationDstPrepareCookie(driver, vm, cookie->name, nbdPort, cookieout,
                                       cookieoutlen) < 0) {
         g_autoptr(virError) err = virSaveLastError();
 
@@ -402,6 +469,9 @@ qemuMigrationDstFinishRun(qemuDriver *driver, virDomainObj *vm,
         return -1;
     if (priv->job.current)
         priv->job.current->received = g_get_real_time() / 1000;
+    /* the source completed its mirrors before the switch-over */
+    qemuMigrationStorageStopServer(vm);
+    qemuMigrationStorageKeepImages(vm);
     if ((flags & VIR_MIGRATE_PERSIST_DEST) &&
         qemuMigrationDstPersist(driver, vm, cookie) < 0)
         return -1;

@@ -128,8 +128,8 @@ qemuMigrationP2PBegin(qemuMigrationP2P *p2p, const virTypedParameter *params,
         return -1;
     if (qemuMigrationJobSetPhase(p2p->driver, p2p->vm, QEMU_MIGRATION_PHASE_BEGIN3) < 0 ||
         !(xml = qemuMigrationSrcBeginXML(p2p->vm, params, nparams)) ||
-        qemuMigrationSrcBeginCookie(p2p->driver, p2p->vm, &p2p->cookie,
-                                    &p2p->cookielen) < 0 ||
+        qemuMigrationSrcBeginCookie(p2p->driver, p2p->vm, params, nparams,
+                                    p2p->flags, &p2p->cookie, &p2p->cookielen) < 0 ||
         !(p2p->dparams = qemuMigrationP2PDestParams(p2p->vm, params, nparams, xml)))
         return -1;
     return 0;
@@ -179,9 +179,10 @@ qemuMigrationP2PPerform(qemuMigrationP2P *p2p, const virTypedParameter *params,
     if (qemuMigrationJobSetPhase(p2p->driver, p2p->vm, QEMU_MIGRATION_PHASE_PERFORM3) < 0 ||
         !(cookie = qemuMigrationCookieParse(p2p->cookie, p2p->cookielen,
                                             p2p->driver->hostUUID, p2p->vm->def->name,
-                                            p2p->vm->def->uuid, QEMU_MIGRATION_COOKIE_CAPS)) ||
+                                            p2p->vm->def->uuid, QEMU_MIGRATION_COOKIE_CAPS |
+                                            QEMU_MIGRATION_COOKIE_NBD)) ||
         qemuMigrationSrcRun(p2p->driver, p2p->vm, p2p->uri, params, nparams,
-                            p2p->flags) < 0 ||
+                            p2p->flags, cookie) < 0 ||
         qemuMigrationJobSetPhase(p2p->driver, p2p->vm,
                                  QEMU_MIGRATION_PHASE_PERFORM3_DONE) < 0 ||
         qemuMigrationSrcPerformCookie(p2p->driver, p2p->vm, p2p->flags, params,
@@ -259,6 +260,7 @@ qemuMigrationP2PConfirm(qemuMigrationP2P *p2p, bool success)
 /* Refuses what P2P cannot do yet, before anything starts. */
 static int
 qemuMigrationP2PCheck(qemuDriver *driver, virDomainObj *vm, const char *dconnuri,
+                      const virTypedParameter *params, size_t nparams,
                       unsigned int flags)
 {
     if (!driver->peerOps) {
@@ -282,7 +284,7 @@ qemuMigrationP2PCheck(qemuDriver *driver, virDomainObj *vm, const char *dconnuri
         virReportError(VIR_ERR_OPERATION_INVALID, "%s", _("domain is not running"));
         return -1;
     }
-    return qemuMigrationSrcIsSafe(vm->def, flags);
+    return qemuMigrationSrcIsSafe(vm->def, params, nparams, flags);
 }
 
 /* Post-copy recovery (VIR_MIGRATE_POSTCOPY_RESUME) driven from here:
@@ -340,7 +342,7 @@ qemuMigrationSrcPerformP2P(qemuDriver *driver, virDomainObj *vm,
     int finish;
     int ret;
 
-    if (qemuMigrationP2PCheck(driver, vm, dconnuri, flags) < 0)
+    if (qemuMigrationP2PCheck(driver, vm, dconnuri, params, nparams, flags) < 0)
         return -1;
     VIR_INFO("domain %s: peer-to-peer migration to %s", vm->def->name, dconnuri);
     if (flags & VIR_MIGRATE_POSTCOPY_RESUME) {

@@ -5,6 +5,7 @@
 
 #include "qemu_migration_params.h"
 #include "qemu_migration_priv.h"
+#include "qemu_migration_storage.h"
 #include "virerror.h"
 #include "virlog.h"
 
@@ -29,11 +30,7 @@ static const struct {
     const char *name;
 } qemuMigrationUnsupportedFlags[] = {
     { VIR_MIGRATE_TUNNELLED, "VIR_MIGRATE_TUNNELLED" },
-    { VIR_MIGRATE_NON_SHARED_DISK, "VIR_MIGRATE_NON_SHARED_DISK" },
-    { VIR_MIGRATE_NON_SHARED_INC, "VIR_MIGRATE_NON_SHARED_INC" },
     { VIR_MIGRATE_RDMA_PIN_ALL, "VIR_MIGRATE_RDMA_PIN_ALL" },
-    { VIR_MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES,
-      "VIR_MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES" },
 };
 
 static int
@@ -94,7 +91,11 @@ qemuMigrationParamsCheck(const virTypedParameter *params, size_t nparams,
                                VIR_MIGRATE_PARAM_PARALLEL_CONNECTIONS, VIR_TYPED_PARAM_INT,
                                VIR_MIGRATE_PARAM_COMPRESSION, VIR_TYPED_PARAM_STRING,
                                VIR_MIGRATE_PARAM_COMPRESSION_XBZRLE_CACHE, VIR_TYPED_PARAM_ULLONG,
-                               NULL) < 0)
+                               VIR_MIGRATE_PARAM_MIGRATE_DISKS, VIR_TYPED_PARAM_STRING,
+                               VIR_MIGRATE_PARAM_DISKS_PORT, VIR_TYPED_PARAM_INT,
+                               VIR_MIGRATE_PARAM_DISKS_URI, VIR_TYPED_PARAM_STRING,
+                               NULL) < 0 ||
+        qemuMigrationStorageCheckParams(params, nparams, flags) < 0)
         return -1;
     for (i = 0; i < nparams; i++) {
         if (g_str_equal(params[i].field, VIR_MIGRATE_PARAM_COMPRESSION))
@@ -145,8 +146,12 @@ qemuMigrationParamsFromFlags(const virTypedParameter *params, size_t nparams,
     p->qemu = qemuMonitorMigrationParamsNew();
     p->capsSet = CAP(EVENTS) | CAP(POSTCOPY_RAM) | CAP(XBZRLE) |
                  CAP(AUTO_CONVERGE) | CAP(MULTIFD) | CAP(ZERO_COPY_SEND) |
-                 CAP(POSTCOPY_PREEMPT);
+                 CAP(POSTCOPY_PREEMPT) | CAP(PAUSE_BEFORE_SWITCHOVER);
     p->capsEnable = CAP(EVENTS);
+    /* the storage mirrors are completed while QEMU waits before the
+     * switch-over (qemu_migration_storage.c) */
+    if (qemuMigrationStorageRequested(flags))
+        p->capsEnable |= CAP(PAUSE_BEFORE_SWITCHOVER);
     if (flags & VIR_MIGRATE_POSTCOPY)
         p->capsEnable |= CAP(POSTCOPY_RAM);
     /* a second channel so that faulted pages do not queue behind the

@@ -67,17 +67,21 @@ void qemuMigrationPostcopyDone(qemuDriver *driver, virDomainObj *vm);
  * (qemu_migration_src.c) and peer-to-peer (qemu_migration_p2p.c). */
 
 /* libvirt's rule: writable local disks need shared storage or --unsafe. */
-int qemuMigrationSrcIsSafe(const virDomainDef *def, unsigned int flags);
+int qemuMigrationSrcIsSafe(const virDomainDef *def, const virTypedParameter *params,
+                           size_t nparams, unsigned int flags);
 /* Begin's XML for the destination (DEST_XML if given) and cookie. */
 char *qemuMigrationSrcBeginXML(virDomainObj *vm, const virTypedParameter *params,
                                size_t nparams);
 int qemuMigrationSrcBeginCookie(qemuDriver *driver, virDomainObj *vm,
+                                const virTypedParameter *params, size_t nparams,
+                                unsigned int flags,
                                 char **cookieout, size_t *cookieoutlen);
 /* Starts QEMU's migration to @uri and waits for its end (or, with
- * VIR_MIGRATE_POSTCOPY, for the switch to post-copy). */
+ * VIR_MIGRATE_POSTCOPY, for the switch to post-copy); copies the disks
+ * first with a storage flag (@cookie: Prepare's, with the NBD port). */
 int qemuMigrationSrcRun(qemuDriver *driver, virDomainObj *vm, const char *uri,
                         const virTypedParameter *params, size_t nparams,
-                        unsigned int flags);
+                        unsigned int flags, const qemuMigrationCookie *cookie);
 /* Perform's cookie: statistics, the persistent definition if asked. */
 int qemuMigrationSrcPerformCookie(qemuDriver *driver, virDomainObj *vm,
                                   unsigned int flags,

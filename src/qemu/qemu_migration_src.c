@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "qemu_migration_priv.h"
+#include "qemu_migration_storage.h"
 #include "qemu_monitor_json.h"
 #include "qemu_process.h"
 #include "domain_conf.h"
@@ -54,16 +55,22 @@ qemuMigrationSrcDiskIsSafe(const virDomainDiskDef *disk)
 }
 
 int
-qemuMigrationSrcIsSafe(const virDomainDef *def, unsigned int flags)
+qemuMigrationSrcIsSafe(const virDomainDef *def, const virTypedParameter *params,
+                       size_t nparams, unsigned int flags)
 {
+    g_autoptr(GPtrArray) copied = NULL;
     size_t i;
 
+    /* the disks to copy must exist even with --unsafe */
+    if (!(copied = qemuMigrationStorageSelect(def, params, nparams, flags)))
+        return -1;
     if (flags & VIR_MIGRATE_UNSAFE)
         return 0;
     for (i = 0; i < def->ndisks; i++) {
         const virDomainDiskDef *disk = def->disks[i];
 
-        if (!disk->src || disk->readonly || disk->shareable)
+        if (!disk->src || disk->readonly || disk->shareable ||
+            g_ptr_array_find(copied, disk, NULL))
             continue;
         if (qemuMigrationSrcDiskIsSafe(disk) < 0)
             return -1;
@@ -73,18 +80,26 @@ qemuMigrationSrcIsSafe(const virDomainDef *def, unsigned int flags)
 
 int
 qemuMigrationSrcBeginCookie(qemuDriver *driver, virDomainObj *vm,
+                            const virTypedParameter *params, size_t nparams,
+                            unsigned int flags,
                             char **cookieout, size_t *cookieoutlen)
 {
     g_autoptr(qemuMigrationCookie) cookie =
         qemuMigrationCookieNew(vm->def->name, vm->def->uuid, g_get_host_name(),
                                driver->hostUUID);
+    g_autoptr(GPtrArray) disks = NULL;
+
+    if (!(disks = qemuMigrationStorageSelect(vm->def, params, nparams, flags)) ||
+        qemuMigrationStorageBeginCookie(vm, disks, cookie) < 0)
+        return -1;
 
     cookie->flags |= QEMU_MIGRATION_COOKIE_CAPS;
     cookie->capsSupported = QEMU_MONITOR_MIGRATION_CAP_BIT(QEMU_MONITOR_MIGRATION_CAP_POSTCOPY_RAM) |
                             QEMU_MONITOR_MIGRATION_CAP_BIT(QEMU_MONITOR_MIGRATION_CAP_XBZRLE) |
                             QEMU_MONITOR_MIGRATION_CAP_BIT(QEMU_MONITOR_MIGRATION_CAP_MULTIFD) |
                             QEMU_MONITOR_MIGRATION_CAP_BIT(QEMU_MONITOR_MIGRATION_CAP_AUTO_CONVERGE);
-    return qemuMigrationCookieFormat(cookie, QEMU_MIGRATION_COOKIE_CAPS,
+    return qemuMigrationCookieFormat(cookie, QEMU_MIGRATION_COOKIE_CAPS |
+                                     QEMU_MIGRATION_COOKIE_NBD,
                                      cookieout, cookieoutlen);
 }
 
@@ -142,14 +157,15 @@ qemuDomainMigrateBegin3Params(qemuDriver *driver, const unsigned char *uuid,
                                           conn);
         goto cleanup;
     }
-    if (qemuMigrationSrcIsSafe(vm->def, flags) < 0)
+    if (qemuMigrationSrcIsSafe(vm->def, params, nparams, flags) < 0)
         goto cleanup;
     if (qemuMigrationJobStart(driver, vm, VIR_ASYNC_JOB_MIGRATION_OUT, flags,
                               conn->clientID) < 0)
         goto cleanup;
     if (qemuMigrationJobSetPhase(driver, vm, QEMU_MIGRATION_PHASE_BEGIN3) < 0 ||
         !(xml = qemuMigrationSrcBeginXML(vm, params, nparams)) ||
-        qemuMigrationSrcBeginCookie(driver, vm, cookieout, cookieoutlen) < 0) {
+        qemuMigrationSrcBeginCookie(driver, vm, params, nparams, flags,
+                                    cookieout, cookieoutlen) < 0) {
         g_clear_pointer(&xml, g_free);
         qemuMigrationJobFinish(driver, vm);
         goto cleanup;
@@ -161,11 +177,48 @@ qemuDomainMigrateBegin3Params(qemuDriver *driver, const unsigned char *uuid,
     return xml;
 }
 
-/* Starts QEMU's migration to @uri and waits for its end. */
-int
-qemuMigrationSrcRun(qemuDriver *driver, virDomainObj *vm, const char *uri,
-                    const virTypedParameter *params, size_t nparams,
-                    unsigned int flags)
+/* With a storage copy, QEMU stops before the switch-over: the mirrors
+ * are completed there, then the migration goes on (or it ended
+ * without getting there, which qemuMigrationWaitForCompletion tells). */
+static int
+qemuMigrationSrcStorageSwitchover(virDomainObj *vm)
+{
+    qemuMonitorMigrationStatus st;
+
+    if (qemuMigrationStateWaitUntil(vm, QEMU_MIGRATION_STATES_FINAL |
+                                    QEMU_MIGRATION_STATUS_BIT(QEMU_MONITOR_MIGRATION_STATUS_PRE_SWITCHOVER) |
+                                    QEMU_MIGRATION_STATUS_BIT(QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_PAUSED),
+                                    qemuMigrationStateIsPeerLost, 0, &st) != QEMU_MIGRATION_WAIT_REACHED ||
+        st != QEMU_MONITOR_MIGRATION_STATUS_PRE_SWITCHOVER)
+        return 0;
+    return qemuMigrationStorageSwitchover(vm);
+}
+
+/* The mirrors of the disks to copy into the destination's NBD server
+ * (its host is the migration URI's, its port the Prepare cookie's). */
+static int
+qemuMigrationSrcStorageStart(virDomainObj *vm, const char *uri,
+                             const virTypedParameter *params, size_t nparams,
+                             unsigned int flags, const qemuMigrationCookie *cookie)
+{
+    g_autoptr(GPtrArray) disks = NULL;
+    g_autofree char *host = NULL;
+    unsigned int port = 0;
+
+    if (!qemuMigrationStorageRequested(flags))
+        return 0;
+    if (!(disks = qemuMigrationStorageSelect(vm->def, params, nparams, flags)) ||
+        qemuMigrationParseURI(uri, &host, &port) < 0)
+        return -1;
+    return qemuMigrationStorageStartMirrors(vm, disks, host,
+                                            cookie ? cookie->nbdPort : 0, flags);
+}
+
+/* The work of qemuMigrationSrcRun, whose failure it cleans up. */
+static int
+qemuMigrationSrcRunQEMU(qemuDriver *driver, virDomainObj *vm, const char *uri,
+                        const virTypedParameter *params, size_t nparams,
+                        unsigned int flags, const qemuMigrationCookie *cookie)
 {
     qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
     g_autoptr(qemuMigrationParams) mig = NULL;
@@ -191,7 +244,8 @@ qemuMigrationSrcRun(qemuDriver *driver, virDomainObj *vm, const char *uri,
                                          priv->migPostcopyBandwidthMiB * 1024 * 1024) < 0)
         return -1;
     if (qemuMigrationTLSSetup(vm, flags, false, host, mig) < 0 ||
-        qemuMigrationApplyParams(vm, mig) < 0)
+        qemuMigrationApplyParams(vm, mig) < 0 ||
+        qemuMigrationSrcStorageStart(vm, uri, params, nparams, flags, cookie) < 0)
         return -1;
     if (!(flags & VIR_MIGRATE_LIVE) && vm->state == VIR_DOMAIN_RUNNING &&
         qemuProcessStopCPUs(driver, vm, VIR_DOMAIN_PAUSED_MIGRATION) < 0)
@@ -210,6 +264,9 @@ qemuMigrationSrcRun(qemuDriver *driver, virDomainObj *vm, const char *uri,
     if (rc < 0)
         return -1;
     VIR_INFO("domain %s: migrating to %s", vm->def->name, uri);
+    if (qemuMigrationStorageRequested(flags) &&
+        qemuMigrationSrcStorageSwitchover(vm) < 0)
+        return -1;
     /* in post-copy the guest runs on the destination as soon as QEMU
      * switched: Perform ends there and Confirm waits for the rest */
     if (qemuMigrationWaitForCompletion(driver, vm, &postcopy,
@@ -217,6 +274,19 @@ qemuMigrationSrcRun(qemuDriver *driver, virDomainObj *vm, const char *uri,
         return -1;
     if (priv->job.current)
         priv->job.current->sent = g_get_real_time() / 1000;
+    return 0;
+}
+
+/* Starts QEMU's migration to @uri and waits for its end. */
+int
+qemuMigrationSrcRun(qemuDriver *driver, virDomainObj *vm, const char *uri,
+                    const virTypedParameter *params, size_t nparams,
+                    unsigned int flags, const qemuMigrationCookie *cookie)
+{
+    if (qemuMigrationSrcRunQEMU(driver, vm, uri, params, nparams, flags, cookie) < 0) {
+        qemuMigrationStorageCancel(vm);
+        return -1;
+    }
     return 0;
 }
 
@@ -299,8 +369,9 @@ qemuDomainMigratePerform3Params(qemuDriver *driver, const unsigned char *uuid,
         goto cleanup;
     if (!(cookie = qemuMigrationCookieParse(cookiein, cookieinlen, driver->hostUUID,
                                             vm->def->name, vm->def->uuid,
-                                            QEMU_MIGRATION_COOKIE_CAPS)) ||
-        qemuMigrationSrcRun(driver, vm, uri, params, nparams, flags) < 0 ||
+                                            QEMU_MIGRATION_COOKIE_CAPS |
+                                            QEMU_MIGRATION_COOKIE_NBD)) ||
+        qemuMigrationSrcRun(driver, vm, uri, params, nparams, flags, cookie) < 0 ||
         qemuMigrationJobSetPhase(driver, vm, QEMU_MIGRATION_PHASE_PERFORM3_DONE) < 0 ||
         qemuMigrationSrcPerformCookie(driver, vm, flags, params, nparams,
                                       cookieout, cookieoutlen) < 0) {

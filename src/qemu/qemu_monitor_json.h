@@ -269,6 +269,10 @@ int qemuMonitorJSONBlockdevMirror(qemuMonitor *mon, const char *jobId,
 int qemuMonitorJSONBlockJobCancel(qemuMonitor *mon, const char *jobId, bool force);
 int qemuMonitorJSONJobDismiss(qemuMonitor *mon, const char *jobId);
 
+/* query-named-block-nodes: node name -> virtual size in bytes
+ * (unsigned long long *), a new table, or NULL with an error. */
+GHashTable *qemuMonitorJSONGetBlockNodeSizes(qemuMonitor *mon);
+
 /* query-jobs: an array of qemuMonitorJobInfo (caller frees), or NULL. */
 GPtrArray *qemuMonitorJSONGetJobs(qemuMonitor *mon);
 

@@ -197,3 +197,37 @@ qemuMonitorJSONGetJobs(qemuMonitor *mon)
     }
     return g_steal_pointer(&jobs);
 }
+
+GHashTable *
+qemuMonitorJSONGetBlockNodeSizes(qemuMonitor *mon)
+{
+    g_autoptr(json_object) cmd = NULL;
+    g_autoptr(json_object) reply = NULL;
+    g_autoptr(GHashTable) sizes = NULL;
+    json_object *args = json_object_new_object();
+    json_object *ret;
+    size_t i;
+
+    json_object_object_add(args, "flat", json_object_new_boolean(true));
+    cmd = qemuMonitorJSONMakeCommand("query-named-block-nodes", args);
+    if (qemuMonitorSendCommand(mon, cmd, &reply) < 0 ||
+        !(ret = qemuMonitorJSONGetReturn(cmd, reply, json_type_array)))
+        return NULL;
+    sizes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    for (i = 0; i < json_object_array_length(ret); i++) {
+        json_object *node = json_object_array_get_idx(ret, i);
+        const char *name = qemuMonitorJSONGetString(node, "node-name");
+        json_object *image = NULL;
+        json_object *size = NULL;
+        unsigned long long *val;
+
+        if (!name || !json_object_object_get_ex(node, "image", &image) ||
+            !json_object_object_get_ex(image, "virtual-size", &size))
+            continue;
+        val = g_new(unsigned long long, 1);
+        *val = json_object_get_uint64(size);
+        g_hash_table_insert(sizes, g_strdup(name), val);
+    }
+    return g_steal_pointer(&sizes);
+}
+

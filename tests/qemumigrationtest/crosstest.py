@@ -243,6 +243,45 @@ class CrossTest(unittest.TestCase):
             self.virtmigd.virsh("undefine", g.name, check=False)
             self.libvirtd.virsh("destroy", g.name, check=False)
 
+    def test_copy_storage(self):
+        """--copy-storage-all both ways: libvirtd's NBD export names and
+        cookie are virtmig's.  virtmigd creates the missing image;
+        libvirtd (outside a storage pool) needs it there beforehand."""
+        g = self.guest("crossstor")
+        self.libvirtd.out("define", g.xml)
+        self.libvirtd.out("start", g.name)
+        g.wait_pass_after(0)
+        with open(g.image, "rb") as f:
+            original = f.read()
+        here = os.path.join(self.workdir, "virtmigd-" + os.path.basename(g.image))
+        back = os.path.join(self.workdir, "libvirtd-" + os.path.basename(g.image))
+        try:
+            for src, dst, path in ((self.libvirtd, self.virtmigd, here),
+                                   (self.virtmigd, self.libvirtd, back)):
+                xml = src.out("dumpxml", "--migratable", g.name)
+                xml = xml.replace("'%s'" % (g.image if src is self.libvirtd else here),
+                                  "'%s'" % path)
+                xmlpath = os.path.join(self.workdir, "crossstor-dst.xml")
+                with open(xmlpath, "w") as f:
+                    f.write(xml)
+                if dst is self.libvirtd:
+                    with open(path, "wb") as f:
+                        f.truncate(len(original))
+                src.out("migrate", "--live", "--copy-storage-all", "--xml", xmlpath,
+                        g.name, dst.uri)
+                self.arrived(g, dst)
+                self.assertIn("<source file='%s'" % path, dst.out("dumpxml", g.name))
+                rc, out = g.check_memory(dst.uri)
+                self.assertEqual(rc, 0, out)
+            self.libvirtd.out("destroy", g.name)
+            for path in (here, back):
+                with open(path, "rb") as f:
+                    self.assertEqual(f.read(), original, path)
+        finally:
+            self.libvirtd.virsh("destroy", g.name, check=False)
+            self.libvirtd.virsh("undefine", g.name, check=False)
+            self.virtmigd.virsh("destroy", g.name, check=False)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -1,0 +1,164 @@
+#!/usr/bin/python3
+"""Storage migration (--copy-storage-all, --migrate-disks) between two
+virtmigd daemons with the stock virsh: the destination XML puts the
+disks at other paths, as on a host that has none of the guest's
+storage; the destination creates the images, the source mirrors its
+disks into them over NBD and completes the mirrors at the switch-over.
+Run by meson (suite e2e).
+"""
+import hashlib
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from migrationlib import Guest, PairTest  # noqa: E402
+
+DATA_DISK_MIB = 8
+
+
+def digest(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class StorageTest(PairTest):
+    def start(self, name, rate_mib=8):
+        """The test guest with a second, data disk (vdb) full of a
+        pattern, running on the source."""
+        g = Guest(self.pair.workdir, name, 32, rate_mib)
+        g.data = os.path.join(self.pair.workdir, name + "-data.img")
+        with open(g.data, "wb") as f:
+            for i in range(DATA_DISK_MIB * 256):
+                f.write(("%s block %08d " % (name, i)).encode().ljust(4096, b"."))
+        with open(g.xml) as f:
+            xml = f.read()
+        xml = xml.replace("    <serial", "    <disk type='file' device='disk'>\n"
+                          "      <driver name='qemu' type='raw'/>\n"
+                          "      <source file='%s'/>\n"
+                          "      <target dev='vdb' bus='virtio'/>\n"
+                          "    </disk>\n    <serial" % g.data, 1)
+        with open(g.xml, "w") as f:
+            f.write(xml)
+        self.src.out("define", g.xml)
+        self.src.out("start", name)
+        g.wait_pass_after(0)
+        g.digests = {p: digest(p) for p in (g.image, g.data)}
+        return g
+
+    def dest_xml(self, g, *disks):
+        """The migratable XML with @disks (source paths) moved to
+        dst-NAME paths; returns the XML file and the moves."""
+        xml = self.src.out("dumpxml", "--migratable", g.name)
+        moves = {}
+        for path in disks:
+            moves[path] = os.path.join(os.path.dirname(path),
+                                       "dst-" + os.path.basename(path))
+            xml = xml.replace("'%s'" % path, "'%s'" % moves[path])
+        out = os.path.join(self.pair.workdir, g.name + "-dst.xml")
+        with open(out, "w") as f:
+            f.write(xml)
+        return out, moves
+
+    def migrate(self, g, *flags, check=True):
+        return self.src.virsh("migrate", "--live", "--verbose", *flags, g.name,
+                              self.dst.uri, check=check, timeout=300)
+
+    def assert_copied(self, g, moves):
+        """The guest runs on the destination from the copies, which hold
+        what the source's disks held; the source's are untouched (the
+        guest does not write its disks)."""
+        self.assertEqual(self.dst.out("domstate", "--reason", g.name),
+                         "running (migrated)")
+        self.assertEqual(self.src.running_qemus(), [])
+        xml = self.dst.out("dumpxml", g.name)
+        for path, copy in moves.items():
+            self.assertIn("<source file='%s'" % copy, xml)
+        n = g.last_pass()
+        g.wait_pass_after(n)
+        rc, out = g.check_memory(self.dst.uri)
+        self.assertEqual(rc, 0, out)
+        self.dst.out("destroy", g.name)
+        for path, copy in moves.items():
+            self.assertEqual(digest(copy), g.digests[path], copy)
+            self.assertEqual(digest(path), g.digests[path], path)
+
+    def assert_still_on_source(self, g, created):
+        self.assertEqual(self.src.out("domstate", "--reason", g.name),
+                         "running (booted)")
+        self.assertEqual(self.dst.out("list", "--all"), "")
+        self.assertEqual(self.dst.running_qemus(), [])
+        for path in created:
+            self.assertFalse(os.path.exists(path), path + " left behind")
+        n = g.last_pass()
+        g.wait_pass_after(n)
+
+    def test_copy_storage_all(self):
+        g = self.start("stor")
+        xml, moves = self.dest_xml(g, g.image, g.data)
+        self.migrate(g, "--copy-storage-all", "--xml", xml)
+        self.assert_copied(g, moves)
+
+    def test_copy_storage_postcopy(self):
+        """A guest rewriting its memory as fast as it can: the disks are
+        in sync before the switch to post-copy."""
+        g = self.start("storpc", rate_mib=0)
+        xml, moves = self.dest_xml(g, g.image, g.data)
+        self.migrate(g, "--copy-storage-all", "--postcopy",
+                     "--postcopy-after-precopy", "--bandwidth", "40", "--xml", xml)
+        self.assert_copied(g, moves)
+
+    def test_copy_storage_p2p(self):
+        g = self.start("storp2p")
+        xml, moves = self.dest_xml(g, g.image, g.data)
+        self.migrate(g, "--p2p", "--copy-storage-all", "--xml", xml)
+        self.assert_copied(g, moves)
+
+    def test_migrate_disks(self):
+        """Only the named disk is copied; the other one is left to shared
+        storage (here: the same path, hence --unsafe)."""
+        g = self.start("stordisks")
+        xml, moves = self.dest_xml(g, g.data)
+        res = self.migrate(g, "--copy-storage-all", "--migrate-disks", "vdz",
+                           "--unsafe", "--xml", xml, check=False)
+        self.assertIn("disk target vdz not found", res.stderr)
+        res = self.migrate(g, "--migrate-disks", "vdb", "--unsafe", check=False)
+        self.assertIn("requires copying storage", res.stderr)
+        self.migrate(g, "--copy-storage-all", "--migrate-disks", "vdb", "--unsafe",
+                     "--xml", xml)
+        self.assert_copied(g, moves)
+
+    def test_destination_refuses(self):
+        """A target too small, or one that cannot be created: the
+        migration fails before anything moves, the guest stays on the
+        source and nothing created is left on the destination."""
+        g = self.start("storfail")
+        xml, moves = self.dest_xml(g, g.image, g.data)
+        with open(moves[g.data], "wb") as f:
+            f.truncate(4096)
+        res = self.migrate(g, "--copy-storage-all", "--xml", xml, check=False)
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn("is smaller (4096 bytes) than the disk it receives", res.stderr)
+        self.assert_still_on_source(g, [moves[g.image]])
+        os.unlink(moves[g.data])
+
+        bad = os.path.join(self.pair.workdir, "no-such-dir", "disk.img")
+        with open(xml) as f:
+            text = f.read().replace("'%s'" % moves[g.data], "'%s'" % bad)
+        with open(xml, "w") as f:
+            f.write(text)
+        res = self.migrate(g, "--copy-storage-all", "--xml", xml, check=False)
+        self.assertIn("cannot create the storage copy's target", res.stderr)
+        self.assert_still_on_source(g, [moves[g.image], bad])
+
+        res = self.migrate(g, "--copy-storage-inc", "--xml", xml, check=False)
+        self.assertIn("must exist on the destination for --copy-storage-inc",
+                      res.stderr)
+        self.assert_still_on_source(g, [moves[g.image]])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
