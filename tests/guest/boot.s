@@ -4,7 +4,8 @@
  * A small boot program for SeaBIOS, in two stages:
  *
  *  - sector 0 (the boot sector, run at 0x7c00 in real mode) holds the
- *    parameter block at offset 8 and a loader: it reads sectors
+ *    parameter block at offset 8, the disk parameter block at offset
+ *    40 and a loader: it reads sectors
  *    1..STAGE2_SECTORS to 0x7e00 with int 13h, enables A20, builds
  *    page tables that identity-map the first 4 GiB with 2 MiB pages and
  *    enters 64-bit long mode directly;
@@ -12,16 +13,23 @@
  *    port; interrupts stay off for good), calibrates the TSC against
  *    PIT channel 2 and then rewrites every 4 KiB page of a memory range
  *    forever, one pass after the other, printing "pass N\r\n" on COM1
- *    after each completed pass.
+ *    after each completed pass;
+ *  - optionally (disk region and disk rate > 0), in the memory
+ *    writer's throttle wait, it rewrites a region of its boot disk
+ *    (primary ATA master, legacy ports 0x1f0-0x1f7, PIO, LBA28)
+ *    sector by sector, pass after pass, throttled to the disk rate,
+ *    flushes the disk cache after each pass and prints
+ *    "disk round N\r\n".
  *
  * Ring 3 with paging is deliberate: on hosts whose KVM emulates
  * supervisor or unpaged code instruction by instruction (e.g. the PVM
  * flavour of nested KVM), user-mode code with paging still runs
  * natively, fast enough to dirty memory at migration-relevant rates.
  *
- * The parameter block and the page pattern are the contract with
- * virtmig-guest-image and virtmig-memcheck (guestimage.h,
- * guestpattern.h, README.md): keep the constants below in sync.
+ * The parameter blocks and the page and sector patterns are the
+ * contract with virtmig-guest-image, virtmig-memcheck and
+ * virtmig-diskcheck (guestimage.h, guestpattern.h, README.md): keep the
+ * constants below in sync.
  *
  * Build: as --64 boot.s -o boot.o
  *        ld -m elf_x86_64 -Ttext 0x7c00 --oformat binary boot.o -o boot.bin
@@ -33,8 +41,10 @@
     .equ    BODY_STEP, 0x01000193
     .equ    BODY_WORDS, 1018            /* words 4 .. 1021 */
     .equ    FLAG_FILL, 1
+    .equ    SECTOR_MAGIC, 0x53474d56    /* "VMGS" */
+    .equ    SECTOR_BODY_WORDS, 122      /* words 4 .. 125 */
 
-    .equ    STAGE2_SECTORS, 2
+    .equ    STAGE2_SECTORS, 3
     .equ    STACK_TOP, 0x7c00
 
     /* page tables: PML4 0x1000, PDPT 0x2000, four PDs 0x3000..0x6fff */
@@ -57,6 +67,22 @@
 
     .equ    PIT_TICKS_10MS, 11932       /* 1193182 Hz * 10 ms */
 
+    /* primary ATA channel, legacy ports */
+    .equ    ATA_DATA, 0x1f0
+    .equ    ATA_COUNT, 0x1f2
+    .equ    ATA_DRIVE, 0x1f6            /* LBA 24..27 | 0xe0: master, LBA */
+    .equ    ATA_STATUS, 0x1f7           /* write: command */
+    .equ    ATA_CTRL, 0x3f6
+    .equ    ATA_MASTER_LBA, 0xe0
+    .equ    ATA_BSY, 0x80
+    .equ    ATA_DF, 0x20
+    .equ    ATA_DRQ, 0x08
+    .equ    ATA_ERR, 0x01
+    .equ    ATA_NIEN, 0x02
+    .equ    ATA_CMD_WRITE, 0x30         /* WRITE SECTORS, PIO, LBA28 */
+    .equ    ATA_CMD_FLUSH, 0xe7         /* CACHE FLUSH */
+    .equ    ATA_CMD_IDENTIFY, 0xec
+
     .code16
     .text
     .globl  _start
@@ -77,6 +103,17 @@ p_first:
     .long   1                   /* number of the first pass */
 p_flags:
     .long   FLAG_FILL           /* bit 0: fill the whole page */
+    .long   0                   /* reserved, must be 0 */
+
+/* ---- disk parameter block: 24 bytes at image offset 40 ---- */
+disk_params:
+    .ascii  "VMGDISK1"
+p_disk_lba:
+    .long   2048                /* first sector of the region (LBA28) */
+p_disk_sectors:
+    .long   0                   /* sectors in the region */
+p_disk_rate:
+    .long   0                   /* max sectors written per second, 0: off */
     .long   0                   /* reserved, must be 0 */
 
 real_start:
@@ -179,6 +216,7 @@ lm_start:
 user_start:
     call    tsc_calibrate
     call    print_banner
+    call    disk_init
 
     /* ticks per page = tsc_khz * 1000 / rate (rate 0: no throttle) */
     movl    p_rate(%rip), %ecx
@@ -218,9 +256,9 @@ no_ram:
     leaq    -4096(%rdi), %rax
     call    putdec
     call    puts
-1:
+spin:
     pause                       /* no hlt in ring 3: spin */
-    jmp     1b
+    jmp     spin
 
 /*
  * write_page: writes page @ebx of pass @ebp at @rdi, in ascending
@@ -263,26 +301,283 @@ write_page:
  * previous page.  Falling behind by two pages or more (vCPU not
  * running, TSC jump after migration) restarts the schedule from now
  * instead of writing a catch-up burst; a TSC that went backwards shows
- * up as a huge unsigned distance and does the same.  Clobbers eax,
- * ecx, edx.
+ * up as a huge unsigned distance and does the same.  The disk writer
+ * runs in the wait (disk_poll), or after each page when the memory
+ * writer is unthrottled.  Clobbers eax, ecx, edx.
  */
 throttle:
     movl    ticks_per_page(%rip), %ecx
-    jecxz   2f
+    testl   %ecx, %ecx
+    jz      disk_poll
 1:
     pause
     rdtsc
     movl    %eax, %edx
     subl    last_tsc(%rip), %edx    /* edx: ticks since the previous page */
     cmpl    %ecx, %edx
-    jb      1b
+    jae     2f
+    call    disk_poll
+    jmp     1b
+2:
     addl    %ecx, last_tsc(%rip)
     shll    $1, %ecx
     cmpl    %ecx, %edx
-    jb      2f
+    jb      3f
     movl    %eax, last_tsc(%rip)
-2:
+3:
     ret
+
+/*
+ * disk_init: with a disk region and a disk rate, checks that the
+ * primary master is an ATA disk (IDENTIFY) that holds the region,
+ * prints "virtmig-guest disk lba L sectors S rate R capacity C" and
+ * arms disk_poll; else leaves the disk writer off.
+ */
+disk_init:
+    cmpl    $0, p_disk_sectors(%rip)
+    je      9f
+    cmpl    $0, p_disk_rate(%rip)
+    je      9f
+    movb    $ATA_NIEN, %al      /* polled: no interrupts */
+    movw    $ATA_CTRL, %dx
+    outb    %al, %dx
+    movb    $ATA_MASTER_LBA, %al
+    movw    $ATA_DRIVE, %dx
+    outb    %al, %dx
+    movw    $ATA_STATUS, %dx
+    inb     %dx, %al
+    cmpb    $0xff, %al          /* floating bus: no controller */
+    je      no_disk
+    movb    $ATA_CMD_IDENTIFY, %al
+    outb    %al, %dx
+    inb     %dx, %al
+    testb   %al, %al            /* no drive */
+    jz      no_disk
+1:
+    inb     %dx, %al
+    testb   $ATA_BSY, %al
+    jnz     1b
+    testb   $(ATA_ERR | ATA_DF), %al    /* ATAPI aborts IDENTIFY */
+    jnz     no_disk
+    testb   $ATA_DRQ, %al
+    jz      no_disk
+    leaq    sector_buf(%rip), %rdi
+    movl    $256, %ecx
+    movw    $ATA_DATA, %dx
+    rep     insw
+    movl    sector_buf + 120(%rip), %eax    /* words 60-61: LBA28 sectors */
+    movl    %eax, disk_capacity(%rip)
+    movl    p_disk_lba(%rip), %eax
+    addl    p_disk_sectors(%rip), %eax
+    cmpl    disk_capacity(%rip), %eax
+    ja      disk_too_small
+    movl    $1000, %eax         /* ticks per sector */
+    mull    tsc_khz(%rip)
+    divl    p_disk_rate(%rip)
+    movl    %eax, ticks_per_sector(%rip)
+    movl    p_first(%rip), %eax
+    movl    %eax, disk_pass(%rip)
+    leaq    disk_banner(%rip), %rsi
+    leaq    p_disk_lba(%rip), %rdi
+    movl    $3, %ecx
+    call    print_fields
+    leaq    disk_capacity(%rip), %rdi
+    movl    $1, %ecx
+    call    print_fields
+    call    puts
+    rdtsc
+    movl    %eax, disk_last_tsc(%rip)
+9:
+    ret
+
+no_disk:
+    leaq    s_nodisk(%rip), %rsi
+    call    puts
+    jmp     spin
+
+disk_too_small:
+    leaq    s_small(%rip), %rsi
+    leaq    disk_capacity(%rip), %rdi
+    movl    $1, %ecx
+    call    print_fields
+    call    puts
+    jmp     spin
+
+/*
+ * disk_poll: writes the next sector of the region when it is due,
+ * ticks_per_sector TSC ticks after the previous one; falling behind by
+ * two sectors or more restarts the schedule (as in throttle).  Does
+ * nothing while the disk writer is off.  Preserves all registers.
+ */
+disk_poll:
+    cmpl    $0, ticks_per_sector(%rip)
+    jne     1f
+    ret
+1:
+    pushq   %rax
+    pushq   %rcx
+    pushq   %rdx
+    rdtsc
+    movl    %eax, %edx
+    subl    disk_last_tsc(%rip), %edx
+    movl    ticks_per_sector(%rip), %ecx
+    cmpl    %ecx, %edx
+    jb      3f
+    addl    %ecx, disk_last_tsc(%rip)
+    shll    $1, %ecx
+    cmpl    %ecx, %edx
+    jb      2f
+    movl    %eax, disk_last_tsc(%rip)
+2:
+    call    disk_write_next
+3:
+    popq    %rdx
+    popq    %rcx
+    popq    %rax
+    ret
+
+/*
+ * disk_write_next: writes sector disk_index of the region in pass
+ * disk_pass; after the last one flushes the disk's cache, prints
+ * "disk round N" and starts the next pass.  Clobbers eax, ecx, edx.
+ */
+disk_write_next:
+    pushq   %rbx
+    pushq   %rbp
+    pushq   %rsi
+    pushq   %rdi
+    movl    disk_index(%rip), %ebx
+    movl    disk_pass(%rip), %ebp
+    leaq    sector_buf(%rip), %rdi
+    call    fill_sector
+    movl    p_disk_lba(%rip), %eax
+    addl    %ebx, %eax
+    call    ata_write_sector
+    incl    %ebx
+    cmpl    p_disk_sectors(%rip), %ebx
+    jb      1f
+    call    ata_flush
+    leaq    s_round(%rip), %rsi
+    call    puts
+    movl    %ebp, %eax
+    call    putdec
+    call    puts                /* the "\r\n" after "disk round " */
+    incl    %ebp
+    xorl    %ebx, %ebx
+1:
+    movl    %ebx, disk_index(%rip)
+    movl    %ebp, disk_pass(%rip)
+    popq    %rdi
+    popq    %rsi
+    popq    %rbp
+    popq    %rbx
+    ret
+
+/*
+ * fill_sector: the pattern of sector @ebx of the region in pass @ebp
+ * (see guestpattern.h) at @rdi, 128 words.  Clobbers eax, ecx, edx,
+ * rdi.
+ */
+fill_sector:
+    imull   $CHECK_MUL_INDEX, %ebx, %eax
+    imull   $CHECK_MUL_PASS, %ebp, %edx
+    xorl    %eax, %edx          /* edx: check word */
+    movl    $SECTOR_MAGIC, %eax
+    stosl
+    movl    %ebx, %eax
+    stosl
+    movl    %ebp, %eax
+    stosl
+    movl    %edx, %eax
+    stosl
+    movl    $SECTOR_BODY_WORDS, %ecx
+    addl    $(4 * BODY_STEP), %eax
+1:
+    stosl
+    addl    $BODY_STEP, %eax
+    loop    1b
+    movl    %ebx, %eax
+    stosl
+    movl    %ebp, %eax
+    stosl
+    ret
+
+/*
+ * ata_write_sector: WRITE SECTORS (PIO, LBA28) of sector_buf to LBA
+ * @eax of the primary master; returns once the drive took it.
+ * Clobbers eax, ecx, edx, rsi.
+ */
+ata_write_sector:
+    movl    %eax, disk_cur_lba(%rip)
+    call    ata_wait
+    movl    disk_cur_lba(%rip), %ecx
+    movl    %ecx, %eax
+    shrl    $24, %eax
+    orb     $ATA_MASTER_LBA, %al
+    movw    $ATA_DRIVE, %dx
+    outb    %al, %dx
+    movb    $1, %al
+    movw    $ATA_COUNT, %dx
+    outb    %al, %dx
+    movl    %ecx, %eax
+    incw    %dx                 /* 0x1f3: LBA 0..7 */
+    outb    %al, %dx
+    movb    %ah, %al
+    incw    %dx                 /* 0x1f4: LBA 8..15 */
+    outb    %al, %dx
+    shrl    $16, %eax
+    incw    %dx                 /* 0x1f5: LBA 16..23 */
+    outb    %al, %dx
+    movb    $ATA_CMD_WRITE, %al
+    movw    $ATA_STATUS, %dx
+    outb    %al, %dx
+    call    ata_wait
+    testb   $ATA_DRQ, %al
+    jz      ata_error
+    leaq    sector_buf(%rip), %rsi
+    movl    $128, %ecx          /* 32-bit PIO: half the port accesses */
+    movw    $ATA_DATA, %dx
+    rep     outsl
+    jmp     ata_wait
+
+/* ata_flush: CACHE FLUSH; returns once the data is on stable storage. */
+ata_flush:
+    call    ata_wait
+    movb    $ATA_MASTER_LBA, %al
+    movw    $ATA_DRIVE, %dx
+    outb    %al, %dx
+    movb    $ATA_CMD_FLUSH, %al
+    movw    $ATA_STATUS, %dx
+    outb    %al, %dx
+    jmp     ata_wait
+
+/*
+ * ata_wait: waits until the drive is not busy; returns its status in
+ * al, or reports an error (ERR or DF) and stops.  Clobbers eax, edx.
+ */
+ata_wait:
+    movw    $ATA_STATUS, %dx
+1:
+    inb     %dx, %al
+    testb   $ATA_BSY, %al
+    jz      2f
+    pause
+    jmp     1b
+2:
+    testb   $(ATA_ERR | ATA_DF), %al
+    jnz     ata_error
+    ret
+
+/* "virtmig-guest: disk error at LBA L status S", then stop. */
+ata_error:
+    movzbl  %al, %eax
+    movl    %eax, disk_status(%rip)
+    leaq    s_diskerr(%rip), %rsi
+    leaq    disk_cur_lba(%rip), %rdi
+    movl    $2, %ecx
+    call    print_fields
+    call    puts
+    jmp     spin
 
 /*
  * tsc_calibrate: counts TSC ticks during 10 ms of PIT channel 2 (mode 0,
@@ -319,16 +614,23 @@ print_banner:
     leaq    banner(%rip), %rsi
     leaq    p_base(%rip), %rdi
     movl    $3, %ecx
-1:
+    call    print_fields
+    leaq    tsc_khz(%rip), %rdi
+    movl    $1, %ecx
+    call    print_fields
+    jmp     puts
+
+/*
+ * print_fields: prints @ecx (string, value) pairs: the next string at
+ * rsi, then the next 32-bit value at rdi in decimal.  Leaves rsi after
+ * the last string.  Clobbers eax, ecx, edx, rdi.
+ */
+print_fields:
     call    puts
     movl    (%rdi), %eax
     addq    $4, %rdi
     call    putdec
-    loop    1b
-    call    puts
-    movl    tsc_khz(%rip), %eax
-    call    putdec
-    call    puts
+    loop    print_fields
     ret
 
 /* puts: prints the NUL-terminated string at rsi; leaves rsi after it. */
@@ -389,6 +691,24 @@ s_pass:
 s_noram:
     .asciz  "virtmig-guest: no RAM at "
     .asciz  "\r\n"
+disk_banner:
+    .asciz  "virtmig-guest disk lba "
+    .asciz  " sectors "
+    .asciz  " rate "
+    .asciz  " capacity "
+    .asciz  "\r\n"
+s_round:
+    .asciz  "disk round "
+    .asciz  "\r\n"
+s_nodisk:
+    .asciz  "virtmig-guest: no ATA disk at 0x1f0\r\n"
+s_small:
+    .asciz  "virtmig-guest: disk region beyond the end of the disk, capacity "
+    .asciz  " sectors\r\n"
+s_diskerr:
+    .asciz  "virtmig-guest: disk error at LBA "
+    .asciz  " status "
+    .asciz  "\r\n"
 
     .p2align 2
 tsc_khz:
@@ -397,5 +717,23 @@ ticks_per_page:
     .long   0
 last_tsc:
     .long   0
+ticks_per_sector:               /* 0: disk writer off */
+    .long   0
+disk_last_tsc:
+    .long   0
+disk_index:                     /* next sector of the region */
+    .long   0
+disk_pass:
+    .long   0
+disk_capacity:
+    .long   0
+disk_cur_lba:                   /* these two: for the error message */
+    .long   0
+disk_status:
+    .long   0
 
     .org    512 * (1 + STAGE2_SECTORS)
+
+/* one sector of scratch (IDENTIFY data, the sector to write), not in
+ * the image */
+sector_buf:

@@ -32,22 +32,46 @@ virGuestPatternCheck(guint32 index, guint32 pass)
            (pass * VIR_GUEST_CHECK_MUL_PASS);
 }
 
+/* Word @word of a block of @nwords words (a page or a sector): magic,
+ * index, pass, check, body, index, pass. */
+static guint32
+virGuestBlockWord(guint32 magic, guint nwords, guint32 index, guint32 pass,
+                  guint word)
+{
+    if (word == 0)
+        return magic;
+    if (word == 1 || word == nwords - 2)
+        return index;
+    if (word == 2 || word == nwords - 1)
+        return pass;
+    if (word == 3)
+        return virGuestPatternCheck(index, pass);
+    return virGuestPatternCheck(index, pass) + word * VIR_GUEST_BODY_STEP;
+}
+
 guint32
 virGuestPatternWord(guint32 index, guint32 pass, guint word)
 {
-    switch (word) {
-    case 0:
-        return VIR_GUEST_PAGE_MAGIC;
-    case 1:
-    case VIR_GUEST_PAGE_WORDS - 2:
-        return index;
-    case 2:
-    case VIR_GUEST_PAGE_WORDS - 1:
-        return pass;
-    case 3:
-        return virGuestPatternCheck(index, pass);
-    default:
-        return virGuestPatternCheck(index, pass) + word * VIR_GUEST_BODY_STEP;
+    return virGuestBlockWord(VIR_GUEST_PAGE_MAGIC, VIR_GUEST_PAGE_WORDS,
+                             index, pass, word);
+}
+
+guint32
+virGuestSectorWord(guint32 index, guint32 pass, guint word)
+{
+    return virGuestBlockWord(VIR_GUEST_SECTOR_MAGIC, VIR_GUEST_SECTOR_WORDS,
+                             index, pass, word);
+}
+
+void
+virGuestSectorFill(guint8 *sector, guint32 index, guint32 pass)
+{
+    guint word;
+
+    for (word = 0; word < VIR_GUEST_SECTOR_WORDS; word++) {
+        guint32 le = GUINT32_TO_LE(virGuestSectorWord(index, pass, word));
+
+        memcpy(sector + word * 4, &le, 4);
     }
 }
 

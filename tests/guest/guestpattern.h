@@ -17,6 +17,21 @@
  * The guest stores the words in ascending order, one aligned 32-bit
  * store each, so a page caught in the middle of a write holds pass p
  * in a prefix of its words and pass p - 1 in the rest.
+ *
+ * Disk sectors follow the same scheme, scaled to 512 bytes: sector i
+ * of the disk region (0-based, relative to its first LBA), written in
+ * disk pass p, holds 128 words
+ *
+ *   w[0]          VIR_GUEST_SECTOR_MAGIC
+ *   w[1]          i
+ *   w[2]          p
+ *   w[3]          check (as above)
+ *   w[4..125]     check + k * VIR_GUEST_BODY_STEP for word k (always)
+ *   w[126]        i
+ *   w[127]        p
+ *
+ * The guest writes a whole sector with one ATA command, so a sector
+ * on the disk holds one pass, never a mix.
  */
 #pragma once
 
@@ -30,6 +45,10 @@
 #define VIR_GUEST_BODY_STEP 0x01000193u
 #define VIR_GUEST_BODY_FIRST 4
 #define VIR_GUEST_BODY_LAST 1021
+
+#define VIR_GUEST_SECTOR_SIZE 512
+#define VIR_GUEST_SECTOR_WORDS (VIR_GUEST_SECTOR_SIZE / 4)
+#define VIR_GUEST_SECTOR_MAGIC 0x53474d56u  /* "VMGS" */
 
 /* Parameter flag: the guest fills the whole page, not only the
  * header (w[0..3]) and trailer (w[1022..1023]). */
@@ -50,5 +69,13 @@ guint32 virGuestPatternWord(guint32 index, guint32 pass, guint word);
 void virGuestPatternFillPage(guint8 *page, guint32 index, guint32 pass,
                              bool fill);
 
-/* Reads little-endian word @word of @page. */
+/* Reads little-endian word @word of @page (or of a sector). */
 guint32 virGuestPageWord(const guint8 *page, guint word);
+
+/* Expected value of word @word (< VIR_GUEST_SECTOR_WORDS) of sector
+ * @index of the disk region in disk pass @pass. */
+guint32 virGuestSectorWord(guint32 index, guint32 pass, guint word);
+
+/* Writes the pattern of sector @index, pass @pass to @sector (512
+ * bytes, little-endian). */
+void virGuestSectorFill(guint8 *sector, guint32 index, guint32 pass);

@@ -3,13 +3,19 @@
  *
  *   virtmig-guest-image [--input IMG] [--base ADDR] [--size-mib N |
  *       --pages N] [--rate PAGES_PER_S | --rate-mib MIB_PER_S]
- *       [--first-pass N] [--fill | --no-fill] (-o OUT | --show)
+ *       [--first-pass N] [--fill | --no-fill]
+ *       [--disk-sectors N | --disk-size-mib N] [--disk-lba LBA]
+ *       [--disk-rate SECTORS_PER_S] (-o OUT | --show)
  *
  * Reads the boot program or an image (default: the image meson built),
- * changes the parameters given, checks them and writes a 1 MiB raw
- * disk image.  --show prints the resulting parameters as one line of
- * key=value pairs (memory-mib is the smallest QEMU -m that backs the
- * range).  Exit status 0 on success, 1 on error.
+ * changes the parameters given, checks them and writes a raw disk
+ * image: 1 MiB, or up to the end of the disk region if there is one
+ * (by default at LBA 2048, i.e. after the first MiB).  A disk region
+ * given without a disk rate is written at VIR_GUEST_DISK_RATE_DEFAULT
+ * sectors per second; --disk-rate 0 turns the disk writer off.  --show
+ * prints the resulting parameters as one line of key=value pairs
+ * (memory-mib is the smallest QEMU -m that backs the range).  Exit
+ * status 0 on success, 1 on error.
  */
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +41,10 @@ struct _virGuestImageOptions {
     char *rate;
     char *rateMiB;
     char *firstPass;
+    char *diskLba;
+    char *diskSectors;
+    char *diskSizeMiB;
+    char *diskRate;
     gboolean fill;
     gboolean noFill;
     gboolean show;
@@ -51,6 +61,10 @@ virGuestImageOptionsClear(virGuestImageOptions *opts)
     g_clear_pointer(&opts->rate, g_free);
     g_clear_pointer(&opts->rateMiB, g_free);
     g_clear_pointer(&opts->firstPass, g_free);
+    g_clear_pointer(&opts->diskLba, g_free);
+    g_clear_pointer(&opts->diskSectors, g_free);
+    g_clear_pointer(&opts->diskSizeMiB, g_free);
+    g_clear_pointer(&opts->diskRate, g_free);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(virGuestImageOptions,
                                  virGuestImageOptionsClear);
@@ -126,6 +140,17 @@ virGuestImageParseArgs(int argc, char **argv, virGuestImageOptions *opts)
           "write whole pages", NULL },
         { "no-fill", 0, 0, G_OPTION_ARG_NONE, &opts->noFill,
           "write only the header and trailer words of each page", NULL },
+        { "disk-sectors", 0, 0, G_OPTION_ARG_STRING, &opts->diskSectors,
+          "sectors (512 bytes) in the disk region the guest rewrites, 0: none",
+          "N" },
+        { "disk-size-mib", 0, 0, G_OPTION_ARG_STRING, &opts->diskSizeMiB,
+          "size of the disk region in MiB", "N" },
+        { "disk-lba", 0, 0, G_OPTION_ARG_STRING, &opts->diskLba,
+          "first sector of the disk region (default 2048, after the first MiB)",
+          "LBA" },
+        { "disk-rate", 0, 0, G_OPTION_ARG_STRING, &opts->diskRate,
+          "max sectors written per second, 0: disk writer off (default 256 with a region)",
+          "N" },
         { "show", 0, 0, G_OPTION_ARG_NONE, &opts->show,
           "print the resulting parameters", NULL },
         { NULL }
@@ -142,9 +167,52 @@ virGuestImageParseArgs(int argc, char **argv, virGuestImageOptions *opts)
     }
     if (argc > 1 || (!opts->output && !opts->show) ||
         (opts->pages && opts->sizeMiB) || (opts->rate && opts->rateMiB) ||
-        (opts->fill && opts->noFill)) {
+        (opts->fill && opts->noFill) ||
+        (opts->diskSectors && opts->diskSizeMiB)) {
         g_printerr("virtmig-guest-image: bad usage (see --help)\n");
         return -1;
+    }
+    return 0;
+}
+
+static int
+virGuestImageApplyDiskOptions(const virGuestImageOptions *opts,
+                              virGuestParams *params)
+{
+    bool region = opts->diskSectors || opts->diskSizeMiB;
+    guint32 num;
+
+    if (!region && !opts->diskLba && !opts->diskRate)
+        return 0;
+    if (!params->hasDisk) {
+        virReportError(VIR_ERR_INVALID_ARG, "%s",
+                       _("the input's boot program has no disk writer (no 'VMGDISK1' parameter block)"));
+        return -1;
+    }
+    if (opts->diskSectors &&
+        virGuestImageParseNumber("disk-sectors", opts->diskSectors,
+                                 &params->diskSectors) < 0)
+        return -1;
+    if (opts->diskSizeMiB) {
+        if (virGuestImageParseNumber("disk-size-mib", opts->diskSizeMiB,
+                                     &num) < 0)
+            return -1;
+        params->diskSectors = MIN(num, 1024 * 1024) * (1024 * 1024 / 512);
+    }
+    if (opts->diskLba &&
+        virGuestImageParseNumber("disk-lba", opts->diskLba,
+                                 &params->diskLba) < 0)
+        return -1;
+    if (opts->diskRate &&
+        virGuestImageParseNumber("disk-rate", opts->diskRate,
+                                 &params->diskRate) < 0)
+        return -1;
+    if (region && !opts->diskRate) {
+        /* a region turns the writer on, no region turns it off */
+        if (params->diskSectors == 0)
+            params->diskRate = 0;
+        else if (params->diskRate == 0)
+            params->diskRate = VIR_GUEST_DISK_RATE_DEFAULT;
     }
     return 0;
 }
@@ -183,6 +251,8 @@ virGuestImageApplyOptions(const virGuestImageOptions *opts,
         params->flags |= VIR_GUEST_FLAG_FILL;
     if (opts->noFill)
         params->flags &= ~VIR_GUEST_FLAG_FILL;
+    if (virGuestImageApplyDiskOptions(opts, params) < 0)
+        return -1;
     return virGuestParamsValidate(params);
 }
 
