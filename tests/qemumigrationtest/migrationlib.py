@@ -19,6 +19,7 @@ BUILD = os.environ.get("VIRTMIG_BUILD_DIR", "build")
 DAEMON = os.path.join(BUILD, "src", "virtmigd")
 IMAGE_TOOL = os.path.join(BUILD, "tests", "guest", "virtmig-guest-image")
 MEMCHECK = os.path.join(BUILD, "tests", "guest", "virtmig-memcheck")
+DISKCHECK = os.path.join(BUILD, "tests", "guest", "virtmig-diskcheck")
 BASE_IMAGE = os.environ.get("VIRTMIG_GUEST_IMAGE",
                             os.path.join(BUILD, "tests", "guest",
                                          "virtmig-guest.img"))
@@ -233,13 +234,19 @@ class Host(Daemon):
 class Guest:
     """The built-in test guest with chosen memory range and dirty rate."""
 
-    def __init__(self, workdir, name, size_mib=32, rate_mib=8):
+    def __init__(self, workdir, name, size_mib=32, rate_mib=8, disk_sectors=0,
+                 disk_rate=0):
+        """@disk_sectors, @disk_rate: the guest also rewrites that many
+        sectors of its disk, at that many per second."""
         self.name = name
         self.workdir = workdir
         self.image = os.path.join(workdir, name + ".img")
         self.serial = os.path.join(workdir, name + ".serial")
+        disk = []
+        if disk_sectors:
+            disk = ["--disk-sectors", str(disk_sectors), "--disk-rate", str(disk_rate)]
         subprocess.run([IMAGE_TOOL, "-i", BASE_IMAGE, "-o", self.image,
-                        "--size-mib", str(size_mib), "--rate-mib", str(rate_mib)],
+                        "--size-mib", str(size_mib), "--rate-mib", str(rate_mib)] + disk,
                        check=True, capture_output=True)
         show = subprocess.run([IMAGE_TOOL, "-i", self.image, "--show"],
                               check=True, capture_output=True, text=True).stdout
@@ -258,6 +265,26 @@ class Guest:
                 return [int(m) for m in re.findall(r"pass (\d+)", f.read())]
         except OSError:
             return []
+
+    def disk_rounds(self):
+        """The disk passes the guest reported complete and flushed."""
+        try:
+            with open(self.serial, errors="replace") as f:
+                return [int(m) for m in re.findall(r"disk round (\d+)", f.read())]
+        except OSError:
+            return []
+
+    def wait_disk_round_after(self, n, deadline=120):
+        wait_for(lambda: (self.disk_rounds() or [0])[-1] > n,
+                 "%s to finish a disk round after %d" % (self.name, n), deadline)
+
+    def check_disk(self, image, min_pass=0):
+        """virtmig-diskcheck on @image: every sector of the region holds
+        a valid pattern, consistent with sequential writing, of pass
+        @min_pass or later."""
+        res = subprocess.run([DISKCHECK, "--image", image, "--min-pass", str(min_pass)],
+                             capture_output=True, text=True)
+        return res.returncode, res.stdout.strip() + res.stderr.strip()
 
     def last_pass(self):
         p = self.passes()

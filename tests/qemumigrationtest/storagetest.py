@@ -26,10 +26,11 @@ def digest(path):
 
 
 class StorageTest(PairTest):
-    def start(self, name, rate_mib=8):
+    def start(self, name, rate_mib=8, disk_sectors=0, disk_rate=0):
         """The test guest with a second, data disk (vdb) full of a
-        pattern, running on the source."""
-        g = Guest(self.pair.workdir, name, 32, rate_mib)
+        pattern, running on the source (and rewriting @disk_sectors of
+        its boot disk at @disk_rate per second)."""
+        g = Guest(self.pair.workdir, name, 32, rate_mib, disk_sectors, disk_rate)
         g.data = os.path.join(self.pair.workdir, name + "-data.img")
         with open(g.data, "wb") as f:
             for i in range(DATA_DISK_MIB * 256):
@@ -102,14 +103,40 @@ class StorageTest(PairTest):
         self.migrate(g, "--copy-storage-all", "--xml", xml)
         self.assert_copied(g, moves)
 
-    def test_copy_storage_postcopy(self):
-        """A guest rewriting its memory as fast as it can: the disks are
-        in sync before the switch to post-copy."""
-        g = self.start("storpc", rate_mib=0)
+    def migrate_writing(self, g, *flags):
+        """Migrates @g, which keeps rewriting its boot disk while it is
+        copied: the copy it runs on afterwards holds every write of the
+        source side and goes on from there; the source's image stays
+        consistent."""
+        g.wait_disk_round_after(0)
         xml, moves = self.dest_xml(g, g.image, g.data)
-        self.migrate(g, "--copy-storage-all", "--postcopy",
-                     "--postcopy-after-precopy", "--bandwidth", "40", "--xml", xml)
-        self.assert_copied(g, moves)
+        before = g.disk_rounds()[-1]
+        self.migrate(g, "--copy-storage-all", "--xml", xml, *flags)
+        self.assertEqual(self.dst.out("domstate", "--reason", g.name),
+                         "running (migrated)")
+        # the destination truncated the serial log: the next round printed
+        # is one the guest wrote on the copy
+        g.wait_disk_round_after(0)
+        self.dst.out("suspend", g.name)
+        rc, out = g.check_disk(moves[g.image], before)
+        self.assertEqual(rc, 0, out)
+        rc, out = g.check_memory(self.dst.uri)
+        self.assertEqual(rc, 0, out)
+        self.dst.out("destroy", g.name)
+        rc, out = g.check_disk(g.image, before)
+        self.assertEqual(rc, 0, "source image: " + out)
+        self.assertEqual(digest(moves[g.data]), g.digests[g.data])
+
+    def test_guest_writes_during_copy(self):
+        g = self.start("storw", disk_sectors=256, disk_rate=64)
+        self.migrate_writing(g)
+
+    def test_copy_storage_postcopy(self):
+        """A guest rewriting its memory as fast as it can, and its disk:
+        the disks are in sync before the switch to post-copy."""
+        g = self.start("storpc", rate_mib=0, disk_sectors=256, disk_rate=64)
+        self.migrate_writing(g, "--postcopy", "--postcopy-after-precopy",
+                             "--bandwidth", "40")
 
     def test_copy_storage_p2p(self):
         g = self.start("storp2p")
