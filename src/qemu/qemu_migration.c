@@ -143,15 +143,21 @@ qemuMigrationUpdateJobStats(virDomainObj *vm)
 {
     qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
     g_auto(qemuMonitorMigrationStats) stats = { 0 };
+    g_autoptr(GPtrArray) mirrors = NULL;
+    bool copying = qemuMigrationStorageCopying(vm);
     qemuMonitor *mon = qemuMigrationEnterMonitor(vm);
     int rc;
 
     if (!mon)
         return -1;
     rc = qemuMonitorJSONGetMigrationStats(mon, &stats);
+    /* a storage copy's progress is its mirrors' */
+    if (rc == 0 && copying && !(mirrors = qemuMonitorJSONGetJobs(mon)))
+        virResetLastError();
     qemuMigrationExitMonitor(vm, mon);
     if (rc < 0 || !priv->job.current)
         return rc;
+    qemuMigrationStorageFillStats(vm, mirrors, &stats);
     qemuMonitorMigrationStatsClear(&priv->job.current->stats);
     priv->job.current->stats = stats;
     memset(&stats, 0, sizeof(stats));

@@ -56,6 +56,7 @@ qemuMigrationStorageClear(qemuMigrationStorage *st)
     g_clear_pointer(&st->disks, g_ptr_array_unref);
     g_clear_pointer(&st->created, g_ptr_array_unref);
     st->nbdServer = false;
+    st->progressSet = false;
 }
 
 /* ------------------------------------------------------------------ */
@@ -278,27 +279,19 @@ qemuMigrationStorageWait(virDomainObj *vm, qemuMigrationWaitCond cond,
     }
 }
 
-/* query-jobs: each mirror's progress into the job's disk statistics,
- * and an error of a failed one reported. */
+/* Sums the progress of our mirrors in @jobs; reports a failed one (or,
+ * with @requireReady, one that is not ready). */
 static int
-qemuMigrationStorageCheckJobs(virDomainObj *vm, bool requireReady)
+qemuMigrationStorageSumJobs(qemuMigrationStorage *st, GPtrArray *jobs,
+                            bool requireReady)
 {
-    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
-    g_autoptr(GPtrArray) jobs = NULL;
     unsigned long long total = 0, done = 0;
-    qemuMonitor *mon;
     size_t i;
 
-    if (!(mon = qemuMigrationEnterMonitor(vm)))
-        return -1;
-    jobs = qemuMonitorJSONGetJobs(mon);
-    qemuMigrationExitMonitor(vm, mon);
-    if (!jobs)
-        return -1;
     for (i = 0; i < jobs->len; i++) {
         const qemuMonitorJobInfo *job = jobs->pdata[i];
 
-        if (!g_hash_table_contains(priv->storage.jobs, job->id))
+        if (!g_hash_table_contains(st->jobs, job->id))
             continue;
         if (job->error || (requireReady && job->status != QEMU_MONITOR_JOB_STATUS_READY)) {
             virReportError(VIR_ERR_OPERATION_FAILED,
@@ -309,10 +302,51 @@ qemuMigrationStorageCheckJobs(virDomainObj *vm, bool requireReady)
         total += job->progressTotal;
         done += job->progressCurrent;
     }
-    if (priv->job.current) {
-        priv->job.current->stats.disk.total = total;
-        priv->job.current->stats.disk.transferred = done;
-    }
+    st->progressSet = true;
+    st->progressTotal = total;
+    st->progressDone = MIN(done, total);
+    return 0;
+}
+
+bool
+qemuMigrationStorageCopying(virDomainObj *vm)
+{
+    return QEMU_DOMAIN_PRIVATE(vm)->storage.jobs != NULL;
+}
+
+void
+qemuMigrationStorageFillStats(virDomainObj *vm, GPtrArray *mirrors,
+                              qemuMonitorMigrationStats *stats)
+{
+    qemuMigrationStorage *st = &QEMU_DOMAIN_PRIVATE(vm)->storage;
+
+    if (st->jobs && mirrors &&
+        qemuMigrationStorageSumJobs(st, mirrors, false) < 0)
+        virResetLastError();    /* statistics only */
+    if (!st->progressSet)
+        return;
+    stats->diskSet = true;
+    stats->disk.total = st->progressTotal;
+    stats->disk.transferred = st->progressDone;
+    stats->disk.remaining = st->progressTotal - st->progressDone;
+}
+
+/* query-jobs: the mirrors' progress, and an error if one failed. */
+static int
+qemuMigrationStorageCheckJobs(virDomainObj *vm, bool requireReady)
+{
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+    g_autoptr(GPtrArray) jobs = NULL;
+    qemuMonitor *mon;
+
+    if (!(mon = qemuMigrationEnterMonitor(vm)))
+        return -1;
+    jobs = qemuMonitorJSONGetJobs(mon);
+    qemuMigrationExitMonitor(vm, mon);
+    if (!jobs || qemuMigrationStorageSumJobs(&priv->storage, jobs, requireReady) < 0)
+        return -1;
+    if (priv->job.current)
+        qemuMigrationStorageFillStats(vm, NULL, &priv->job.current->stats);
     return 0;
 }
 
@@ -333,6 +367,7 @@ qemuMigrationStorageStartMirrors(virDomainObj *vm, GPtrArray *disks,
                        _("the destination did not start an NBD server for the storage copy"));
         return -1;
     }
+    qemuMigrationStorageClear(&priv->storage);
     priv->storage.jobs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     priv->storage.disks = g_ptr_array_ref(disks);
     for (i = 0; i < disks->len; i++) {
@@ -369,36 +404,53 @@ qemuMigrationStorageStartMirrors(virDomainObj *vm, GPtrArray *disks,
     return qemuMigrationStorageCheckJobs(vm, true);
 }
 
+/* The keys of @table, copied (the monitor is used unlocked, while events
+ * may update the table). */
+static GPtrArray *
+qemuMigrationStorageJobIds(GHashTable *table)
+{
+    GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
+    GHashTableIter iter;
+    gpointer key;
+
+    g_hash_table_iter_init(&iter, table);
+    while (g_hash_table_iter_next(&iter, &key, NULL))
+        g_ptr_array_add(ids, g_strdup(key));
+    return ids;
+}
+
 /* Ends every mirror: completes it (@abort false, the mirrors are ready
  * and the guest stopped) or aborts it; then dismisses the jobs and
  * deletes the NBD nodes.  Returns -1 if a completion failed. */
 static int
 qemuMigrationStorageEndMirrors(virDomainObj *vm, bool abort)
 {
-    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
-    qemuMigrationStorage *st = &priv->storage;
+    qemuMigrationStorage *st = &QEMU_DOMAIN_PRIVATE(vm)->storage;
+    g_autoptr(GPtrArray) ids = NULL;
+    g_autoptr(GPtrArray) gone = g_ptr_array_new();
     qemuMonitor *mon;
-    GHashTableIter iter;
-    gpointer key;
     size_t i;
     int ret = 0;
 
     if (!st->jobs)
         return 0;
+    ids = qemuMigrationStorageJobIds(st->jobs);
     if (!(mon = qemuMigrationEnterMonitor(vm)))
         return -1;
-    g_hash_table_iter_init(&iter, st->jobs);
-    while (g_hash_table_iter_next(&iter, &key, NULL)) {
-        if (qemuMonitorJSONBlockJobCancel(mon, key, abort) < 0) {
+    for (i = 0; i < ids->len; i++) {
+        if (qemuMonitorJSONBlockJobCancel(mon, ids->pdata[i], abort) < 0) {
             if (!abort)
                 ret = -1;
             else
                 virResetLastError();
-            /* never started, or already gone */
-            g_hash_table_iter_replace(&iter, GINT_TO_POINTER(QEMU_MONITOR_JOB_STATUS_NULL));
+            g_ptr_array_add(gone, ids->pdata[i]);
         }
     }
     qemuMigrationExitMonitor(vm, mon);
+    /* never started, or already gone: nothing to wait for */
+    for (i = 0; i < gone->len; i++)
+        g_hash_table_insert(st->jobs, g_strdup(gone->pdata[i]),
+                            GINT_TO_POINTER(QEMU_MONITOR_JOB_STATUS_NULL));
     if (qemuMigrationStorageWait(vm, qemuMigrationStorageAllEnded,
                                  QEMU_MIGRATION_STORAGE_CANCEL_TIMEOUT_S) < 0)
         ret = -1;
@@ -406,9 +458,8 @@ qemuMigrationStorageEndMirrors(virDomainObj *vm, bool abort)
         ret = -1;
     if (!(mon = qemuMigrationEnterMonitor(vm)))
         return -1;
-    g_hash_table_iter_init(&iter, st->jobs);
-    while (g_hash_table_iter_next(&iter, &key, NULL)) {
-        if (qemuMonitorJSONJobDismiss(mon, key) < 0)
+    for (i = 0; i < ids->len; i++) {
+        if (qemuMonitorJSONJobDismiss(mon, ids->pdata[i]) < 0)
             virResetLastError();
     }
     for (i = 0; st->disks && i < st->disks->len; i++) {

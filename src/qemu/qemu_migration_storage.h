@@ -19,6 +19,9 @@ struct _qemuMigrationStorage {
     GPtrArray *created;         /* destination: images created for the
                                  * copy, removed if it fails */
     bool nbdServer;             /* destination: our NBD server runs */
+    bool progressSet;           /* source: the mirrors' last progress */
+    unsigned long long progressTotal;   /* bytes */
+    unsigned long long progressDone;
 };
 
 /* Frees what @st holds (not the files). */
@@ -55,6 +58,16 @@ int qemuMigrationStorageSwitchover(virDomainObj *vm);
 /* Source, failure: aborts the mirrors, removes the NBD nodes; keeps
  * the error that is being reported. */
 void qemuMigrationStorageCancel(virDomainObj *vm);
+
+/* Source: are mirrors running? */
+bool qemuMigrationStorageCopying(virDomainObj *vm);
+
+/* Source (vm locked): the mirrors' progress from @mirrors (query-jobs,
+ * may be NULL: the last progress seen) as the "disk" statistics of
+ * @stats, which query-migrate leaves empty for NBD copies (libvirt's
+ * disk_total, disk_processed, disk_remaining). */
+void qemuMigrationStorageFillStats(virDomainObj *vm, GPtrArray *mirrors,
+                                   qemuMonitorMigrationStats *stats);
 
 /* Monitor event: a job changed state (vm locked). */
 void qemuMigrationStorageRecordJob(virDomainObj *vm, const char *jobId,

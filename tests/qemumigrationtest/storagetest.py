@@ -101,6 +101,11 @@ class StorageTest(PairTest):
         g = self.start("stor")
         xml, moves = self.dest_xml(g, g.image, g.data)
         self.migrate(g, "--copy-storage-all", "--xml", xml)
+        # the copy's size in the job statistics (virsh: "File ...")
+        info = self.src.out("domjobinfo", "--completed", g.name)
+        total = os.path.getsize(g.image) + os.path.getsize(g.data)
+        self.assertRegex(info, r"File total:\s+%.3f MiB" % (total / 1048576.0))
+        self.assertRegex(info, r"File remaining:\s+0\.000 B")
         self.assert_copied(g, moves)
 
     def migrate_writing(self, g, *flags):
