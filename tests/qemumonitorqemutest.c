@@ -299,7 +299,7 @@ testNBDMirror(qemuMonitor *mon, testState *state, qemuMonitor *dstMon)
     g_assert_cmpint(qemuMonitorJSONBlockdevAddNBD(mon, "mig-nbd", "127.0.0.1", port,
                                                   "drive-test", NULL), ==, 0);
     g_assert_cmpint(qemuMonitorJSONBlockdevMirror(mon, "mirror0", "src", "mig-nbd",
-                                                  false, false), ==, 0);
+                                                  false, false, 64 << 20), ==, 0);
     g_assert_true(testWaitMirror(state, QEMU_MONITOR_JOB_STATUS_READY));
     g_assert_nonnull((jobs = qemuMonitorJSONGetJobs(mon)));
     g_assert_cmpuint(jobs->len, ==, 1);

@@ -326,7 +326,8 @@ qemuMigrationDstCleanup(qemuDriver *driver, virDomainObj *vm)
                                 VIR_DOMAIN_EVENT_STOPPED_FAILED);
         virDomainObjLock(vm);
     }
-    /* images a storage copy created (QEMU no longer holds them) */
+    /* images a storage copy created (QEMU no longer holds them; also
+     * done by qemuProcessStop) */
     qemuMigrationStorageRemoveImages(vm);
 }
 
@@ -429,6 +430,8 @@ qemuDomainAbortJob(qemuDriver *driver, const unsigned char *uuid,
         goto endjob;
     }
     priv->job.abortJob = true;
+    /* wakes a storage copy waiting for its mirrors */
+    g_cond_broadcast(&vm->cond);
     mon = qemuDomainObjEnterMonitor(vm);
     if (mon)
         ret = postcopy ? qemuMonitorJSONMigratePause(mon)

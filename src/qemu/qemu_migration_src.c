@@ -203,15 +203,19 @@ qemuMigrationSrcStorageStart(virDomainObj *vm, const char *uri,
 {
     g_autoptr(GPtrArray) disks = NULL;
     g_autofree char *host = NULL;
+    unsigned long long speed = QEMU_DOMAIN_PRIVATE(vm)->migBandwidthMiB;
     unsigned int port = 0;
 
     if (!qemuMigrationStorageRequested(flags))
         return 0;
     if (!(disks = qemuMigrationStorageSelect(vm->def, params, nparams, flags)) ||
-        qemuMigrationParseURI(uri, &host, &port) < 0)
+        qemuMigrationParseURI(uri, &host, &port) < 0 ||
+        virTypedParamsGetULLong(params, nparams, VIR_MIGRATE_PARAM_BANDWIDTH,
+                                &speed) < 0)
         return -1;
     return qemuMigrationStorageStartMirrors(vm, disks, host,
-                                            cookie ? cookie->nbdPort : 0, flags);
+                                            cookie ? cookie->nbdPort : 0, speed,
+                                            flags);
 }
 
 /* The work of qemuMigrationSrcRun, whose failure it cleans up. */

@@ -221,7 +221,8 @@ qemuMigrationStorageJobEnded(qemuMonitorJobStatus status)
            status == QEMU_MONITOR_JOB_STATUS_ABORTING;
 }
 
-/* Every mirror ready, or one of them gone wrong (or the peer lost). */
+/* Every mirror ready, or one of them gone wrong (or the peer lost, or
+ * the client aborted the job). */
 static bool
 qemuMigrationStorageAllReady(virDomainObj *vm)
 {
@@ -229,7 +230,7 @@ qemuMigrationStorageAllReady(virDomainObj *vm)
     GHashTableIter iter;
     gpointer val;
 
-    if (qemuMigrationStateIsPeerLost(vm))
+    if (qemuMigrationStateIsPeerLost(vm) || QEMU_DOMAIN_PRIVATE(vm)->job.abortJob)
         return true;
     g_hash_table_iter_init(&iter, st->jobs);
     while (g_hash_table_iter_next(&iter, NULL, &val)) {
@@ -353,7 +354,7 @@ qemuMigrationStorageCheckJobs(virDomainObj *vm, bool requireReady)
 int
 qemuMigrationStorageStartMirrors(virDomainObj *vm, GPtrArray *disks,
                                  const char *host, unsigned int port,
-                                 unsigned int flags)
+                                 unsigned long long speedMiB, unsigned int flags)
 {
     qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
     qemuMonitor *mon;
@@ -390,7 +391,8 @@ qemuMigrationStorageStartMirrors(virDomainObj *vm, GPtrArray *disks,
         if (rc == 0)
             rc = qemuMonitorJSONBlockdevMirror(mon, exportName, formatNode, nbdNode,
                                                flags & VIR_MIGRATE_NON_SHARED_INC,
-                                               flags & VIR_MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES);
+                                               flags & VIR_MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES,
+                                               speedMiB * 1024 * 1024);
     }
     qemuMigrationExitMonitor(vm, mon);
     if (rc < 0 ||
@@ -399,6 +401,14 @@ qemuMigrationStorageStartMirrors(virDomainObj *vm, GPtrArray *disks,
     if (qemuMigrationStateIsPeerLost(vm)) {
         virReportError(VIR_ERR_OPERATION_FAILED, "%s",
                        _("Lost connection to destination host"));
+        return -1;
+    }
+    if (priv->job.abortJob) {
+        if (priv->job.current)
+            priv->job.current->status = QEMU_DOMAIN_JOB_STATUS_CANCELED;
+        virReportError(VIR_ERR_OPERATION_ABORTED,
+                       _("job '%1$s' canceled by client"),
+                       virDomainAsyncJobTypeToString(priv->job.asyncJob));
         return -1;
     }
     return qemuMigrationStorageCheckJobs(vm, true);

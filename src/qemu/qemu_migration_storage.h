@@ -46,9 +46,12 @@ int qemuMigrationStorageBeginCookie(virDomainObj *vm, GPtrArray *disks,
                                     qemuMigrationCookie *cookie);
 
 /* Source, Perform (async job held): mirrors of @disks into the
- * destination's exports on HOST:PORT, waiting until all are ready. */
+ * destination's exports on HOST:PORT, waiting until all are ready;
+ * each mirror copies at @speedMiB MiB/s at most (0: unlimited), as
+ * libvirt applies the migration bandwidth to its mirrors. */
 int qemuMigrationStorageStartMirrors(virDomainObj *vm, GPtrArray *disks,
                                      const char *host, unsigned int port,
+                                     unsigned long long speedMiB,
                                      unsigned int flags);
 
 /* Source, QEMU in "pre-switchover": completes the mirrors, then lets

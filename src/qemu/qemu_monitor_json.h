@@ -258,11 +258,12 @@ int qemuMonitorJSONBlockdevDel(qemuMonitor *mon, const char *nodeName);
 
 /* blockdev-mirror job @jobId of node @device into node @target: the
  * whole chain (sync full) or its top image (@top); @syncWrites makes
- * guest writes wait for the target (copy-mode write-blocking).  The job
- * is not dismissed automatically. */
+ * guest writes wait for the target (copy-mode write-blocking); @speed
+ * in bytes/s, 0 = unlimited.  The job is not dismissed automatically. */
 int qemuMonitorJSONBlockdevMirror(qemuMonitor *mon, const char *jobId,
                                   const char *device, const char *target,
-                                  bool top, bool syncWrites);
+                                  bool top, bool syncWrites,
+                                  unsigned long long speed);
 
 /* block-job-cancel: a mirror in "ready" state completes without
  * pivoting (the target holds a consistent copy); @force aborts. */

@@ -113,7 +113,7 @@ qemuMonitorJSONBlockdevDel(qemuMonitor *mon, const char *nodeName)
 int
 qemuMonitorJSONBlockdevMirror(qemuMonitor *mon, const char *jobId,
                               const char *device, const char *target,
-                              bool top, bool syncWrites)
+                              bool top, bool syncWrites, unsigned long long speed)
 {
     json_object *args = json_object_new_object();
 
@@ -124,6 +124,8 @@ qemuMonitorJSONBlockdevMirror(qemuMonitor *mon, const char *jobId,
     if (syncWrites)
         json_object_object_add(args, "copy-mode",
                                json_object_new_string("write-blocking"));
+    if (speed)
+        json_object_object_add(args, "speed", json_object_new_uint64(speed));
     /* the job stays until job-dismiss, so its end is always seen */
     json_object_object_add(args, "auto-dismiss", json_object_new_boolean(false));
     return qemuMonitorJSONSimpleCommand(mon, "blockdev-mirror", args);

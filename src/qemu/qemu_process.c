@@ -9,6 +9,7 @@
 #include <sys/un.h>
 
 #include "qemu_process.h"
+#include "qemu_migration_storage.h"
 #include "qemu_command.h"
 #include "qemu_events.h"
 #include "qemu_process_event.h"
@@ -503,6 +504,8 @@ qemuProcessStopFlags(qemuDriver *driver, virDomainObj *vm,
     if (priv->monitorPath)
         ignore_value(virFileRemove(priv->monitorPath));
     qemuProcessRemoveChannels(vm);
+    /* images created for an incoming storage copy that did not finish */
+    qemuMigrationStorageRemoveImages(vm);
     qemuDomainRemoveStatus(driver, vm);
     vm->pid = 0;
     vm->id = -1;

@@ -8,11 +8,13 @@ Run by meson (suite e2e).
 """
 import hashlib
 import os
+import re
+import signal
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from migrationlib import Guest, PairTest  # noqa: E402
+from migrationlib import Guest, PairTest, in_thread, wait_for  # noqa: E402
 
 DATA_DISK_MIB = 8
 
@@ -162,6 +164,51 @@ class StorageTest(PairTest):
         self.migrate(g, "--copy-storage-all", "--migrate-disks", "vdb", "--unsafe",
                      "--xml", xml)
         self.assert_copied(g, moves)
+
+    def start_slow_copy(self, name):
+        """A migration whose data disk is mirrored at 1 MiB/s (libvirt
+        applies --bandwidth to its mirrors): returns once the copy is
+        under way (disk progress in domjobinfo), with the virsh thread
+        and the images the destination created."""
+        g = self.start(name)
+        xml, moves = self.dest_xml(g, g.image, g.data)
+        th, res = in_thread(self.migrate, g, "--copy-storage-all", "--bandwidth", "1",
+                            "--xml", xml, check=False)
+
+        def copying():
+            info = self.src.virsh("domjobinfo", g.name, check=False).stdout
+            m = re.search(r"File processed:\s+([0-9.]+) (\S+)", info)
+            return m and float(m.group(1)) > 0
+        wait_for(copying, "the disk copy to start", 60)
+        return g, th, res, list(moves.values())
+
+    def qemu_pid(self, host, name):
+        path = os.path.join(host.root, "run", "virtmig", "qemu", name + ".xml")
+        with open(path) as f:
+            return int(re.search(r" pid='(\d+)'", f.read()).group(1))
+
+    def test_abort_during_copy(self):
+        """virsh domjobabort while the disks are mirrored: the guest goes
+        on on the source with its disks untouched, the destination keeps
+        nothing."""
+        g, th, res, created = self.start_slow_copy("storabort")
+        self.src.out("domjobabort", g.name)
+        th.join(120)
+        self.assertNotEqual(res["res"].returncode, 0)
+        self.assertIn("canceled by client", res["res"].stderr)
+        self.assert_still_on_source(g, created)
+        self.assertEqual({p: digest(p) for p in g.digests}, g.digests)
+
+    def test_destination_qemu_killed_during_copy(self):
+        """The destination's QEMU dies while the disks are mirrored: the
+        migration fails, the guest goes on on the source with its disks
+        untouched, the destination keeps nothing."""
+        g, th, res, created = self.start_slow_copy("storkill")
+        os.kill(self.qemu_pid(self.dst, g.name), signal.SIGKILL)
+        th.join(120)
+        self.assertNotEqual(res["res"].returncode, 0)
+        self.assert_still_on_source(g, created)
+        self.assertEqual({p: digest(p) for p in g.digests}, g.digests)
 
     def test_destination_refuses(self):
         """A target too small, or one that cannot be created: the
