@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import signal
+import subprocess
 import sys
 import unittest
 
@@ -150,6 +151,43 @@ class StorageTest(PairTest):
         xml, moves = self.dest_xml(g, g.image, g.data)
         self.migrate(g, "--p2p", "--copy-storage-all", "--xml", xml)
         self.assert_copied(g, moves)
+
+    def test_copy_storage_inc(self):
+        """--copy-storage-inc: the boot disk is a qcow2 overlay over the
+        guest image, which both hosts share; only the overlay's data is
+        copied, into the destination's own overlay over the same base,
+        while the guest keeps writing."""
+        g = Guest(self.pair.workdir, "storinc", 32, 8, 256, 64)
+        overlay = os.path.join(self.pair.workdir, "storinc-overlay.qcow2")
+        copy = os.path.join(self.pair.workdir, "dst-storinc-overlay.qcow2")
+        for path in (overlay, copy):
+            subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-b", g.image,
+                            "-F", "raw", path], check=True)
+        with open(g.xml) as f:
+            xml = f.read().replace(
+                "<driver name='qemu' type='raw'/>\n      <source file='%s'/>" % g.image,
+                "<driver name='qemu' type='qcow2'/>\n      <source file='%s'/>" % overlay)
+        with open(g.xml, "w") as f:
+            f.write(xml)
+        base = digest(g.image)
+        self.src.out("define", g.xml)
+        self.src.out("start", g.name)
+        g.wait_disk_round_after(0)
+        xml, _ = self.dest_xml(g)
+        with open(xml) as f:
+            text = f.read().replace("'%s'" % overlay, "'%s'" % copy)
+        with open(xml, "w") as f:
+            f.write(text)
+        before = g.disk_rounds()[-1]
+        self.migrate(g, "--copy-storage-inc", "--xml", xml)
+        g.wait_disk_round_after(0)
+        self.dst.out("suspend", g.name)
+        flat = os.path.join(self.pair.workdir, "storinc-flat.img")
+        subprocess.run(["qemu-img", "convert", "-U", "-O", "raw", copy, flat], check=True)
+        rc, out = g.check_disk(flat, before)
+        self.assertEqual(rc, 0, out)
+        self.dst.out("destroy", g.name)
+        self.assertEqual(digest(g.image), base)
 
     def test_migrate_disks(self):
         """Only the named disk is copied; the other one is left to shared
