@@ -260,15 +260,25 @@ qemuMigrationDstStorageServer(qemuDriver *driver, virDomainObj *vm,
                               unsigned int *nbdPort)
 {
     g_autofree char *host = NULL;
+    const char *disksURI = NULL;
     unsigned int migPort = 0;
     unsigned int port = 0;
 
     *nbdPort = 0;
     if (cookie->nbdNDisks == 0)
         return 0;
-    if (qemuMigrationParseURI(uri, &host, &migPort) < 0 ||
-        qemuMigrationDstNBDPort(driver, params, nparams, host, migPort, &port) < 0)
+    /* disks_uri: where the NBD server listens; else the migration's host */
+    if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DISKS_URI,
+                                &disksURI) > 0) {
+        if (qemuMigrationParseURI(disksURI, &host, &port) < 0 ||
+            (port == 0 &&
+             qemuMigrationDstNBDPort(driver, params, nparams, host, 0, &port) < 0))
+            return -1;
+    } else if (qemuMigrationParseURI(uri, &host, &migPort) < 0 ||
+               qemuMigrationDstNBDPort(driver, params, nparams, host, migPort,
+                                       &port) < 0) {
         return -1;
+    }
     return qemuMigrationStorageStartServer(vm, cookie, host, port, nbdPort);
 }
 

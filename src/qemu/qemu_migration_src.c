@@ -205,17 +205,22 @@ qemuMigrationSrcStorageStart(virDomainObj *vm, const char *uri,
     g_autofree char *host = NULL;
     unsigned long long speed = QEMU_DOMAIN_PRIVATE(vm)->migBandwidthMiB;
     unsigned int port = 0;
+    const char *disksURI = NULL;
 
     if (!qemuMigrationStorageRequested(flags))
         return 0;
+    /* the NBD server is at disks_uri, else on the migration URI's host */
+    if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DISKS_URI,
+                                &disksURI) <= 0)
+        disksURI = NULL;
     if (!(disks = qemuMigrationStorageSelect(vm->def, params, nparams, flags)) ||
-        qemuMigrationParseURI(uri, &host, &port) < 0 ||
+        qemuMigrationParseURI(disksURI ? disksURI : uri, &host, &port) < 0 ||
         virTypedParamsGetULLong(params, nparams, VIR_MIGRATE_PARAM_BANDWIDTH,
                                 &speed) < 0)
         return -1;
-    return qemuMigrationStorageStartMirrors(vm, disks, host,
-                                            cookie ? cookie->nbdPort : 0, speed,
-                                            flags);
+    if (!disksURI || port == 0)
+        port = cookie ? cookie->nbdPort : 0;
+    return qemuMigrationStorageStartMirrors(vm, disks, host, port, speed, flags);
 }
 
 /* The work of qemuMigrationSrcRun, whose failure it cleans up. */

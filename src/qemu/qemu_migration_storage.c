@@ -98,9 +98,19 @@ qemuMigrationStorageCheckParams(const virTypedParameter *params, size_t nparams,
     }
     if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DISKS_URI,
                                 &val) > 0) {
-        virReportError(VIR_ERR_ARGUMENT_UNSUPPORTED, "%s",
-                       _("migration parameter 'disks_uri' is not supported by virtmig yet"));
-        return -1;
+        g_autofree char *host = NULL;
+        unsigned int port = 0;
+        int dport = 0;
+
+        /* libvirt also takes unix:// sockets; virtmig only TCP */
+        if (qemuMigrationParseURI(val, &host, &port) < 0)
+            return -1;
+        if (virTypedParamsGetInt(params, nparams, VIR_MIGRATE_PARAM_DISKS_PORT,
+                                 &dport) > 0 && dport) {
+            virReportError(VIR_ERR_INVALID_ARG, "%s",
+                           _("Both 'disks_uri' and 'disks_port' are specified"));
+            return -1;
+        }
     }
     return 0;
 }
@@ -306,6 +316,7 @@ qemuMigrationStorageSumJobs(qemuMigrationStorage *st, GPtrArray *jobs,
     st->progressSet = true;
     st->progressTotal = total;
     st->progressDone = MIN(done, total);
+    st->progressTime = g_get_monotonic_time();
     return 0;
 }
 
@@ -330,6 +341,11 @@ qemuMigrationStorageFillStats(virDomainObj *vm, GPtrArray *mirrors,
     stats->disk.total = st->progressTotal;
     stats->disk.transferred = st->progressDone;
     stats->disk.remaining = st->progressTotal - st->progressDone;
+    /* disk_bps: the average since the mirrors started (QEMU's unit for
+     * query-migrate's mbps: 10^6 bits per second) */
+    if (st->progressTime > st->startTime)
+        stats->disk.mbps = st->progressDone * 8.0 /
+                           (st->progressTime - st->startTime);
 }
 
 /* query-jobs: the mirrors' progress, and an error if one failed. */
@@ -369,6 +385,7 @@ qemuMigrationStorageStartMirrors(virDomainObj *vm, GPtrArray *disks,
         return -1;
     }
     qemuMigrationStorageClear(&priv->storage);
+    priv->storage.startTime = g_get_monotonic_time();
     priv->storage.jobs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     priv->storage.disks = g_ptr_array_ref(disks);
     for (i = 0; i < disks->len; i++) {

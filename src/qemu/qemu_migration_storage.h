@@ -22,6 +22,8 @@ struct _qemuMigrationStorage {
     bool progressSet;           /* source: the mirrors' last progress */
     unsigned long long progressTotal;   /* bytes */
     unsigned long long progressDone;
+    gint64 progressTime;        /* when it was seen (monotonic us) */
+    gint64 startTime;           /* when the mirrors started */
 };
 
 /* Frees what @st holds (not the files). */
@@ -30,7 +32,8 @@ void qemuMigrationStorageClear(qemuMigrationStorage *st);
 /* --copy-storage-all or --copy-storage-inc. */
 bool qemuMigrationStorageRequested(unsigned int flags);
 
-/* migrate_disks only with a storage copy; disks_uri is not supported. */
+/* migrate_disks only with a storage copy; disks_uri a tcp:// URI, not
+ * together with disks_port. */
 int qemuMigrationStorageCheckParams(const virTypedParameter *params,
                                     size_t nparams, unsigned int flags);
 

@@ -15,7 +15,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from migrationlib import Guest, PairTest, in_thread, wait_for  # noqa: E402
+from migrationlib import Guest, PairTest, free_port, in_thread, wait_for  # noqa: E402
 
 DATA_DISK_MIB = 8
 
@@ -109,6 +109,7 @@ class StorageTest(PairTest):
         total = os.path.getsize(g.image) + os.path.getsize(g.data)
         self.assertRegex(info, r"File total:\s+%.3f MiB" % (total / 1048576.0))
         self.assertRegex(info, r"File remaining:\s+0\.000 B")
+        self.assertRegex(info, r"File bandwidth:\s+[1-9][0-9.]* [KMG]iB/s")
         self.assert_copied(g, moves)
 
     def migrate_writing(self, g, *flags):
@@ -147,9 +148,16 @@ class StorageTest(PairTest):
                              "--bandwidth", "40")
 
     def test_copy_storage_p2p(self):
+        """Peer-to-peer, with the NBD server where --disks-uri says."""
         g = self.start("storp2p")
         xml, moves = self.dest_xml(g, g.image, g.data)
-        self.migrate(g, "--p2p", "--copy-storage-all", "--xml", xml)
+        port = free_port("127.0.0.3")
+        res = self.migrate(g, "--p2p", "--copy-storage-all", "--xml", xml,
+                           "--disks-uri", "tcp://127.0.0.3:%d" % port,
+                           "--disks-port", "1", check=False)
+        self.assertIn("Both 'disks_uri' and 'disks_port' are specified", res.stderr)
+        self.migrate(g, "--p2p", "--copy-storage-all", "--xml", xml,
+                     "--disks-uri", "tcp://127.0.0.3:%d" % port)
         self.assert_copied(g, moves)
 
     def test_copy_storage_inc(self):
