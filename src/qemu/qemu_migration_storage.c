@@ -89,6 +89,13 @@ qemuMigrationStorageCheckParams(const virTypedParameter *params, size_t nparams,
 {
     const char *val = NULL;
 
+    /* libvirt encrypts the NBD connection too; virtmig cannot yet, and
+     * must not send the disks in the clear when asked for TLS */
+    if ((flags & VIR_MIGRATE_TLS) && qemuMigrationStorageRequested(flags)) {
+        virReportError(VIR_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                       _("copying storage over TLS (--tls with --copy-storage-*) is not supported by virtmig yet"));
+        return -1;
+    }
     if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_MIGRATE_DISKS,
                                 &val) > 0 &&
         !qemuMigrationStorageRequested(flags)) {

@@ -207,6 +207,8 @@ class StorageTest(PairTest):
         self.assertIn("disk target vdz not found", res.stderr)
         res = self.migrate(g, "--migrate-disks", "vdb", "--unsafe", check=False)
         self.assertIn("requires copying storage", res.stderr)
+        res = self.migrate(g, "--copy-storage-all", "--tls", "--xml", xml, check=False)
+        self.assertIn("copying storage over TLS", res.stderr)
         self.migrate(g, "--copy-storage-all", "--migrate-disks", "vdb", "--unsafe",
                      "--xml", xml)
         self.assert_copied(g, moves)
