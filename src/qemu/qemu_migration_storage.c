@@ -230,11 +230,19 @@ qemuMigrationStorageRecordJob(virDomainObj *vm, const char *jobId,
     g_cond_broadcast(&vm->cond);
 }
 
+/* Over: the job can be dismissed (or is gone). */
 static bool
 qemuMigrationStorageJobEnded(qemuMonitorJobStatus status)
 {
     return status == QEMU_MONITOR_JOB_STATUS_CONCLUDED ||
-           status == QEMU_MONITOR_JOB_STATUS_NULL ||
+           status == QEMU_MONITOR_JOB_STATUS_NULL;
+}
+
+/* Will never become ready. */
+static bool
+qemuMigrationStorageJobFailing(qemuMonitorJobStatus status)
+{
+    return qemuMigrationStorageJobEnded(status) ||
            status == QEMU_MONITOR_JOB_STATUS_ABORTING;
 }
 
@@ -251,7 +259,7 @@ qemuMigrationStorageAllReady(virDomainObj *vm)
         return true;
     g_hash_table_iter_init(&iter, st->jobs);
     while (g_hash_table_iter_next(&iter, NULL, &val)) {
-        if (qemuMigrationStorageJobEnded(GPOINTER_TO_INT(val)))
+        if (qemuMigrationStorageJobFailing(GPOINTER_TO_INT(val)))
             return true;
         if (GPOINTER_TO_INT(val) != QEMU_MONITOR_JOB_STATUS_READY)
             return false;
