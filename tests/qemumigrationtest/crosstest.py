@@ -103,52 +103,6 @@ class CrossTest(unittest.TestCase):
         n = g.last_pass()
         g.wait_pass_after(n)
 
-    def test_precopy_there_and_back(self):
-        g = self.guest("cross")
-        self.libvirtd.out("define", g.xml)
-        self.libvirtd.out("start", g.name)
-        g.wait_pass_after(0)
-        try:
-            self.libvirtd.out("migrate", "--live", "--unsafe", g.name,
-                              self.virtmigd.uri)
-            self.arrived(g, self.virtmigd)
-            rc, out = g.check_memory(self.virtmigd.uri)
-            self.assertEqual(rc, 0, out)
-            # what libvirt sent: no USB controller; what virtmigd built
-            self.assertIn("<controller type='usb' index='0' model='piix3-uhci'>",
-                          self.virtmigd.out("dumpxml", g.name))
-            self.virtmigd.out("migrate", "--live", "--unsafe", g.name,
-                              self.libvirtd.uri)
-            self.arrived(g, self.libvirtd)
-            self.assertEqual(self.virtmigd.running_qemus(), [])
-            rc, out = g.check_memory(self.libvirtd.uri)
-            self.assertEqual(rc, 0, out)
-        finally:
-            self.libvirtd.virsh("destroy", g.name, check=False)
-            self.libvirtd.virsh("undefine", g.name, check=False)
-            self.virtmigd.virsh("destroy", g.name, check=False)
-
-    def test_postcopy_there_and_back(self):
-        """A guest rewriting 64 MiB as fast as it can: only post-copy
-        ends, in both directions."""
-        g = self.guest("crosspc", size_mib=64, rate_mib=0)
-        self.libvirtd.out("define", g.xml)
-        self.libvirtd.out("start", g.name)
-        g.wait_pass_after(0)
-        try:
-            for src, dst in ((self.libvirtd, self.virtmigd),
-                             (self.virtmigd, self.libvirtd)):
-                src.out("migrate", "--live", "--unsafe", "--postcopy",
-                        "--postcopy-after-precopy", "--bandwidth", "40",
-                        g.name, dst.uri)
-                self.arrived(g, dst)
-                rc, out = g.check_memory(dst.uri)
-                self.assertEqual(rc, 0, out)
-        finally:
-            self.libvirtd.virsh("destroy", g.name, check=False)
-            self.libvirtd.virsh("undefine", g.name, check=False)
-            self.virtmigd.virsh("destroy", g.name, check=False)
-
     def migrate_and_check(self, g, src, dst, *flags):
         src.out("migrate", "--live", "--unsafe", *flags, g.name, dst.uri)
         self.arrived(g, dst)
@@ -188,7 +142,10 @@ class CrossTest(unittest.TestCase):
         try:
             self.migrate_and_check(g, self.libvirtd, self.virtmigd)
             xml = self.virtmigd.out("dumpxml", g.name)
-            for want in ("<input type='tablet' bus='usb'>",
+            # libvirt leaves its default USB controller out of the XML it
+            # sends; virtmigd must build it (the stream holds its state)
+            for want in ("<controller type='usb' index='0' model='piix3-uhci'>",
+                         "<input type='tablet' bus='usb'>",
                          "<address type='usb' bus='0' port='1'/>",
                          "<target type='virtio' name='org.qemu.guest_agent.0'/>",
                          "<address type='virtio-serial' controller='0' bus='0' port='1'/>",

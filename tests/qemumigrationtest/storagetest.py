@@ -148,7 +148,8 @@ class StorageTest(PairTest):
                              "--bandwidth", "40")
 
     def test_copy_storage_p2p(self):
-        """Peer-to-peer, with the NBD server where --disks-uri says."""
+        """Peer-to-peer, with the NBD server where --disks-uri says and
+        guest writes waiting for the copy (synchronous writes)."""
         g = self.start("storp2p")
         xml, moves = self.dest_xml(g, g.image, g.data)
         port = free_port("127.0.0.3")
@@ -157,6 +158,7 @@ class StorageTest(PairTest):
                            "--disks-port", "1", check=False)
         self.assertIn("Both 'disks_uri' and 'disks_port' are specified", res.stderr)
         self.migrate(g, "--p2p", "--copy-storage-all", "--xml", xml,
+                     "--copy-storage-synchronous-writes",
                      "--disks-uri", "tcp://127.0.0.3:%d" % port)
         self.assert_copied(g, moves)
 
