@@ -548,26 +548,30 @@ qemuMigrationStorageCancel(virDomainObj *vm)
 /* ------------------------------------------------------------------ */
 /* destination                                                          */
 
-/* The image's virtual size, from qemu-img (works for raw and qcow2). */
+/* The image's virtual size: the top-level "virtual-size" of qemu-img's
+ * JSON (raw and qcow2 alike). */
 static int
 qemuMigrationStorageImageSize(const char *path, unsigned long long *size)
 {
     const char *argv[] = { "qemu-img", "info", "--output=json", "-U", path, NULL };
     g_autofree char *out = NULL;
     g_autofree char *err = NULL;
-    const char *p;
+    g_autoptr(json_object) info = NULL;
+    json_object *val = NULL;
     int status = 0;
 
     if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
                       &out, &err, &status, NULL) ||
         !g_spawn_check_wait_status(status, NULL) ||
-        !(p = strstr(out, "\"virtual-size\":"))) {
+        !(info = json_tokener_parse(out)) ||
+        !json_object_object_get_ex(info, "virtual-size", &val) ||
+        !json_object_is_type(val, json_type_int)) {
         virReportError(VIR_ERR_OPERATION_FAILED,
                        _("cannot read the size of '%1$s': %2$s"), path,
                        err ? g_strstrip(err) : "");
         return -1;
     }
-    *size = g_ascii_strtoull(p + strlen("\"virtual-size\":"), NULL, 10);
+    *size = json_object_get_uint64(val);
     return 0;
 }
 
