@@ -104,6 +104,35 @@ testEventDecode(void)
 }
 
 
+static void
+testRecordAnyEvent(qemuMonitor *mon G_GNUC_UNUSED, const char *event,
+                   long long seconds, unsigned int micros, json_object *data,
+                   void *opaque)
+{
+    g_string_append_printf(opaque, "%s time=%lld.%06u data=%s\n", event, seconds,
+                           micros,
+                           data ? json_object_to_json_string_ext(data,
+                                      JSON_C_TO_STRING_PLAIN |
+                                      JSON_C_TO_STRING_NOSLASHESCAPE) : "(none)");
+}
+
+
+/* Every named event reaches anyEvent (libvirt-qemu's monitor events),
+ * those with a callback of their own too. */
+static void
+testEventAny(void)
+{
+    static const qemuMonitorCallbacks cb = { .anyEvent = testRecordAnyEvent };
+    g_autoptr(GString) log = g_string_new(NULL);
+    g_autoptr(json_object) events = testLoadJSON(DATADIR "events.json");
+    size_t i;
+
+    for (i = 0; i < json_object_array_length(events); i++)
+        qemuMonitorEventDispatch(NULL, &cb, log, json_object_array_get_idx(events, i));
+    g_assert_true(virTestCompareToFile(log->str, DATADIR "events-any.log"));
+}
+
+
 /* ---- sessions ---- */
 
 static void
@@ -982,6 +1011,7 @@ main(int argc, char **argv)
     g_test_add_func("/monitor/event-table-sorted", testEventTableSorted);
     g_test_add_func("/monitor/enums", testMigrationStatusEnum);
     g_test_add_func("/monitor/event-decode", testEventDecode);
+    g_test_add_func("/monitor/event-any", testEventAny);
     g_test_add_func("/monitor/session/basic", testSessionBasic);
     g_test_add_func("/monitor/session/events", testSessionEvents);
     g_test_add_func("/monitor/session/timeout", testSessionTimeout);
