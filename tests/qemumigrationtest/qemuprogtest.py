@@ -111,6 +111,23 @@ class QemuProgramTest(unittest.TestCase):
         self.assertIn("error: argument unsupported: QEMU guest agent is not configured",
                       res.stderr)
 
+        # with the agent's channel: configured, never connected
+        agent = ml.Guest(self.workdir, "qa")
+        with open(agent.xml) as f:
+            xml = f.read()
+        with open(agent.xml, "w") as f:
+            f.write(xml.replace("<memballoon", "<channel type='unix'><target "
+                                "type='virtio' name='org.qemu.guest_agent.0'/>"
+                                "</channel>\n    <memballoon"))
+        self.host.out("create", agent.xml)
+        try:
+            res = self.host.virsh("qemu-agent-command", "qa",
+                                  '{"execute":"guest-ping"}', check=False)
+            self.assertIn("error: Guest agent is not responding: "
+                          "QEMU guest agent is not connected", res.stderr)
+        finally:
+            self.host.out("destroy", "qa")
+
     def test_3_virsh_event(self):
         """`virsh qemu-monitor-event --event STOP` sees the guest stop
         (suspended again until it has registered)."""
@@ -210,7 +227,10 @@ class QemuProgramTest(unittest.TestCase):
             thread.join(ml.DEADLINE)
             conn.close()
 
-    def test_5_stopped(self):
+    def test_5_restart_and_stop(self):
+        # the status file keeps the taint across a daemon restart
+        self.host.restart()
+        self.assertIn("Messages:       " + TAINT_MESSAGE, self.host.out("dominfo", "qg"))
         self.host.out("destroy", "qg")
         res = self.monitor("--hmp", "info status", check=False)
         self.assertIn("error: Requested operation is not valid: domain is not running",
