@@ -332,6 +332,50 @@ testSessionQMPError(void)
 }
 
 
+/* libvirt-qemu's pass-through: QEMU's reply as it came (errors too),
+ * HMP output and errors as libvirt reports them. */
+static void
+testSessionPassthrough(void)
+{
+    g_autoptr(qemuMonitorTest) test = qemuMonitorTestNew(DATADIR "session-passthrough.json");
+    qemuMonitor *mon = qemuMonitorTestGetMonitor(test);
+    g_autofree char *status = NULL;
+    g_autofree char *error = NULL;
+    g_autofree char *hmp = NULL;
+    char *none = NULL;
+
+    g_assert_cmpint(qemuMonitorJSONArbitraryCommand(mon, "{\"execute\":", &none), ==, -1);
+    g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_INTERNAL_ERROR);
+    g_assert_true(g_str_has_prefix(virGetLastErrorMessage(),
+                                   "internal error: cannot parse json {\"execute\":: "));
+    virResetLastError();
+    g_assert_cmpint(qemuMonitorJSONArbitraryCommand(mon, "{\"execute\": \"query-status\"}",
+                                                    &status), ==, 0);
+    g_assert_true(g_str_has_prefix(status, "{\"return\":{\"status\":\"running\","
+                                           "\"singlestep\":false,\"running\":true},"
+                                           "\"id\":\""));
+    g_assert_cmpint(qemuMonitorJSONArbitraryCommand(mon, "{\"execute\":\"no-such-command\"}",
+                                                    &error), ==, 0);
+    g_assert_true(g_str_has_prefix(error, "{\"error\":{\"class\":\"CommandNotFound\","));
+
+    g_assert_cmpint(qemuMonitorJSONHumanCommand(mon, "info status", &hmp), ==, 0);
+    g_assert_cmpstr(hmp, ==, "VM status: running\r\n");
+    g_assert_cmpint(qemuMonitorJSONHumanCommand(mon, "no-such", &none), ==, -1);
+    testAssertError(VIR_ERR_INTERNAL_ERROR,
+                    "internal error: unable to execute QEMU command "
+                    "'human-monitor-command': unknown command: 'no-such'");
+    g_assert_cmpint(qemuMonitorJSONHumanCommand(mon, "info old", &none), ==, -1);
+    testAssertError(VIR_ERR_OPERATION_UNSUPPORTED,
+                    "Operation not supported: Human monitor command is not "
+                    "available to run info old");
+    g_assert_cmpint(qemuMonitorJSONHumanCommand(mon, "info odd", &none), ==, -1);
+    testAssertError(VIR_ERR_INTERNAL_ERROR,
+                    "internal error: human monitor command was missing return data");
+    g_assert_null(none);
+    g_assert_true(qemuMonitorTestComplete(test));
+}
+
+
 static void
 testSessionOversized(void)
 {
@@ -1020,6 +1064,7 @@ main(int argc, char **argv)
                     testSessionCloseWhileWaiting);
     g_test_add_func("/monitor/session/eof", testSessionEOF);
     g_test_add_func("/monitor/session/qmp-error", testSessionQMPError);
+    g_test_add_func("/monitor/session/passthrough", testSessionPassthrough);
     g_test_add_func("/monitor/session/oversized", testSessionOversized);
     g_test_add_func("/monitor/session/bad-id", testSessionBadId);
     g_test_add_func("/monitor/session/garbage", testSessionGarbage);
