@@ -349,7 +349,10 @@ testSessionPassthrough(void)
     g_assert_true(g_str_has_prefix(virGetLastErrorMessage(),
                                    "internal error: cannot parse json {\"execute\":: "));
     virResetLastError();
-    g_assert_cmpint(qemuMonitorJSONArbitraryCommand(mon, "{\"execute\": \"query-status\"}",
+    g_assert_cmpint(qemuMonitorJSONArbitraryCommand(mon, "{} x", &none), ==, -1);
+    testAssertError(VIR_ERR_INTERNAL_ERROR,
+                    "internal error: cannot parse json {} x: trailing garbage");
+    g_assert_cmpint(qemuMonitorJSONArbitraryCommand(mon, "{\"execute\": \"query-status\"} \n",
                                                     &status), ==, 0);
     g_assert_true(g_str_has_prefix(status, "{\"return\":{\"status\":\"running\","
                                            "\"singlestep\":false,\"running\":true},"

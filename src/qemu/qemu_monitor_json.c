@@ -163,19 +163,44 @@ qemuMonitorJSONSimpleCommand(qemuMonitor *mon, const char *name,
 }
 
 
+/* The one JSON value @str holds (nothing but white space after it), or
+ * NULL with libvirt's error. */
+static json_object *
+qemuMonitorJSONParseStrict(const char *str)
+{
+    json_tokener *tok = json_tokener_new();
+    /* the NUL included: it ends a number at the end */
+    json_object *obj = json_tokener_parse_ex(tok, str, strlen(str) + 1);
+    enum json_tokener_error err = json_tokener_get_error(tok);
+    const char *rest = str + json_tokener_get_parse_end(tok);
+    const char *why = NULL;
+
+    if (!obj)
+        why = json_tokener_error_desc(err == json_tokener_continue ?
+                                      json_tokener_error_parse_eof : err);
+    while (obj && g_ascii_isspace(*rest))
+        rest++;
+    if (obj && *rest)
+        why = _("trailing garbage");
+    json_tokener_free(tok);
+    if (why) {
+        virReportError(VIR_ERR_INTERNAL_ERROR, _("cannot parse json %1$s: %2$s"),
+                       str, why);
+        g_clear_pointer(&obj, json_object_put);
+    }
+    return obj;
+}
+
+
 int
 qemuMonitorJSONArbitraryCommand(qemuMonitor *mon, const char *cmdstr,
                                 char **reply)
 {
     g_autoptr(json_object) cmd = NULL;
     g_autoptr(json_object) rep = NULL;
-    enum json_tokener_error err = json_tokener_success;
 
-    if (!(cmd = json_tokener_parse_verbose(cmdstr, &err))) {
-        virReportError(VIR_ERR_INTERNAL_ERROR, _("cannot parse json %1$s: %2$s"),
-                       cmdstr, json_tokener_error_desc(err));
+    if (!(cmd = qemuMonitorJSONParseStrict(cmdstr)))
         return -1;
-    }
     if (qemuMonitorSendCommand(mon, cmd, &rep) < 0)
         return -1;
     *reply = g_strdup(json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PLAIN |
