@@ -57,7 +57,7 @@ class QemuProgramTest(unittest.TestCase):
 
         reply = json.loads(self.monitor('{"execute":"query-status"}').stdout)
         self.assertEqual(reply["return"]["status"], "running")
-        self.assertIn("id", reply)
+        self.assertRegex(reply["id"], r"^libvirt-\d+$")
         pretty = self.monitor("--pretty", '{"execute":"query-status"}').stdout
         self.assertGreater(len(pretty.splitlines()), 3)
         self.assertEqual(json.loads(pretty)["return"], reply["return"])
