@@ -237,8 +237,9 @@ remoteQemuEventFilterFree(remoteQemuEventFilter *filter)
     g_free(filter);
 }
 
-/* The filter of a registration for @event (NULL: every event) with
- * @flags, as libvirt compiles it; NULL with *@filter unset for none. */
+/* Sets *@filter to the name filter of a registration for @event with
+ * @flags, as libvirt compiles it (NULL for a NULL @event: every name).
+ * 0, or -1 with an error (bad flags or regular expression). */
 static int
 remoteQemuEventFilterNew(const char *event, unsigned int flags,
                          remoteQemuEventFilter **filter)
