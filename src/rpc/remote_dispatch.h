@@ -29,6 +29,7 @@ struct _remoteServer {
     GMainContext *ctx;
     virNetServer *net;
     virNetServerProgram *program;
+    virNetServerProgram *qemuProgram; /* libvirt's QEMU program */
     remoteEventQueue *events;
     remoteNodeCache *node;
     int listenerID;               /* the driver's event listener, or -1 */
@@ -37,7 +38,12 @@ struct _remoteServer {
     virNetSASLContext *sasl;      /* not owned; NULL: no SASL */
 };
 
-/* A domain event registration of one client. */
+/* The event name filter of a QEMU monitor event registration
+ * (remote_event.c). */
+typedef struct _remoteQemuEventFilter remoteQemuEventFilter;
+
+/* A domain event registration of one client (or of the QEMU program's
+ * monitor events: eventID QEMU_DOMAIN_EVENT_ID_MONITOR). */
 typedef struct _remoteEventCallback remoteEventCallback;
 struct _remoteEventCallback {
     int callbackID;               /* -1 for legacy registrations */
@@ -45,7 +51,11 @@ struct _remoteEventCallback {
     bool legacy;                  /* old-style: no callbackID on the wire */
     bool filtered;                /* only events of @uuid */
     unsigned char uuid[VIR_UUID_BUFLEN];
+    remoteQemuEventFilter *qemuFilter; /* owned; NULL: every event name */
 };
+
+/* Frees what a registration owns (the clear function of the array). */
+void remoteEventCallbackClear(remoteEventCallback *cb);
 
 /* The most event registrations one connection may hold (all kinds). */
 #define REMOTE_EVENT_CALLBACKS_MAX 1024
@@ -137,3 +147,12 @@ int remoteEventRegisterCallback(virNetServerClient *client, remoteServer *srv,
 /* Removes the legacy registration of event ID @key, or the one with
  * callback ID @key: 0, or -1 if there is none. */
 int remoteEventDeregister(virNetServerClient *client, bool legacy, int key);
+/* QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_REGISTER: QEMU monitor events
+ * (of @dom only, unless NULL) named @event (NULL: all) matched as
+ * libvirt's VIR_CONNECT_DOMAIN_QEMU_MONITOR_EVENT_REGISTER_* @flags say;
+ * the callback ID (> 0), or -1. */
+int remoteEventRegisterQemu(virNetServerClient *client, remoteServer *srv,
+                            const remote_nonnull_domain *dom, const char *event,
+                            unsigned int flags);
+/* ..._DEREGISTER: 0, or -1 if @callbackID is not such a registration. */
+int remoteEventDeregisterQemu(virNetServerClient *client, int callbackID);
