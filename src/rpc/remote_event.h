@@ -29,6 +29,10 @@ void remoteEventQueueFree(remoteEventQueue *queue);
 /* The qemuDomainEventCallback; @opaque is the queue. */
 void remoteEventListener(const qemuDomainEvent *ev, void *opaque);
 
+/* The storagePoolEventCallback (lifecycle and refresh events); @opaque
+ * is the queue. */
+void remoteEventStoragePoolListener(const storagePoolEvent *ev, void *opaque);
+
 /* The close hook that forgets a client's registrations. */
 void remoteEventClientClosed(virNetServerClient *client, void *opaque);
 

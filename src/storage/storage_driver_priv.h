@@ -1,0 +1,70 @@
+/*
+ * storage_driver_priv.h: the storage driver object (internal to
+ * src/storage)
+ *
+ * One mutex (driver->lock) protects the pool list and everything the
+ * pools hold; it is held for whole operations, including the short
+ * qemu-img runs of volume creation and probing (docs/locking.md).
+ */
+#pragma once
+
+#include "storage_driver.h"
+#include "storage_conf.h"
+
+/* libvirt's virStoragePoolState */
+enum {
+    VIR_STORAGE_POOL_INACTIVE = 0,
+    VIR_STORAGE_POOL_BUILDING = 1,
+    VIR_STORAGE_POOL_RUNNING = 2,
+};
+
+typedef struct _storagePoolObj storagePoolObj;
+struct _storagePoolObj {
+    virStoragePoolDef *def;       /* current definition */
+    virStoragePoolDef *newDef;    /* persistent definition redefined while
+                                   * active: applies at the next start */
+    bool active;
+    bool persistent;
+    bool autostart;
+    GPtrArray *vols;              /* virStorageVolDef, while active */
+};
+
+struct _storageDriver {
+    /* read-only after storageDriverNew */
+    char *root;
+    char *configDir;
+    char *autostartDir;
+    char *stateDir;
+
+    GMutex lock;                  /* protects pools (and their objects) */
+    GPtrArray *pools;             /* storagePoolObj */
+
+    GMutex eventLock;             /* taken after lock; protects the two
+                                   * fields below */
+    storagePoolEventCallback eventCb;
+    void *eventOpaque;
+};
+
+/* The directory of @path (a pool target or volume path) on this host:
+ * under the daemon's root (caller frees). */
+char *storageDriverHostPath(storageDriver *driver, const char *path);
+
+/* The pool named @name, or NULL with VIR_ERR_NO_STORAGE_POOL.  Lock held. */
+storagePoolObj *storagePoolObjFindByName(storageDriver *driver, const char *name);
+/* The same by UUID. */
+storagePoolObj *storagePoolObjFindByUUID(storageDriver *driver,
+                                         const unsigned char *uuid);
+/* Fails with "storage pool '%s' is not active" unless @obj is active. */
+int storagePoolObjCheckActive(storagePoolObj *obj);
+
+/* Emits an event for @obj (lock held). */
+void storageDriverEmit(storageDriver *driver, storagePoolObj *obj, int eventID,
+                       int event);
+
+void storagePoolRefFill(storagePoolRef *ref, const storagePoolObj *obj);
+
+/* ---- storage_volume.c ---- */
+
+/* Rescans the pool's directory: one volume per regular file, details
+ * from qemu-img.  0 or -1. */
+int storagePoolObjScanVolumes(storageDriver *driver, storagePoolObj *obj);
