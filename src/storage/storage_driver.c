@@ -165,11 +165,11 @@ storagePoolObjCheckInactive(storagePoolObj *obj, bool still)
     return -1;
 }
 
+/* Drops @obj from the list, which frees it. */
 static void
 storagePoolObjRemove(storageDriver *driver, storagePoolObj *obj)
 {
     g_ptr_array_remove(driver->pools, obj);
-    storagePoolObjFree(obj);
 }
 
 /* ---- events ------------------------------------------------------------- */
@@ -206,6 +206,22 @@ storageDriverHostPath(storageDriver *driver, const char *path)
     if (g_str_equal(driver->root, "/"))
         return g_strdup(path);
     return g_build_filename(driver->root, path, NULL);
+}
+
+char *
+storageSanitizePath(const char *path)
+{
+    GString *clean = g_string_sized_new(strlen(path));
+    const char *p;
+
+    for (p = path; *p; p++) {
+        if (*p == '/' && clean->len && clean->str[clean->len - 1] == '/')
+            continue;
+        g_string_append_c(clean, *p);
+    }
+    if (clean->len > 1 && clean->str[clean->len - 1] == '/')
+        g_string_truncate(clean, clean->len - 1);
+    return g_string_free(clean, FALSE);
 }
 
 static char *
@@ -251,12 +267,20 @@ storageDriverSetAutostartLink(storageDriver *driver, const char *name, bool on)
     return 0;
 }
 
-/* The target directory's sizes into @def (0 when it cannot be read). */
+/* The target directory's sizes and ownership into the live definition
+ * (sizes 0 when it cannot be read), as libvirt's refresh does. */
 static void
 storagePoolObjUpdateSizes(storageDriver *driver, storagePoolObj *obj)
 {
     g_autofree char *dir = storageDriverHostPath(driver, obj->def->targetPath);
     struct statvfs sb;
+    struct stat st;
+
+    if (stat(dir, &st) == 0) {
+        obj->def->perms.mode = st.st_mode & 0777;
+        obj->def->perms.uid = st.st_uid;
+        obj->def->perms.gid = st.st_gid;
+    }
 
     obj->def->capacity = obj->def->allocation = obj->def->available = 0;
     if (statvfs(dir, &sb) < 0)
@@ -638,7 +662,7 @@ int
 storagePoolLookupByTargetPath(storageDriver *driver, const char *path,
                               storagePoolRef *ref)
 {
-    g_autofree char *clean = g_canonicalize_filename(path, "/");
+    g_autofree char *clean = storageSanitizePath(path);
     int ret = -1;
     guint i;
 

@@ -49,6 +49,10 @@ struct _storageDriver {
  * under the daemon's root (caller frees). */
 char *storageDriverHostPath(storageDriver *driver, const char *path);
 
+/* @path with runs of '/' collapsed and no trailing '/' (libvirt's
+ * virFileSanitizePath: relative paths stay relative).  Caller frees. */
+char *storageSanitizePath(const char *path);
+
 /* The pool named @name, or NULL with VIR_ERR_NO_STORAGE_POOL.  Lock held. */
 storagePoolObj *storagePoolObjFindByName(storageDriver *driver, const char *name);
 /* The same by UUID. */

@@ -281,7 +281,7 @@ storageVolLookupByKey(storageDriver *driver, const char *key, storageVolRef *ref
 int
 storageVolLookupByPath(storageDriver *driver, const char *path, storageVolRef *ref)
 {
-    g_autofree char *clean = g_canonicalize_filename(path, "/");
+    g_autofree char *clean = storageSanitizePath(path);
     int ret;
 
     g_mutex_lock(&driver->lock);
