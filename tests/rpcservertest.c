@@ -103,6 +103,27 @@ testOpenURIs(void)
     xdr_free(TEST_XDR(remote_connect_get_uri_ret), (char *)&uri);
 }
 
+/* A server without a storage driver (these tests') answers the storage
+ * procedures like libvirt without one: "not supported", naming the API. */
+static void
+testNoStorage(void)
+{
+    remoteServerConfig cfg = rpcTestServerConfig();
+    g_autoptr(rpcTestServer) ts = rpcTestServerStart(&cfg);
+    g_autoptr(rpcTestClient) client = rpcTestOpen(ts->rw, 0);
+    remote_connect_list_all_storage_pools_args all = { 1, 0 };
+    remote_storage_pool_define_xml_args def = { (char *)"<pool/>", 0 };
+
+    rpcTestCallError(client, REMOTE_PROC_CONNECT_LIST_ALL_STORAGE_POOLS,
+                     TEST_XDR(remote_connect_list_all_storage_pools_args), &all,
+                     VIR_ERR_NO_SUPPORT,
+                     "this function is not supported by the connection driver: virConnectListAllStoragePools");
+    rpcTestCallError(client, REMOTE_PROC_STORAGE_POOL_DEFINE_XML,
+                     TEST_XDR(remote_storage_pool_define_xml_args), &def,
+                     VIR_ERR_NO_SUPPORT,
+                     "this function is not supported by the connection driver: virStoragePoolDefineXML");
+}
+
 static void
 testHostInfo(void)
 {
@@ -631,6 +652,7 @@ main(int argc, char **argv)
     g_test_add_func("/rpc/server/handshake", testHandshake);
     g_test_add_func("/rpc/server/open", testOpenURIs);
     g_test_add_func("/rpc/server/host", testHostInfo);
+    g_test_add_func("/rpc/server/no-storage", testNoStorage);
     g_test_add_func("/rpc/server/domains", testDomains);
     g_test_add_func("/rpc/server/readonly", testReadonly);
     g_test_add_func("/rpc/server/protocol-errors", testProtocolErrors);

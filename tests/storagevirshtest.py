@@ -80,6 +80,11 @@ class Daemon:
                 self.proc.kill()
                 self.proc.wait()
                 fail("the daemon did not stop on SIGTERM")
+            # a sanitizer build reports leaks and errors in the exit code
+            if self.proc.returncode != 0:
+                with open(os.path.join(self.root, "daemon.log")) as f:
+                    sys.stderr.write(f.read()[-4000:])
+                fail("the daemon exited with %d" % self.proc.returncode)
 
     def virsh(self, *args, ok=True, ro=False):
         res = subprocess.run(["virsh", "-c", self.ro_uri if ro else self.uri] + list(args),
