@@ -17,25 +17,6 @@
 
 #define DATADIR "storagexmldata"
 
-static const char *
-testErrorCodeName(int code)
-{
-    static const struct { int code; const char *name; } names[] = {
-        { VIR_ERR_INTERNAL_ERROR, "VIR_ERR_INTERNAL_ERROR" },
-        { VIR_ERR_INVALID_ARG, "VIR_ERR_INVALID_ARG" },
-        { VIR_ERR_XML_ERROR, "VIR_ERR_XML_ERROR" },
-        { VIR_ERR_XML_DETAIL, "VIR_ERR_XML_DETAIL" },
-        { VIR_ERR_OVERFLOW, "VIR_ERR_OVERFLOW" },
-    };
-    size_t i;
-
-    for (i = 0; i < G_N_ELEMENTS(names); i++) {
-        if (names[i].code == code)
-            return names[i].name;
-    }
-    return "UNKNOWN";
-}
-
 /* parse + format of a pool (@pool) or volume document; NULL on error */
 static char *
 testParseFormat(const char *xml, bool pool)
@@ -71,8 +52,7 @@ testStorageXMLFile(gconstpointer data)
 
         if (out)
             g_error("%s: parsing succeeded but an error was expected", name);
-        actual = g_strdup_printf("%s: %s\n", testErrorCodeName(virGetLastErrorCode()),
-                                 virGetLastErrorMessage());
+        actual = virTestFormatLastError();
         g_assert_true(virTestCompareToFile(actual, errpath));
         return;
     }

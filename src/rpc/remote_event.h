@@ -1,5 +1,6 @@
 /*
- * remote_event.h: domain events from the QEMU driver to the clients
+ * remote_event.h: domain events from the QEMU driver and storage pool
+ * events from the storage driver to the clients
  *
  * The driver calls remoteEventListener from any thread; it only copies
  * the event into a queue and wakes the main context, where the events

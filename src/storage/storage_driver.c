@@ -625,37 +625,27 @@ storagePoolLookupByName(storageDriver *driver, const char *name,
     return ret;
 }
 
+static int
+storagePoolDoFillRef(storageDriver *driver, storagePoolObj *obj, void *opaque)
+{
+    storagePoolRefFill(opaque, obj);
+    return 0;
+}
+
 int
 storagePoolLookupByUUID(storageDriver *driver, const unsigned char *uuid,
                         storagePoolRef *ref)
 {
-    storagePoolObj *obj;
-    int ret = -1;
-
-    g_mutex_lock(&driver->lock);
-    if ((obj = storagePoolObjFindByUUID(driver, uuid))) {
-        storagePoolRefFill(ref, obj);
-        ret = 0;
-    }
-    g_mutex_unlock(&driver->lock);
-    return ret;
+    return storagePoolRun(driver, uuid, STORAGE_POOL_NEED_ANY,
+                          storagePoolDoFillRef, ref);
 }
 
 int
 storagePoolLookupByVolume(storageDriver *driver, const char *pool,
                           const char *vol, storagePoolRef *ref)
 {
-    storagePoolObj *obj;
-    int ret = -1;
-
-    (void)vol;                    /* libvirt looks at the pool name only */
-    g_mutex_lock(&driver->lock);
-    if ((obj = storagePoolObjFindByName(driver, pool))) {
-        storagePoolRefFill(ref, obj);
-        ret = 0;
-    }
-    g_mutex_unlock(&driver->lock);
-    return ret;
+    /* libvirt looks at the volume's pool name only */
+    return storagePoolLookupByName(driver, pool, ref);
 }
 
 int
@@ -847,217 +837,8 @@ storagePoolCreateXML(storageDriver *driver, const char *xml, unsigned int flags,
 /* ---- operations on one pool ----------------------------------------------------- */
 
 int
-storagePoolCreate(storageDriver *driver, const unsigned char *uuid,
-                  unsigned int flags)
-{
-    storagePoolObj *obj;
-    int ret = -1;
-
-    if (storageCheckCreateFlags(flags) < 0)
-        return -1;
-    g_mutex_lock(&driver->lock);
-    if (!(obj = storagePoolObjFindByUUID(driver, uuid)) ||
-        storagePoolObjCheckInactive(obj, false) < 0)
-        goto cleanup;
-    if (flags && storagePoolObjBuildDir(driver, obj, storageBuildFlags(flags)) < 0)
-        goto cleanup;
-    if (storagePoolObjStart(driver, obj) < 0)
-        goto cleanup;
-    storageDriverEmit(driver, obj, VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE,
-                      VIR_STORAGE_POOL_EVENT_STARTED);
-    ret = 0;
- cleanup:
-    g_mutex_unlock(&driver->lock);
-    return ret;
-}
-
-int
-storagePoolBuild(storageDriver *driver, const unsigned char *uuid,
-                 unsigned int flags)
-{
-    storagePoolObj *obj;
-    int ret = -1;
-
-    /* REPAIR / RESIZE are for disk pools */
-    if (!virCheckFlags(flags, BUILD_OVERWRITE | BUILD_NO_OVERWRITE))
-        return -1;
-    g_mutex_lock(&driver->lock);
-    if (!(obj = storagePoolObjFindByUUID(driver, uuid)) ||
-        storagePoolObjCheckInactive(obj, false) < 0 ||
-        storagePoolObjBuildDir(driver, obj, flags) < 0)
-        goto cleanup;
-    storageDriverEmit(driver, obj, VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE,
-                      VIR_STORAGE_POOL_EVENT_CREATED);
-    ret = 0;
- cleanup:
-    g_mutex_unlock(&driver->lock);
-    return ret;
-}
-
-int
-storagePoolDestroy(storageDriver *driver, const unsigned char *uuid)
-{
-    storagePoolObj *obj;
-    int ret = -1;
-
-    g_mutex_lock(&driver->lock);
-    if (!(obj = storagePoolObjFindByUUID(driver, uuid)) ||
-        storagePoolObjCheckActive(obj) < 0)
-        goto cleanup;
-    storagePoolObjStop(driver, obj);
-    storageDriverEmit(driver, obj, VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE,
-                      VIR_STORAGE_POOL_EVENT_STOPPED);
-    if (!obj->persistent)
-        storagePoolObjRemove(driver, obj);
-    ret = 0;
- cleanup:
-    g_mutex_unlock(&driver->lock);
-    return ret;
-}
-
-int
-storagePoolDelete(storageDriver *driver, const unsigned char *uuid,
-                  unsigned int flags)
-{
-    g_autofree char *dir = NULL;
-    storagePoolObj *obj;
-    int ret = -1;
-
-    if (!virCheckFlags(flags, 0))
-        return -1;
-    g_mutex_lock(&driver->lock);
-    if (!(obj = storagePoolObjFindByUUID(driver, uuid)) ||
-        storagePoolObjCheckInactive(obj, true) < 0)
-        goto cleanup;
-    dir = storageDriverHostPath(driver, obj->def->targetPath);
-    if (rmdir(dir) < 0 && errno != ENOENT) {
-        virReportSystemError(errno, _("failed to remove pool '%1$s'"),
-                             obj->def->targetPath);
-        goto cleanup;
-    }
-    storageDriverEmit(driver, obj, VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE,
-                      VIR_STORAGE_POOL_EVENT_DELETED);
-    ret = 0;
- cleanup:
-    g_mutex_unlock(&driver->lock);
-    return ret;
-}
-
-int
-storagePoolUndefine(storageDriver *driver, const unsigned char *uuid)
-{
-    g_autofree char *config = NULL;
-    storagePoolObj *obj;
-    int ret = -1;
-
-    g_mutex_lock(&driver->lock);
-    if (!(obj = storagePoolObjFindByUUID(driver, uuid)) ||
-        storagePoolObjCheckInactive(obj, true) < 0)
-        goto cleanup;
-    if (!obj->persistent) {
-        virReportError(VIR_ERR_OPERATION_INVALID, "%s",
-                       _("cannot undefine transient storage pool"));
-        goto cleanup;
-    }
-    config = storageDriverFile(driver->configDir, obj->def->name);
-    if (storageDriverSetAutostartLink(driver, obj->def->name, false) < 0 ||
-        virFileRemove(config) < 0)
-        goto cleanup;
-    storageDriverEmit(driver, obj, VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE,
-                      VIR_STORAGE_POOL_EVENT_UNDEFINED);
-    storagePoolObjRemove(driver, obj);
-    ret = 0;
- cleanup:
-    g_mutex_unlock(&driver->lock);
-    return ret;
-}
-
-int
-storagePoolRefresh(storageDriver *driver, const unsigned char *uuid,
-                   unsigned int flags)
-{
-    storagePoolObj *obj;
-    int ret = -1;
-
-    if (!virCheckFlags(flags, 0))
-        return -1;
-    g_mutex_lock(&driver->lock);
-    if (!(obj = storagePoolObjFindByUUID(driver, uuid)) ||
-        storagePoolObjCheckActive(obj) < 0)
-        goto cleanup;
-    if (storagePoolObjRefresh(driver, obj) < 0) {
-        /* libvirt stops a pool whose refresh fails */
-        storagePoolObjStop(driver, obj);
-        storageDriverEmit(driver, obj, VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE,
-                          VIR_STORAGE_POOL_EVENT_STOPPED);
-        if (!obj->persistent)
-            storagePoolObjRemove(driver, obj);
-        goto cleanup;
-    }
-    storageDriverEmit(driver, obj, VIR_STORAGE_POOL_EVENT_ID_REFRESH, 0);
-    ret = 0;
- cleanup:
-    g_mutex_unlock(&driver->lock);
-    return ret;
-}
-
-/* ---- properties ---------------------------------------------------------------- */
-
-int
-storagePoolGetInfo(storageDriver *driver, const unsigned char *uuid,
-                   storagePoolInfo *info)
-{
-    storagePoolObj *obj;
-    int ret = -1;
-
-    g_mutex_lock(&driver->lock);
-    if ((obj = storagePoolObjFindByUUID(driver, uuid))) {
-        info->state = obj->active ? VIR_STORAGE_POOL_RUNNING : VIR_STORAGE_POOL_INACTIVE;
-        info->capacity = obj->def->capacity;
-        info->allocation = obj->def->allocation;
-        info->available = obj->def->available;
-        ret = 0;
-    }
-    g_mutex_unlock(&driver->lock);
-    return ret;
-}
-
-char *
-storagePoolGetXMLDesc(storageDriver *driver, const unsigned char *uuid,
-                      unsigned int flags)
-{
-    storagePoolObj *obj;
-    char *xml = NULL;
-
-    if (!virCheckFlags(flags, XML_INACTIVE))
-        return NULL;
-    g_mutex_lock(&driver->lock);
-    if ((obj = storagePoolObjFindByUUID(driver, uuid)))
-        xml = virStoragePoolDefFormat((flags & XML_INACTIVE) && obj->newDef ?
-                                      obj->newDef : obj->def);
-    g_mutex_unlock(&driver->lock);
-    return xml;
-}
-
-int
-storagePoolGetAutostart(storageDriver *driver, const unsigned char *uuid,
-                        int *autostart)
-{
-    storagePoolObj *obj;
-    int ret = -1;
-
-    g_mutex_lock(&driver->lock);
-    if ((obj = storagePoolObjFindByUUID(driver, uuid))) {
-        *autostart = obj->autostart;
-        ret = 0;
-    }
-    g_mutex_unlock(&driver->lock);
-    return ret;
-}
-
-int
-storagePoolSetAutostart(storageDriver *driver, const unsigned char *uuid,
-                        int autostart)
+storagePoolRun(storageDriver *driver, const unsigned char *uuid,
+               storagePoolNeed need, storagePoolOp op, void *opaque)
 {
     storagePoolObj *obj;
     int ret = -1;
@@ -1065,44 +846,276 @@ storagePoolSetAutostart(storageDriver *driver, const unsigned char *uuid,
     g_mutex_lock(&driver->lock);
     if (!(obj = storagePoolObjFindByUUID(driver, uuid)))
         goto cleanup;
-    if (!obj->persistent) {
-        virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
-                       _("cannot set autostart for transient pool"));
+    if ((need == STORAGE_POOL_NEED_ACTIVE && storagePoolObjCheckActive(obj) < 0) ||
+        (need == STORAGE_POOL_NEED_STARTABLE && storagePoolObjCheckInactive(obj, false) < 0) ||
+        (need == STORAGE_POOL_NEED_STOPPED && storagePoolObjCheckInactive(obj, true) < 0))
         goto cleanup;
-    }
-    if (obj->autostart != !!autostart) {
-        if (storageDriverSetAutostartLink(driver, obj->def->name, autostart) < 0)
-            goto cleanup;
-        obj->autostart = !!autostart;
-    }
-    ret = 0;
+    ret = op(driver, obj, opaque);
  cleanup:
     g_mutex_unlock(&driver->lock);
     return ret;
 }
 
-/* IS_ACTIVE / IS_PERSISTENT: 1, 0 or -1 */
-static int
-storagePoolGetFlag(storageDriver *driver, const unsigned char *uuid, bool active)
+static void
+storageDriverEmitLifecycle(storageDriver *driver, storagePoolObj *obj, int event)
 {
-    storagePoolObj *obj;
-    int ret = -1;
+    storageDriverEmit(driver, obj, VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE, event);
+}
 
-    g_mutex_lock(&driver->lock);
-    if ((obj = storagePoolObjFindByUUID(driver, uuid)))
-        ret = active ? obj->active : obj->persistent;
-    g_mutex_unlock(&driver->lock);
-    return ret;
+/* Stops active @obj; a transient pool is gone afterwards. */
+static void
+storagePoolObjStopAndEmit(storageDriver *driver, storagePoolObj *obj)
+{
+    storagePoolObjStop(driver, obj);
+    storageDriverEmitLifecycle(driver, obj, VIR_STORAGE_POOL_EVENT_STOPPED);
+    if (!obj->persistent)
+        storagePoolObjRemove(driver, obj);
+}
+
+static int
+storagePoolDoCreate(storageDriver *driver, storagePoolObj *obj, void *opaque)
+{
+    unsigned int flags = *(unsigned int *)opaque;
+
+    if ((flags && storagePoolObjBuildDir(driver, obj, storageBuildFlags(flags)) < 0) ||
+        storagePoolObjStart(driver, obj) < 0)
+        return -1;
+    storageDriverEmitLifecycle(driver, obj, VIR_STORAGE_POOL_EVENT_STARTED);
+    return 0;
+}
+
+int
+storagePoolCreate(storageDriver *driver, const unsigned char *uuid,
+                  unsigned int flags)
+{
+    if (storageCheckCreateFlags(flags) < 0)
+        return -1;
+    return storagePoolRun(driver, uuid, STORAGE_POOL_NEED_STARTABLE,
+                          storagePoolDoCreate, &flags);
+}
+
+static int
+storagePoolDoBuild(storageDriver *driver, storagePoolObj *obj, void *opaque)
+{
+    if (storagePoolObjBuildDir(driver, obj, *(unsigned int *)opaque) < 0)
+        return -1;
+    storageDriverEmitLifecycle(driver, obj, VIR_STORAGE_POOL_EVENT_CREATED);
+    return 0;
+}
+
+int
+storagePoolBuild(storageDriver *driver, const unsigned char *uuid,
+                 unsigned int flags)
+{
+    /* REPAIR / RESIZE are for disk pools */
+    if (!virCheckFlags(flags, BUILD_OVERWRITE | BUILD_NO_OVERWRITE))
+        return -1;
+    return storagePoolRun(driver, uuid, STORAGE_POOL_NEED_STARTABLE,
+                          storagePoolDoBuild, &flags);
+}
+
+static int
+storagePoolDoDestroy(storageDriver *driver, storagePoolObj *obj, void *opaque)
+{
+    storagePoolObjStopAndEmit(driver, obj);
+    return 0;
+}
+
+int
+storagePoolDestroy(storageDriver *driver, const unsigned char *uuid)
+{
+    return storagePoolRun(driver, uuid, STORAGE_POOL_NEED_ACTIVE,
+                          storagePoolDoDestroy, NULL);
+}
+
+static int
+storagePoolDoDelete(storageDriver *driver, storagePoolObj *obj, void *opaque)
+{
+    g_autofree char *dir = storageDriverHostPath(driver, obj->def->targetPath);
+
+    if (rmdir(dir) < 0 && errno != ENOENT) {
+        virReportSystemError(errno, _("failed to remove pool '%1$s'"),
+                             obj->def->targetPath);
+        return -1;
+    }
+    storageDriverEmitLifecycle(driver, obj, VIR_STORAGE_POOL_EVENT_DELETED);
+    return 0;
+}
+
+int
+storagePoolDelete(storageDriver *driver, const unsigned char *uuid,
+                  unsigned int flags)
+{
+    if (!virCheckFlags(flags, 0))
+        return -1;
+    return storagePoolRun(driver, uuid, STORAGE_POOL_NEED_STOPPED,
+                          storagePoolDoDelete, NULL);
+}
+
+static int
+storagePoolDoUndefine(storageDriver *driver, storagePoolObj *obj, void *opaque)
+{
+    g_autofree char *config = storageDriverFile(driver->configDir, obj->def->name);
+
+    if (!obj->persistent) {
+        virReportError(VIR_ERR_OPERATION_INVALID, "%s",
+                       _("cannot undefine transient storage pool"));
+        return -1;
+    }
+    if (storageDriverSetAutostartLink(driver, obj->def->name, false) < 0 ||
+        virFileRemove(config) < 0)
+        return -1;
+    storageDriverEmitLifecycle(driver, obj, VIR_STORAGE_POOL_EVENT_UNDEFINED);
+    storagePoolObjRemove(driver, obj);
+    return 0;
+}
+
+int
+storagePoolUndefine(storageDriver *driver, const unsigned char *uuid)
+{
+    return storagePoolRun(driver, uuid, STORAGE_POOL_NEED_STOPPED,
+                          storagePoolDoUndefine, NULL);
+}
+
+static int
+storagePoolDoRefresh(storageDriver *driver, storagePoolObj *obj, void *opaque)
+{
+    if (storagePoolObjRefresh(driver, obj) < 0) {
+        /* libvirt stops a pool whose refresh fails */
+        storagePoolObjStopAndEmit(driver, obj);
+        return -1;
+    }
+    storageDriverEmit(driver, obj, VIR_STORAGE_POOL_EVENT_ID_REFRESH, 0);
+    return 0;
+}
+
+int
+storagePoolRefresh(storageDriver *driver, const unsigned char *uuid,
+                   unsigned int flags)
+{
+    if (!virCheckFlags(flags, 0))
+        return -1;
+    return storagePoolRun(driver, uuid, STORAGE_POOL_NEED_ACTIVE,
+                          storagePoolDoRefresh, NULL);
+}
+
+/* ---- properties ---------------------------------------------------------------- */
+
+static int
+storagePoolDoGetInfo(storageDriver *driver, storagePoolObj *obj, void *opaque)
+{
+    storagePoolInfo *info = opaque;
+
+    info->state = obj->active ? VIR_STORAGE_POOL_RUNNING : VIR_STORAGE_POOL_INACTIVE;
+    info->capacity = obj->def->capacity;
+    info->allocation = obj->def->allocation;
+    info->available = obj->def->available;
+    return 0;
+}
+
+int
+storagePoolGetInfo(storageDriver *driver, const unsigned char *uuid,
+                   storagePoolInfo *info)
+{
+    return storagePoolRun(driver, uuid, STORAGE_POOL_NEED_ANY,
+                          storagePoolDoGetInfo, info);
+}
+
+typedef struct {
+    unsigned int flags;
+    char *xml;
+} storagePoolXMLReq;
+
+static int
+storagePoolDoGetXMLDesc(storageDriver *driver, storagePoolObj *obj, void *opaque)
+{
+    storagePoolXMLReq *req = opaque;
+
+    req->xml = virStoragePoolDefFormat((req->flags & XML_INACTIVE) && obj->newDef ?
+                                       obj->newDef : obj->def);
+    return 0;
+}
+
+char *
+storagePoolGetXMLDesc(storageDriver *driver, const unsigned char *uuid,
+                      unsigned int flags)
+{
+    storagePoolXMLReq req = { .flags = flags };
+
+    if (!virCheckFlags(flags, XML_INACTIVE) ||
+        storagePoolRun(driver, uuid, STORAGE_POOL_NEED_ANY,
+                       storagePoolDoGetXMLDesc, &req) < 0)
+        return NULL;
+    return req.xml;
+}
+
+/* GET_AUTOSTART / IS_ACTIVE / IS_PERSISTENT: 1 or 0 */
+static int
+storagePoolDoGetAutostart(storageDriver *driver, storagePoolObj *obj, void *opaque)
+{
+    return obj->autostart;
+}
+
+static int
+storagePoolDoIsActive(storageDriver *driver, storagePoolObj *obj, void *opaque)
+{
+    return obj->active;
+}
+
+static int
+storagePoolDoIsPersistent(storageDriver *driver, storagePoolObj *obj, void *opaque)
+{
+    return obj->persistent;
+}
+
+int
+storagePoolGetAutostart(storageDriver *driver, const unsigned char *uuid,
+                        int *autostart)
+{
+    int rc = storagePoolRun(driver, uuid, STORAGE_POOL_NEED_ANY,
+                            storagePoolDoGetAutostart, NULL);
+
+    if (rc < 0)
+        return -1;
+    *autostart = rc;
+    return 0;
 }
 
 int
 storagePoolIsActive(storageDriver *driver, const unsigned char *uuid)
 {
-    return storagePoolGetFlag(driver, uuid, true);
+    return storagePoolRun(driver, uuid, STORAGE_POOL_NEED_ANY,
+                          storagePoolDoIsActive, NULL);
 }
 
 int
 storagePoolIsPersistent(storageDriver *driver, const unsigned char *uuid)
 {
-    return storagePoolGetFlag(driver, uuid, false);
+    return storagePoolRun(driver, uuid, STORAGE_POOL_NEED_ANY,
+                          storagePoolDoIsPersistent, NULL);
+}
+
+static int
+storagePoolDoSetAutostart(storageDriver *driver, storagePoolObj *obj, void *opaque)
+{
+    bool autostart = *(int *)opaque != 0;
+
+    if (!obj->persistent) {
+        virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                       _("cannot set autostart for transient pool"));
+        return -1;
+    }
+    if (obj->autostart != autostart &&
+        storageDriverSetAutostartLink(driver, obj->def->name, autostart) < 0)
+        return -1;
+    obj->autostart = autostart;
+    return 0;
+}
+
+int
+storagePoolSetAutostart(storageDriver *driver, const unsigned char *uuid,
+                        int autostart)
+{
+    return storagePoolRun(driver, uuid, STORAGE_POOL_NEED_ANY,
+                          storagePoolDoSetAutostart, &autostart);
 }

@@ -61,6 +61,23 @@ storagePoolObj *storagePoolObjFindByUUID(storageDriver *driver,
 /* Fails with "storage pool '%s' is not active" unless @obj is active. */
 int storagePoolObjCheckActive(storagePoolObj *obj);
 
+/* What an operation on one pool asks of its state. */
+typedef enum {
+    STORAGE_POOL_NEED_ANY,
+    STORAGE_POOL_NEED_ACTIVE,     /* else "storage pool 'x' is not active" */
+    STORAGE_POOL_NEED_STARTABLE,  /* inactive, else "... is already active" */
+    STORAGE_POOL_NEED_STOPPED,    /* inactive, else "... is still active" */
+} storagePoolNeed;
+
+typedef int (*storagePoolOp)(storageDriver *driver, storagePoolObj *obj,
+                             void *opaque);
+
+/* Runs @op on the pool of @uuid with the driver's lock held, if the
+ * pool exists and is in the state @need asks: @op's result, or -1 with
+ * libvirt's error. */
+int storagePoolRun(storageDriver *driver, const unsigned char *uuid,
+                   storagePoolNeed need, storagePoolOp op, void *opaque);
+
 /* Emits an event for @obj (lock held). */
 void storageDriverEmit(storageDriver *driver, storagePoolObj *obj, int eventID,
                        int event);

@@ -212,16 +212,6 @@ storageVolFind(storageDriver *driver, const char *pool, const char *name,
     return storageVolFindByName(obj, name, true);
 }
 
-/* The active pool of UUID @uuid. */
-static storagePoolObj *
-storagePoolFindActive(storageDriver *driver, const unsigned char *uuid)
-{
-    storagePoolObj *obj = storagePoolObjFindByUUID(driver, uuid);
-
-    if (!obj || storagePoolObjCheckActive(obj) < 0)
-        return NULL;
-    return obj;
-}
 
 /* The first volume of an active pool whose key (@byKey) or path is
  * @str. */
@@ -246,22 +236,31 @@ storageVolFindGlobal(storageDriver *driver, const char *str, bool byKey,
     return -1;
 }
 
+typedef struct {
+    const char *name;
+    storageVolRef *ref;
+} storageVolNameReq;
+
+static int
+storageVolDoLookupByName(storageDriver *driver, storagePoolObj *obj, void *opaque)
+{
+    storageVolNameReq *req = opaque;
+    virStorageVolDef *vol = storageVolFindByName(obj, req->name, true);
+
+    if (!vol)
+        return -1;
+    storageVolRefFill(req->ref, obj, vol);
+    return 0;
+}
+
 int
 storageVolLookupByName(storageDriver *driver, const unsigned char *pool,
                        const char *name, storageVolRef *ref)
 {
-    storagePoolObj *obj;
-    virStorageVolDef *vol;
-    int ret = -1;
+    storageVolNameReq req = { .name = name, .ref = ref };
 
-    g_mutex_lock(&driver->lock);
-    if ((obj = storagePoolFindActive(driver, pool)) &&
-        (vol = storageVolFindByName(obj, name, true))) {
-        storageVolRefFill(ref, obj, vol);
-        ret = 0;
-    }
-    g_mutex_unlock(&driver->lock);
-    return ret;
+    return storagePoolRun(driver, pool, STORAGE_POOL_NEED_ACTIVE,
+                          storageVolDoLookupByName, &req);
 }
 
 int
@@ -301,66 +300,72 @@ storageVolLookupByPath(storageDriver *driver, const char *path, storageVolRef *r
 
 /* ---- listing ----------------------------------------------------------------- */
 
+static int
+storagePoolDoNumOfVolumes(storageDriver *driver, storagePoolObj *obj, void *opaque)
+{
+    return obj->vols->len;
+}
+
 int
 storagePoolNumOfVolumes(storageDriver *driver, const unsigned char *uuid)
 {
-    storagePoolObj *obj;
-    int ret = -1;
+    return storagePoolRun(driver, uuid, STORAGE_POOL_NEED_ACTIVE,
+                          storagePoolDoNumOfVolumes, NULL);
+}
 
-    g_mutex_lock(&driver->lock);
-    if ((obj = storagePoolFindActive(driver, uuid)))
-        ret = obj->vols->len;
-    g_mutex_unlock(&driver->lock);
-    return ret;
+typedef struct {
+    int max;
+    char **names;
+} storageVolNamesReq;
+
+static int
+storagePoolDoListVolumes(storageDriver *driver, storagePoolObj *obj, void *opaque)
+{
+    storageVolNamesReq *req = opaque;
+    guint n = MIN(obj->vols->len, (guint)MAX(req->max, 0));
+    guint i;
+
+    req->names = g_new0(char *, n + 1);
+    for (i = 0; i < n; i++)
+        req->names[i] = g_strdup(((virStorageVolDef *)g_ptr_array_index(obj->vols, i))->name);
+    return n;
 }
 
 int
 storagePoolListVolumes(storageDriver *driver, const unsigned char *uuid,
                        int maxnames, char ***names)
 {
-    g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func(g_free);
-    storagePoolObj *obj;
-    int ret = -1;
+    storageVolNamesReq req = { .max = maxnames };
+    int n = storagePoolRun(driver, uuid, STORAGE_POOL_NEED_ACTIVE,
+                           storagePoolDoListVolumes, &req);
+
+    if (n >= 0)
+        *names = req.names;
+    return n;
+}
+
+static int
+storagePoolDoListAllVolumes(storageDriver *driver, storagePoolObj *obj, void *opaque)
+{
+    storageVolRef **vols = opaque;
     guint i;
 
-    g_mutex_lock(&driver->lock);
-    if ((obj = storagePoolFindActive(driver, uuid))) {
-        for (i = 0; i < obj->vols->len && (int)list->len < maxnames; i++) {
-            virStorageVolDef *vol = g_ptr_array_index(obj->vols, i);
-
-            g_ptr_array_add(list, g_strdup(vol->name));
-        }
-        ret = list->len;
+    if (vols) {
+        *vols = g_new0(storageVolRef, obj->vols->len + 1);
+        for (i = 0; i < obj->vols->len; i++)
+            storageVolRefFill(&(*vols)[i], obj, g_ptr_array_index(obj->vols, i));
     }
-    g_mutex_unlock(&driver->lock);
-    if (ret < 0)
-        return -1;
-    g_ptr_array_add(list, NULL);
-    *names = (char **)g_ptr_array_steal(list, NULL);
-    return ret;
+    return obj->vols->len;
 }
 
 int
 storagePoolListAllVolumes(storageDriver *driver, const unsigned char *uuid,
                           unsigned int flags, storageVolRef **vols)
 {
-    storagePoolObj *obj;
-    int ret = -1;
-    guint i;
-
     if (!virCheckFlags(flags, 0))
         return -1;
-    g_mutex_lock(&driver->lock);
-    if ((obj = storagePoolFindActive(driver, uuid))) {
-        ret = obj->vols->len;
-        if (vols) {
-            *vols = g_new0(storageVolRef, obj->vols->len + 1);
-            for (i = 0; i < obj->vols->len; i++)
-                storageVolRefFill(&(*vols)[i], obj, g_ptr_array_index(obj->vols, i));
-        }
-    }
-    g_mutex_unlock(&driver->lock);
-    return ret;
+    return storagePoolRun(driver, uuid, STORAGE_POOL_NEED_ACTIVE,
+                          storagePoolDoListAllVolumes, vols);
 }
 
 /* ---- creation / deletion ------------------------------------------------------- */
@@ -465,20 +470,35 @@ storageVolCreate(storageDriver *driver, storagePoolObj *obj, const char *xml,
     return 0;
 }
 
+typedef struct {
+    const char *xml;
+    const char *srcPool;          /* NULL: a new image */
+    const char *srcName;
+    unsigned int flags;
+    storageVolRef *ref;
+} storageVolCreateReq;
+
+static int
+storageVolDoCreate(storageDriver *driver, storagePoolObj *obj, void *opaque)
+{
+    storageVolCreateReq *req = opaque;
+    virStorageVolDef *src = NULL;
+
+    if (req->srcPool && !(src = storageVolFind(driver, req->srcPool, req->srcName, NULL)))
+        return -1;
+    return storageVolCreate(driver, obj, req->xml, src, req->flags, req->ref);
+}
+
 int
 storageVolCreateXML(storageDriver *driver, const unsigned char *pool,
                     const char *xml, unsigned int flags, storageVolRef *ref)
 {
-    storagePoolObj *obj;
-    int ret = -1;
+    storageVolCreateReq req = { .xml = xml, .flags = flags, .ref = ref };
 
     if (!virCheckFlags(flags, VOL_CREATE_PREALLOC_METADATA))
         return -1;
-    g_mutex_lock(&driver->lock);
-    if ((obj = storagePoolFindActive(driver, pool)))
-        ret = storageVolCreate(driver, obj, xml, NULL, flags, ref);
-    g_mutex_unlock(&driver->lock);
-    return ret;
+    return storagePoolRun(driver, pool, STORAGE_POOL_NEED_ACTIVE,
+                          storageVolDoCreate, &req);
 }
 
 int
@@ -487,18 +507,13 @@ storageVolCreateXMLFrom(storageDriver *driver, const unsigned char *pool,
                         const char *srcName, unsigned int flags,
                         storageVolRef *ref)
 {
-    storagePoolObj *obj;
-    virStorageVolDef *src;
-    int ret = -1;
+    storageVolCreateReq req = { .xml = xml, .srcPool = srcPool,
+                                .srcName = srcName, .flags = flags, .ref = ref };
 
     if (!virCheckFlags(flags, 0))
         return -1;
-    g_mutex_lock(&driver->lock);
-    if ((obj = storagePoolFindActive(driver, pool)) &&
-        (src = storageVolFind(driver, srcPool, srcName, NULL)))
-        ret = storageVolCreate(driver, obj, xml, src, flags, ref);
-    g_mutex_unlock(&driver->lock);
-    return ret;
+    return storagePoolRun(driver, pool, STORAGE_POOL_NEED_ACTIVE,
+                          storageVolDoCreate, &req);
 }
 
 int
