@@ -211,6 +211,13 @@ def session(d, root):
     check(ev.conn.listAllStoragePools(E.VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE) == [],
           "inactive pools listed")
     check([v.name() for v in pools[0].listAllVolumes()] == ["b.qcow2"], "listAllVolumes")
+    check(pools[0].listVolumes() == ["b.qcow2"], "listVolumes")
+    check(ev.conn.listStoragePools() == ["default"] and
+          ev.conn.listDefinedStoragePools() == [], "the old pool lists")
+    check("Vol c.qcow2 cloned from b.qcow2" in
+          d.virsh("vol-clone", "b.qcow2", "c.qcow2", "--pool", "default"), "vol-clone")
+    check(pools[0].listVolumes() == ["b.qcow2", "c.qcow2"], "clone not listed")
+    d.virsh("vol-delete", "c.qcow2", "--pool", "default")
     check(ev.conn.storagePoolLookupByTargetPath(TARGET).name() == "default",
           "lookup by target path")
 

@@ -20,8 +20,8 @@ remoteStorage(remoteServer *srv, const char *api)
     return srv->storage;
 }
 
-/* A name list reply: @names (taken: a NULL-terminated vector) holds
- * @n names, or @n is -1 (failed). */
+/* A name list reply from the NULL-terminated vector @names (taken) of
+ * @n names; @n -1: the call failed (nothing to take). */
 static int
 remoteStorageNames(int n, char **names, char ***val, u_int *len)
 {
@@ -51,14 +51,14 @@ remoteDispatchConnectListStoragePools(virNetServerClient *client,
     remote_connect_list_storage_pools_ret *r = ret;
     storageDriver *storage = remoteStorage(opaque, "virConnectListStoragePools");
     char **names = NULL;
+    int n;
 
     if (!storage ||
         remoteStorageCheckMax(a->maxnames, REMOTE_STORAGE_POOL_LIST_MAX,
                               _("maxnames > REMOTE_STORAGE_POOL_LIST_MAX")) < 0)
         return -1;
-    return remoteStorageNames(storageConnectListPools(storage, true, a->maxnames,
-                                                      &names),
-                              names, &r->names.names_val, &r->names.names_len);
+    n = storageConnectListPools(storage, true, a->maxnames, &names);
+    return remoteStorageNames(n, names, &r->names.names_val, &r->names.names_len);
 }
 
 int
@@ -71,14 +71,14 @@ remoteDispatchConnectListDefinedStoragePools(virNetServerClient *client,
     storageDriver *storage = remoteStorage(opaque,
                                            "virConnectListDefinedStoragePools");
     char **names = NULL;
+    int n;
 
     if (!storage ||
         remoteStorageCheckMax(a->maxnames, REMOTE_STORAGE_POOL_LIST_MAX,
                               _("maxnames > REMOTE_STORAGE_POOL_LIST_MAX")) < 0)
         return -1;
-    return remoteStorageNames(storageConnectListPools(storage, false, a->maxnames,
-                                                      &names),
-                              names, &r->names.names_val, &r->names.names_len);
+    n = storageConnectListPools(storage, false, a->maxnames, &names);
+    return remoteStorageNames(n, names, &r->names.names_val, &r->names.names_len);
 }
 
 int
@@ -90,15 +90,15 @@ remoteDispatchStoragePoolListVolumes(virNetServerClient *client,
     remote_storage_pool_list_volumes_ret *r = ret;
     storageDriver *storage = remoteStorage(opaque, "virStoragePoolListVolumes");
     char **names = NULL;
+    int n;
 
     if (!storage ||
         remoteStorageCheckMax(a->maxnames, REMOTE_STORAGE_VOL_LIST_MAX,
                               _("maxnames > REMOTE_STORAGE_VOL_LIST_MAX")) < 0)
         return -1;
-    return remoteStorageNames(storagePoolListVolumes(storage,
-                                                     (const unsigned char *)a->pool.uuid,
-                                                     a->maxnames, &names),
-                              names, &r->names.names_val, &r->names.names_len);
+    n = storagePoolListVolumes(storage, (const unsigned char *)a->pool.uuid,
+                               a->maxnames, &names);
+    return remoteStorageNames(n, names, &r->names.names_val, &r->names.names_len);
 }
 
 int
