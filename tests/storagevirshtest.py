@@ -171,6 +171,10 @@ def session(d, root):
 
     # volumes
     d.virsh("vol-create-as", "default", "a.raw", "10M")
+    d.virsh("vol-create-as", "default", "full.raw", "1M", "--allocation", "1M")
+    check(os.stat(os.path.join(images, "full.raw")).st_blocks * 512 >= 1 << 20,
+          "--allocation did not allocate")
+    d.virsh("vol-delete", "full.raw", "--pool", "default")
     d.virsh("vol-create-as", "default", "b.qcow2", "1G", "--format", "qcow2")
     img = json.loads(subprocess.run(["qemu-img", "info", "--output=json",
                                      os.path.join(images, "b.qcow2")],

@@ -400,6 +400,11 @@ storageVolCreateImage(const virStorageVolDef *def, const virStorageVolDef *src,
             (flags & VOL_CREATE_PREALLOC_METADATA)) {
             g_ptr_array_add(argv, (char *)"-o");
             g_ptr_array_add(argv, (char *)"preallocation=metadata");
+        } else if (def->format == VIR_STORAGE_FILE_RAW && def->hasAllocation &&
+                   def->capacity > 0 && def->allocation >= def->capacity) {
+            /* a fully allocated raw file (virsh vol-create-as --allocation) */
+            g_ptr_array_add(argv, (char *)"-o");
+            g_ptr_array_add(argv, (char *)"preallocation=falloc");
         }
         g_ptr_array_add(argv, def->path);
         g_ptr_array_add(argv, size);
