@@ -7,8 +7,9 @@
 #
 # Starts the real daemon on a private root (127.0.0.41), drives a dir
 # pool the way virt-manager does on connect (define, build, start,
-# autostart the 'default' pool at /var/lib/libvirt/images, which lives
-# under the root) and through virsh pool-* / vol-* (raw and qcow2
+# autostart a 'default' pool; its directory is in the test's temporary
+# directory: pool paths are host paths) and through virsh pool-* /
+# vol-* (raw and qcow2
 # volumes by qemu-img, listings, info, XML, path, delete, libvirt's
 # errors), receives the pool lifecycle and refresh events in a
 # python3-libvirt event loop, and restarts the daemon to check that
@@ -30,7 +31,6 @@ import libvirt
 
 DEADLINE = 15.0
 ADDR = "127.0.0.41"
-TARGET = "/var/lib/libvirt/images"
 
 
 def fail(msg):
@@ -148,12 +148,12 @@ def pool_row(d, name):
 
 def session(d, root):
     ev = Events(d.uri)
-    images = os.path.join(root, TARGET.lstrip("/"))
+    images = os.path.join(root, "images")
     E = libvirt
 
     # what virt-manager does on connect
     check("Pool default defined" in
-          d.virsh("pool-define-as", "default", "dir", "--target", TARGET), "define")
+          d.virsh("pool-define-as", "default", "dir", "--target", images), "define")
     ev.expect(("default", E.VIR_STORAGE_POOL_EVENT_DEFINED))
     d.virsh("pool-build", "default")
     check(os.path.isdir(images), "pool-build made no %s" % images)
@@ -166,7 +166,7 @@ def session(d, root):
     info = d.virsh("pool-info", "default")
     check("State:          running" in info and "Autostart:      yes" in info, info)
     xml = d.virsh("pool-dumpxml", "default")
-    check("<pool type='dir'>" in xml and "<path>%s</path>" % TARGET in xml, xml)
+    check("<pool type='dir'>" in xml and "<path>%s</path>" % images in xml, xml)
     check("<mode>0711</mode>" in xml, "built directory mode: " + xml)
 
     # volumes
@@ -200,7 +200,8 @@ def session(d, root):
     check("a.raw" not in d.virsh("vol-list", "default"), "a.raw still listed")
 
     # a transient pool goes away when it stops
-    d.virsh("pool-create-as", "scratch", "dir", "--target", "/scratch", "--build")
+    d.virsh("pool-create-as", "scratch", "dir", "--target",
+            os.path.join(root, "scratch"), "--build")
     ev.expect(("scratch", E.VIR_STORAGE_POOL_EVENT_STARTED))
     check(pool_row(d, "scratch")[1:4] == ["running", "no", "no"],
           "transient pool: %r" % pool_row(d, "scratch"))
@@ -222,7 +223,7 @@ def session(d, root):
           d.virsh("vol-clone", "b.qcow2", "c.qcow2", "--pool", "default"), "vol-clone")
     check(pools[0].listVolumes() == ["b.qcow2", "c.qcow2"], "clone not listed")
     d.virsh("vol-delete", "c.qcow2", "--pool", "default")
-    check(ev.conn.storagePoolLookupByTargetPath(TARGET).name() == "default",
+    check(ev.conn.storagePoolLookupByTargetPath(images + "/").name() == "default",
           "lookup by target path")
 
     # libvirt's errors
@@ -239,7 +240,7 @@ def session(d, root):
     d.error("pool 'default' already exists with uuid",
             "pool-define-as", "default", "dir", "--target", "/elsewhere")
     d.error("Storage source conflict with pool: 'default'",
-            "pool-define-as", "twin", "dir", "--target", TARGET)
+            "pool-define-as", "twin", "dir", "--target", images)
     bad = os.path.join(root, "bad.xml")
     with open(bad, "w") as f:
         f.write("<pool type='dir'><name>x</name></pool>")

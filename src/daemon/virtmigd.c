@@ -211,12 +211,12 @@ virtmigdStartDriver(virtmigdDaemon *d)
     return d->driver ? 0 : -1;
 }
 
-/* Pool target paths are paths in the daemon's root (storage_driver.h). */
+/* Its definitions and state live under the root; pool paths are host
+ * paths (storage_driver.h). */
 static int
 virtmigdStartStorage(virtmigdDaemon *d)
 {
     storageDriverConfig cfg = {
-        .root = d->paths->root,
         .configDir = d->paths->storageConfigDir,
         .autostartDir = d->paths->storageAutostartDir,
         .stateDir = d->paths->storageStateDir,

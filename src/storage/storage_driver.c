@@ -201,14 +201,6 @@ storageDriverEmit(storageDriver *driver, storagePoolObj *obj, int eventID,
 /* ---- paths and files ------------------------------------------------------ */
 
 char *
-storageDriverHostPath(storageDriver *driver, const char *path)
-{
-    if (g_str_equal(driver->root, "/"))
-        return g_strdup(path);
-    return g_build_filename(driver->root, path, NULL);
-}
-
-char *
 storageSanitizePath(const char *path)
 {
     GString *clean = g_string_sized_new(strlen(path));
@@ -272,7 +264,7 @@ storageDriverSetAutostartLink(storageDriver *driver, const char *name, bool on)
 static void
 storagePoolObjUpdateSizes(storageDriver *driver, storagePoolObj *obj)
 {
-    g_autofree char *dir = storageDriverHostPath(driver, obj->def->targetPath);
+    const char *dir = obj->def->targetPath;
     struct statvfs sb;
     struct stat st;
 
@@ -297,7 +289,7 @@ storagePoolObjBuildDir(storageDriver *driver, storagePoolObj *obj,
                        unsigned int flags)
 {
     const virStoragePerms *perms = &obj->def->perms;
-    g_autofree char *dir = storageDriverHostPath(driver, obj->def->targetPath);
+    const char *dir = obj->def->targetPath;
     mode_t mode = perms->mode >= 0 ? perms->mode : STORAGE_POOL_DIR_MODE;
 
     if ((flags & BUILD_NO_OVERWRITE) && (flags & BUILD_OVERWRITE)) {
@@ -480,7 +472,6 @@ storageDriverNew(const storageDriverConfig *cfg)
 {
     g_autoptr(storageDriver) driver = g_new0(storageDriver, 1);
 
-    driver->root = g_strdup(cfg->root ? cfg->root : "/");
     driver->configDir = g_strdup(cfg->configDir);
     driver->autostartDir = g_strdup(cfg->autostartDir);
     driver->stateDir = g_strdup(cfg->stateDir);
@@ -508,7 +499,6 @@ storageDriverFree(storageDriver *driver)
     g_ptr_array_unref(driver->pools);
     g_mutex_clear(&driver->lock);
     g_mutex_clear(&driver->eventLock);
-    g_free(driver->root);
     g_free(driver->configDir);
     g_free(driver->autostartDir);
     g_free(driver->stateDir);
@@ -931,7 +921,7 @@ storagePoolDestroy(storageDriver *driver, const unsigned char *uuid)
 static int
 storagePoolDoDelete(storageDriver *driver, storagePoolObj *obj, void *opaque)
 {
-    g_autofree char *dir = storageDriverHostPath(driver, obj->def->targetPath);
+    const char *dir = obj->def->targetPath;
 
     if (rmdir(dir) < 0 && errno != ENOENT) {
         virReportSystemError(errno, _("failed to remove pool '%1$s'"),

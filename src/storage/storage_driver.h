@@ -7,12 +7,12 @@
  * driver finds them by UUID, and volumes by their pool's name and their
  * own name, as libvirt's storage driver does.
  *
- * Paths: the daemon may run with a private root (--root DIR).  A pool's
- * target path is then a path inside that root: the pool XML keeps the
- * path as written (/var/lib/libvirt/images), the directory lives at
- * DIR/var/lib/libvirt/images, and volume paths and keys are the real
- * paths (what a domain's <disk> must name).  With the root "/" both are
- * the same, as with libvirtd.
+ * Paths: pool target and volume paths are host paths, taken as written,
+ * also when the daemon runs with a private root (--root DIR): the root
+ * relocates the daemon's own files (definitions, state), never paths
+ * given in XML, like domain disk paths, so that a volume's path is what
+ * a domain's <disk> names and a pool can be made for any image's
+ * directory (virt-manager does so for an existing image).
  *
  * Functions return 0 (or a count / a new string) on success, -1 (or
  * NULL) with libvirt's error reported.
@@ -24,7 +24,6 @@
 typedef struct _storageDriver storageDriver;
 
 typedef struct {
-    const char *root;             /* "/" or the daemon's private root */
     const char *configDir;        /* persistent definitions (NAME.xml) */
     const char *autostartDir;     /* autostart links to them */
     const char *stateDir;         /* definitions of active pools */

@@ -31,7 +31,6 @@ struct _storagePoolObj {
 
 struct _storageDriver {
     /* read-only after storageDriverNew */
-    char *root;
     char *configDir;
     char *autostartDir;
     char *stateDir;
@@ -44,10 +43,6 @@ struct _storageDriver {
     storagePoolEventCallback eventCb;
     void *eventOpaque;
 };
-
-/* The directory of @path (a pool target or volume path) on this host:
- * under the daemon's root (caller frees). */
-char *storageDriverHostPath(storageDriver *driver, const char *path);
 
 /* @path with runs of '/' collapsed and no trailing '/' (libvirt's
  * virFileSanitizePath: relative paths stay relative).  Caller frees. */

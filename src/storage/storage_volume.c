@@ -102,7 +102,7 @@ static virStorageVolDef *
 storageVolLoad(storageDriver *driver, storagePoolObj *obj, const char *name)
 {
     g_autoptr(virStorageVolDef) def = g_new0(virStorageVolDef, 1);
-    g_autofree char *dir = storageDriverHostPath(driver, obj->def->targetPath);
+    const char *dir = obj->def->targetPath;
     struct stat sb;
 
     def->name = g_strdup(name);
@@ -133,7 +133,7 @@ storageVolCompare(gconstpointer a, gconstpointer b)
 int
 storagePoolObjScanVolumes(storageDriver *driver, storagePoolObj *obj)
 {
-    g_autofree char *dir = storageDriverHostPath(driver, obj->def->targetPath);
+    const char *dir = obj->def->targetPath;
     g_autoptr(GPtrArray) vols = NULL;
     g_autoptr(GDir) d = NULL;
     g_autoptr(GError) gerr = NULL;
@@ -441,7 +441,6 @@ storageVolCreate(storageDriver *driver, storagePoolObj *obj, const char *xml,
                  storageVolRef *ref)
 {
     g_autoptr(virStorageVolDef) def = virStorageVolDefParseString(xml);
-    g_autofree char *dir = NULL;
     virStorageVolDef *vol;
 
     if (!def)
@@ -456,8 +455,7 @@ storageVolCreate(storageDriver *driver, storagePoolObj *obj, const char *xml,
                        _("'%1$s'"), def->name);
         return -1;
     }
-    dir = storageDriverHostPath(driver, obj->def->targetPath);
-    def->path = g_build_filename(dir, def->name, NULL);
+    def->path = g_build_filename(obj->def->targetPath, def->name, NULL);
     if (g_file_test(def->path, G_FILE_TEST_EXISTS)) {
         virReportError(VIR_ERR_STORAGE_VOL_EXIST, _("'%1$s'"), def->name);
         return -1;
