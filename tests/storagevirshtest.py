@@ -270,8 +270,16 @@ def restarts(d, root):
     check(pool_row(d, "default")[1:3] == ["inactive", "no"], "autostarted anyway")
     d.error("storage pool 'default' is not active", "vol-list", "default")
     ev = Events(d.uri)
+    stale = ev.conn.storagePoolLookupByName("default")
     d.virsh("pool-undefine", "default")
     ev.expect(("default", libvirt.VIR_STORAGE_POOL_EVENT_UNDEFINED))
+    try:
+        stale.info()
+        fail("info of an undefined pool")
+    except libvirt.libvirtError as e:
+        want = "no storage pool with matching uuid '%s' (default)" % stale.UUIDString()
+        check(e.get_error_code() == libvirt.VIR_ERR_NO_STORAGE_POOL and
+              want in str(e), "stale pool: %s" % e)
     ev.close()
     check(pool_row(d, "default") is None, "still listed after undefine")
     check(not os.listdir(os.path.join(root, "etc/virtmig/storage/autostart")),

@@ -37,8 +37,9 @@
 #                           client, storage (a server without a storage
 #                           driver answers "not supported").  Domain,
 #                           storage pool and volume members are passed
-#                           as the driver takes them (UUID; UUID; pool
-#                           name and volume name) and filled as refs  "MEMBER =" stores FUNC's return
+#                           as the driver takes them (UUID; UUID and
+#                           name; pool name and volume name) and filled
+#                           as refs  "MEMBER =" stores FUNC's return
 #                           value (NULL / negative: failure); "MEMBER =
 #                           CONSTANT" answers a constant.
 #   @struct: NAME TYPE [MEMBER=FIELD ...]
@@ -74,7 +75,7 @@ OPTIONAL_DRIVERS = ("storage",)
 # Object arguments: how the callee receives them (%s: the member).
 ARG_OBJECTS = {
     "remote_nonnull_domain": "remoteDomainUUID(&a->%s)",
-    "remote_nonnull_storage_pool": "(const unsigned char *)a->%s.uuid",
+    "remote_nonnull_storage_pool": "(const unsigned char *)a->{0}.uuid, a->{0}.name",
     "remote_nonnull_storage_vol": "a->{0}.pool, a->{0}.name",
 }
 # Object results: the callee fills a local of the C type, moved into

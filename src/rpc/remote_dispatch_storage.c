@@ -97,7 +97,7 @@ remoteDispatchStoragePoolListVolumes(virNetServerClient *client,
                               _("maxnames > REMOTE_STORAGE_VOL_LIST_MAX")) < 0)
         return -1;
     n = storagePoolListVolumes(storage, (const unsigned char *)a->pool.uuid,
-                               a->maxnames, &names);
+                               a->pool.name, a->maxnames, &names);
     return remoteStorageNames(n, names, &r->names.names_val, &r->names.names_len);
 }
 
@@ -150,7 +150,8 @@ remoteDispatchStoragePoolListAllVolumes(virNetServerClient *client,
 
     if (!storage ||
         (n = storagePoolListAllVolumes(storage, (const unsigned char *)a->pool.uuid,
-                                       a->flags, a->need_results ? &refs : NULL)) < 0)
+                                       a->pool.name, a->flags,
+                                       a->need_results ? &refs : NULL)) < 0)
         return -1;
     if (n > REMOTE_STORAGE_VOL_LIST_MAX) {
         for (i = 0; refs && i < n; i++)

@@ -129,16 +129,22 @@ storagePoolObjFindByName(storageDriver *driver, const char *name)
 }
 
 storagePoolObj *
-storagePoolObjFindByUUID(storageDriver *driver, const unsigned char *uuid)
+storagePoolObjFindByUUID(storageDriver *driver, const unsigned char *uuid,
+                         const char *name)
 {
     storagePoolObj *obj = storagePoolObjGetByUUID(driver, uuid);
     char str[VIR_UUID_STRING_BUFLEN];
 
-    if (!obj)
+    if (obj)
+        return obj;
+    virUUIDFormat(uuid, str);
+    if (name)
         virReportError(VIR_ERR_NO_STORAGE_POOL,
-                       _("no storage pool with matching uuid '%1$s'"),
-                       virUUIDFormat(uuid, str));
-    return obj;
+                       _("no storage pool with matching uuid '%1$s' (%2$s)"), str, name);
+    else
+        virReportError(VIR_ERR_NO_STORAGE_POOL,
+                       _("no storage pool with matching uuid '%1$s'"), str);
+    return NULL;
 }
 
 int
@@ -626,7 +632,7 @@ int
 storagePoolLookupByUUID(storageDriver *driver, const unsigned char *uuid,
                         storagePoolRef *ref)
 {
-    return storagePoolRun(driver, uuid, STORAGE_POOL_NEED_ANY,
+    return storagePoolRun(driver, uuid, NULL, STORAGE_POOL_NEED_ANY,
                           storagePoolDoFillRef, ref);
 }
 
@@ -828,13 +834,14 @@ storagePoolCreateXML(storageDriver *driver, const char *xml, unsigned int flags,
 
 int
 storagePoolRun(storageDriver *driver, const unsigned char *uuid,
-               storagePoolNeed need, storagePoolOp op, void *opaque)
+               const char *name, storagePoolNeed need, storagePoolOp op,
+               void *opaque)
 {
     storagePoolObj *obj;
     int ret = -1;
 
     g_mutex_lock(&driver->lock);
-    if (!(obj = storagePoolObjFindByUUID(driver, uuid)))
+    if (!(obj = storagePoolObjFindByUUID(driver, uuid, name)))
         goto cleanup;
     if ((need == STORAGE_POOL_NEED_ACTIVE && storagePoolObjCheckActive(obj) < 0) ||
         (need == STORAGE_POOL_NEED_STARTABLE && storagePoolObjCheckInactive(obj, false) < 0) ||
@@ -876,11 +883,11 @@ storagePoolDoCreate(storageDriver *driver, storagePoolObj *obj, void *opaque)
 
 int
 storagePoolCreate(storageDriver *driver, const unsigned char *uuid,
-                  unsigned int flags)
+                  const char *name, unsigned int flags)
 {
     if (storageCheckCreateFlags(flags) < 0)
         return -1;
-    return storagePoolRun(driver, uuid, STORAGE_POOL_NEED_STARTABLE,
+    return storagePoolRun(driver, uuid, name, STORAGE_POOL_NEED_STARTABLE,
                           storagePoolDoCreate, &flags);
 }
 
@@ -895,12 +902,12 @@ storagePoolDoBuild(storageDriver *driver, storagePoolObj *obj, void *opaque)
 
 int
 storagePoolBuild(storageDriver *driver, const unsigned char *uuid,
-                 unsigned int flags)
+                 const char *name, unsigned int flags)
 {
     /* REPAIR / RESIZE are for disk pools */
     if (!virCheckFlags(flags, BUILD_OVERWRITE | BUILD_NO_OVERWRITE))
         return -1;
-    return storagePoolRun(driver, uuid, STORAGE_POOL_NEED_STARTABLE,
+    return storagePoolRun(driver, uuid, name, STORAGE_POOL_NEED_STARTABLE,
                           storagePoolDoBuild, &flags);
 }
 
@@ -912,9 +919,10 @@ storagePoolDoDestroy(storageDriver *driver, storagePoolObj *obj, void *opaque)
 }
 
 int
-storagePoolDestroy(storageDriver *driver, const unsigned char *uuid)
+storagePoolDestroy(storageDriver *driver, const unsigned char *uuid,
+                   const char *name)
 {
-    return storagePoolRun(driver, uuid, STORAGE_POOL_NEED_ACTIVE,
+    return storagePoolRun(driver, uuid, name, STORAGE_POOL_NEED_ACTIVE,
                           storagePoolDoDestroy, NULL);
 }
 
@@ -934,11 +942,11 @@ storagePoolDoDelete(storageDriver *driver, storagePoolObj *obj, void *opaque)
 
 int
 storagePoolDelete(storageDriver *driver, const unsigned char *uuid,
-                  unsigned int flags)
+                  const char *name, unsigned int flags)
 {
     if (!virCheckFlags(flags, 0))
         return -1;
-    return storagePoolRun(driver, uuid, STORAGE_POOL_NEED_STOPPED,
+    return storagePoolRun(driver, uuid, name, STORAGE_POOL_NEED_STOPPED,
                           storagePoolDoDelete, NULL);
 }
 
@@ -961,9 +969,10 @@ storagePoolDoUndefine(storageDriver *driver, storagePoolObj *obj, void *opaque)
 }
 
 int
-storagePoolUndefine(storageDriver *driver, const unsigned char *uuid)
+storagePoolUndefine(storageDriver *driver, const unsigned char *uuid,
+                    const char *name)
 {
-    return storagePoolRun(driver, uuid, STORAGE_POOL_NEED_STOPPED,
+    return storagePoolRun(driver, uuid, name, STORAGE_POOL_NEED_STOPPED,
                           storagePoolDoUndefine, NULL);
 }
 
@@ -981,11 +990,11 @@ storagePoolDoRefresh(storageDriver *driver, storagePoolObj *obj, void *opaque)
 
 int
 storagePoolRefresh(storageDriver *driver, const unsigned char *uuid,
-                   unsigned int flags)
+                   const char *name, unsigned int flags)
 {
     if (!virCheckFlags(flags, 0))
         return -1;
-    return storagePoolRun(driver, uuid, STORAGE_POOL_NEED_ACTIVE,
+    return storagePoolRun(driver, uuid, name, STORAGE_POOL_NEED_ACTIVE,
                           storagePoolDoRefresh, NULL);
 }
 
@@ -1005,9 +1014,9 @@ storagePoolDoGetInfo(storageDriver *driver, storagePoolObj *obj, void *opaque)
 
 int
 storagePoolGetInfo(storageDriver *driver, const unsigned char *uuid,
-                   storagePoolInfo *info)
+                   const char *name, storagePoolInfo *info)
 {
-    return storagePoolRun(driver, uuid, STORAGE_POOL_NEED_ANY,
+    return storagePoolRun(driver, uuid, name, STORAGE_POOL_NEED_ANY,
                           storagePoolDoGetInfo, info);
 }
 
@@ -1028,12 +1037,12 @@ storagePoolDoGetXMLDesc(storageDriver *driver, storagePoolObj *obj, void *opaque
 
 char *
 storagePoolGetXMLDesc(storageDriver *driver, const unsigned char *uuid,
-                      unsigned int flags)
+                      const char *name, unsigned int flags)
 {
     storagePoolXMLReq req = { .flags = flags };
 
     if (!virCheckFlags(flags, XML_INACTIVE) ||
-        storagePoolRun(driver, uuid, STORAGE_POOL_NEED_ANY,
+        storagePoolRun(driver, uuid, name, STORAGE_POOL_NEED_ANY,
                        storagePoolDoGetXMLDesc, &req) < 0)
         return NULL;
     return req.xml;
@@ -1060,9 +1069,9 @@ storagePoolDoIsPersistent(storageDriver *driver, storagePoolObj *obj, void *opaq
 
 int
 storagePoolGetAutostart(storageDriver *driver, const unsigned char *uuid,
-                        int *autostart)
+                        const char *name, int *autostart)
 {
-    int rc = storagePoolRun(driver, uuid, STORAGE_POOL_NEED_ANY,
+    int rc = storagePoolRun(driver, uuid, name, STORAGE_POOL_NEED_ANY,
                             storagePoolDoGetAutostart, NULL);
 
     if (rc < 0)
@@ -1072,16 +1081,18 @@ storagePoolGetAutostart(storageDriver *driver, const unsigned char *uuid,
 }
 
 int
-storagePoolIsActive(storageDriver *driver, const unsigned char *uuid)
+storagePoolIsActive(storageDriver *driver, const unsigned char *uuid,
+                    const char *name)
 {
-    return storagePoolRun(driver, uuid, STORAGE_POOL_NEED_ANY,
+    return storagePoolRun(driver, uuid, name, STORAGE_POOL_NEED_ANY,
                           storagePoolDoIsActive, NULL);
 }
 
 int
-storagePoolIsPersistent(storageDriver *driver, const unsigned char *uuid)
+storagePoolIsPersistent(storageDriver *driver, const unsigned char *uuid,
+                        const char *name)
 {
-    return storagePoolRun(driver, uuid, STORAGE_POOL_NEED_ANY,
+    return storagePoolRun(driver, uuid, name, STORAGE_POOL_NEED_ANY,
                           storagePoolDoIsPersistent, NULL);
 }
 
@@ -1104,8 +1115,8 @@ storagePoolDoSetAutostart(storageDriver *driver, storagePoolObj *obj, void *opaq
 
 int
 storagePoolSetAutostart(storageDriver *driver, const unsigned char *uuid,
-                        int autostart)
+                        const char *name, int autostart)
 {
-    return storagePoolRun(driver, uuid, STORAGE_POOL_NEED_ANY,
+    return storagePoolRun(driver, uuid, name, STORAGE_POOL_NEED_ANY,
                           storagePoolDoSetAutostart, &autostart);
 }

@@ -4,8 +4,9 @@
  *
  * The driver object is owned by the daemon (no globals).  Pools are
  * named on the wire by name + UUID (libvirt's virStoragePoolPtr); the
- * driver finds them by UUID, and volumes by their pool's name and their
- * own name, as libvirt's storage driver does.
+ * driver finds them by UUID (the name only goes into "not found"), and
+ * volumes by their pool's name and their own name, as libvirt's storage
+ * driver does.
  *
  * Paths: pool target and volume paths are host paths, taken as written,
  * also when the daemon runs with a private root (--root DIR): the root
@@ -111,15 +112,17 @@ int storagePoolCreateXML(storageDriver *driver, const char *xml,
 int storagePoolDefineXML(storageDriver *driver, const char *xml,
                          unsigned int flags, storagePoolRef *ref);
 int storagePoolCreate(storageDriver *driver, const unsigned char *uuid,
-                      unsigned int flags);
+                      const char *name, unsigned int flags);
 int storagePoolBuild(storageDriver *driver, const unsigned char *uuid,
-                     unsigned int flags);
-int storagePoolDestroy(storageDriver *driver, const unsigned char *uuid);
+                     const char *name, unsigned int flags);
+int storagePoolDestroy(storageDriver *driver, const unsigned char *uuid,
+                       const char *name);
 int storagePoolDelete(storageDriver *driver, const unsigned char *uuid,
-                      unsigned int flags);
-int storagePoolUndefine(storageDriver *driver, const unsigned char *uuid);
+                      const char *name, unsigned int flags);
+int storagePoolUndefine(storageDriver *driver, const unsigned char *uuid,
+                        const char *name);
 int storagePoolRefresh(storageDriver *driver, const unsigned char *uuid,
-                       unsigned int flags);
+                       const char *name, unsigned int flags);
 
 typedef struct {
     unsigned char state;          /* virStoragePoolState */
@@ -129,37 +132,43 @@ typedef struct {
 } storagePoolInfo;
 
 int storagePoolGetInfo(storageDriver *driver, const unsigned char *uuid,
-                       storagePoolInfo *info);
+                       const char *name, storagePoolInfo *info);
 char *storagePoolGetXMLDesc(storageDriver *driver, const unsigned char *uuid,
-                            unsigned int flags);
+                            const char *name, unsigned int flags);
 int storagePoolGetAutostart(storageDriver *driver, const unsigned char *uuid,
-                            int *autostart);
+                            const char *name, int *autostart);
 int storagePoolSetAutostart(storageDriver *driver, const unsigned char *uuid,
-                            int autostart);
-int storagePoolIsActive(storageDriver *driver, const unsigned char *uuid);
-int storagePoolIsPersistent(storageDriver *driver, const unsigned char *uuid);
-int storagePoolNumOfVolumes(storageDriver *driver, const unsigned char *uuid);
+                            const char *name, int autostart);
+int storagePoolIsActive(storageDriver *driver, const unsigned char *uuid,
+                        const char *name);
+int storagePoolIsPersistent(storageDriver *driver, const unsigned char *uuid,
+                            const char *name);
+int storagePoolNumOfVolumes(storageDriver *driver, const unsigned char *uuid,
+                            const char *name);
 int storagePoolListVolumes(storageDriver *driver, const unsigned char *uuid,
-                           int maxnames, char ***names);
+                           const char *name, int maxnames, char ***names);
 /* *@vols as storageConnectListAllPools; @flags must be 0. */
 int storagePoolListAllVolumes(storageDriver *driver, const unsigned char *uuid,
-                              unsigned int flags, storageVolRef **vols);
+                              const char *name, unsigned int flags,
+                              storageVolRef **vols);
 
 /* ---- volumes (storage_volume.c) ---- */
 
 int storageVolLookupByName(storageDriver *driver, const unsigned char *pool,
-                           const char *name, storageVolRef *ref);
+                           const char *poolName, const char *name,
+                           storageVolRef *ref);
 int storageVolLookupByKey(storageDriver *driver, const char *key,
                           storageVolRef *ref);
 int storageVolLookupByPath(storageDriver *driver, const char *path,
                            storageVolRef *ref);
 int storageVolCreateXML(storageDriver *driver, const unsigned char *pool,
-                        const char *xml, unsigned int flags, storageVolRef *ref);
+                        const char *poolName, const char *xml,
+                        unsigned int flags, storageVolRef *ref);
 /* A new volume with the data of volume @srcName of pool @srcPool. */
 int storageVolCreateXMLFrom(storageDriver *driver, const unsigned char *pool,
-                            const char *xml, const char *srcPool,
-                            const char *srcName, unsigned int flags,
-                            storageVolRef *ref);
+                            const char *poolName, const char *xml,
+                            const char *srcPool, const char *srcName,
+                            unsigned int flags, storageVolRef *ref);
 int storageVolDelete(storageDriver *driver, const char *pool, const char *name,
                      unsigned int flags);
 

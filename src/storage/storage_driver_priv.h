@@ -50,9 +50,11 @@ char *storageSanitizePath(const char *path);
 
 /* The pool named @name, or NULL with VIR_ERR_NO_STORAGE_POOL.  Lock held. */
 storagePoolObj *storagePoolObjFindByName(storageDriver *driver, const char *name);
-/* The same by UUID. */
+/* The same by UUID; @name (may be NULL) is the name the caller knows
+ * the pool by, for the error. */
 storagePoolObj *storagePoolObjFindByUUID(storageDriver *driver,
-                                         const unsigned char *uuid);
+                                         const unsigned char *uuid,
+                                         const char *name);
 /* Fails with "storage pool '%s' is not active" unless @obj is active. */
 int storagePoolObjCheckActive(storagePoolObj *obj);
 
@@ -71,7 +73,8 @@ typedef int (*storagePoolOp)(storageDriver *driver, storagePoolObj *obj,
  * pool exists and is in the state @need asks: @op's result, or -1 with
  * libvirt's error. */
 int storagePoolRun(storageDriver *driver, const unsigned char *uuid,
-                   storagePoolNeed need, storagePoolOp op, void *opaque);
+                   const char *name, storagePoolNeed need, storagePoolOp op,
+                   void *opaque);
 
 /* Emits an event for @obj (lock held). */
 void storageDriverEmit(storageDriver *driver, storagePoolObj *obj, int eventID,

@@ -255,11 +255,12 @@ storageVolDoLookupByName(storageDriver *driver, storagePoolObj *obj, void *opaqu
 
 int
 storageVolLookupByName(storageDriver *driver, const unsigned char *pool,
-                       const char *name, storageVolRef *ref)
+                       const char *poolName, const char *name,
+                       storageVolRef *ref)
 {
     storageVolNameReq req = { .name = name, .ref = ref };
 
-    return storagePoolRun(driver, pool, STORAGE_POOL_NEED_ACTIVE,
+    return storagePoolRun(driver, pool, poolName, STORAGE_POOL_NEED_ACTIVE,
                           storageVolDoLookupByName, &req);
 }
 
@@ -307,9 +308,10 @@ storagePoolDoNumOfVolumes(storageDriver *driver, storagePoolObj *obj, void *opaq
 }
 
 int
-storagePoolNumOfVolumes(storageDriver *driver, const unsigned char *uuid)
+storagePoolNumOfVolumes(storageDriver *driver, const unsigned char *uuid,
+                        const char *name)
 {
-    return storagePoolRun(driver, uuid, STORAGE_POOL_NEED_ACTIVE,
+    return storagePoolRun(driver, uuid, name, STORAGE_POOL_NEED_ACTIVE,
                           storagePoolDoNumOfVolumes, NULL);
 }
 
@@ -333,10 +335,10 @@ storagePoolDoListVolumes(storageDriver *driver, storagePoolObj *obj, void *opaqu
 
 int
 storagePoolListVolumes(storageDriver *driver, const unsigned char *uuid,
-                       int maxnames, char ***names)
+                       const char *name, int maxnames, char ***names)
 {
     storageVolNamesReq req = { .max = maxnames };
-    int n = storagePoolRun(driver, uuid, STORAGE_POOL_NEED_ACTIVE,
+    int n = storagePoolRun(driver, uuid, name, STORAGE_POOL_NEED_ACTIVE,
                            storagePoolDoListVolumes, &req);
 
     if (n >= 0)
@@ -360,11 +362,12 @@ storagePoolDoListAllVolumes(storageDriver *driver, storagePoolObj *obj, void *op
 
 int
 storagePoolListAllVolumes(storageDriver *driver, const unsigned char *uuid,
-                          unsigned int flags, storageVolRef **vols)
+                          const char *name, unsigned int flags,
+                          storageVolRef **vols)
 {
     if (!virCheckFlags(flags, 0))
         return -1;
-    return storagePoolRun(driver, uuid, STORAGE_POOL_NEED_ACTIVE,
+    return storagePoolRun(driver, uuid, name, STORAGE_POOL_NEED_ACTIVE,
                           storagePoolDoListAllVolumes, vols);
 }
 
@@ -494,28 +497,29 @@ storageVolDoCreate(storageDriver *driver, storagePoolObj *obj, void *opaque)
 
 int
 storageVolCreateXML(storageDriver *driver, const unsigned char *pool,
-                    const char *xml, unsigned int flags, storageVolRef *ref)
+                    const char *poolName, const char *xml, unsigned int flags,
+                    storageVolRef *ref)
 {
     storageVolCreateReq req = { .xml = xml, .flags = flags, .ref = ref };
 
     if (!virCheckFlags(flags, VOL_CREATE_PREALLOC_METADATA))
         return -1;
-    return storagePoolRun(driver, pool, STORAGE_POOL_NEED_ACTIVE,
+    return storagePoolRun(driver, pool, poolName, STORAGE_POOL_NEED_ACTIVE,
                           storageVolDoCreate, &req);
 }
 
 int
 storageVolCreateXMLFrom(storageDriver *driver, const unsigned char *pool,
-                        const char *xml, const char *srcPool,
-                        const char *srcName, unsigned int flags,
-                        storageVolRef *ref)
+                        const char *poolName, const char *xml,
+                        const char *srcPool, const char *srcName,
+                        unsigned int flags, storageVolRef *ref)
 {
     storageVolCreateReq req = { .xml = xml, .srcPool = srcPool,
                                 .srcName = srcName, .flags = flags, .ref = ref };
 
     if (!virCheckFlags(flags, 0))
         return -1;
-    return storagePoolRun(driver, pool, STORAGE_POOL_NEED_ACTIVE,
+    return storagePoolRun(driver, pool, poolName, STORAGE_POOL_NEED_ACTIVE,
                           storageVolDoCreate, &req);
 }
 
