@@ -186,7 +186,8 @@ def session(d, root):
     info = d.virsh("vol-info", "b.qcow2", "--pool", "default")
     check("Capacity:       1.00 GiB" in info and "Type:           file" in info, info)
     xml = d.virsh("vol-dumpxml", "b.qcow2", "--pool", "default")
-    check("<format type='qcow2'/>" in xml and
+    check("<format type='qcow2'/>" in xml and "<compat>1.1</compat>" in xml and
+          "<mtime>" in xml and
           "<capacity unit='bytes'>1073741824</capacity>" in xml, xml)
     path = d.virsh("vol-path", "a.raw", "--pool", "default").strip()
     check(path == os.path.join(images, "a.raw"), "vol-path: " + path)

@@ -77,6 +77,29 @@ testGeneratedUUID(void)
     g_assert_true(memcmp(a->uuid, b->uuid, VIR_UUID_BUFLEN) != 0);
 }
 
+/* What the driver fills in from the image (key, path, sizes, stat's
+ * timestamps, qcow2's compat level) in libvirt's order. */
+static void
+testVolumeDetails(void)
+{
+    g_autofree char *xml = virTestLoadFile(DATADIR "/vol-qcow2.xml");
+    g_autoptr(virStorageVolDef) def = virStorageVolDefParseString(xml);
+    g_autofree char *out = NULL;
+
+    g_assert_nonnull(def);
+    def->key = g_strdup("/images/disk.qcow2");
+    def->path = g_strdup("/images/disk.qcow2");
+    def->allocation = 200704;
+    def->physical = 196624;
+    def->hasTimestamps = true;
+    def->atime = (struct timespec){ 1764700000, 5 };
+    def->mtime = (struct timespec){ 1764700001, 123456789 };
+    def->ctime = (struct timespec){ 1764700002, 0 };
+    def->compat = g_strdup("1.1");
+    out = virStorageVolDefFormat(def);
+    g_assert_true(virTestCompareToFile(out, DATADIR "/details-qcow2.out"));
+}
+
 /* libvirt's scaled integers: K/KiB are 1024, KB is 1000 */
 static void
 testUnits(void)
@@ -122,5 +145,6 @@ main(int argc, char **argv)
     g_assert_cmpuint(n, >=, 15);
     g_test_add_func("/storagexml/generated-uuid", testGeneratedUUID);
     g_test_add_func("/storagexml/units", testUnits);
+    g_test_add_func("/storagexml/volume-details", testVolumeDetails);
     return g_test_run();
 }

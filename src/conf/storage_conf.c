@@ -325,6 +325,7 @@ virStorageVolDefFree(virStorageVolDef *def)
     g_free(def->key);
     g_free(def->path);
     g_free(def->perms.label);
+    g_free(def->compat);
     g_free(def);
 }
 
@@ -402,6 +403,17 @@ virStorageVolDefParseString(const char *xml)
     return g_steal_pointer(&def);
 }
 
+/* <NAME>SECONDS[.NANOSECONDS]</NAME>, the fraction only if not 0 */
+static void
+virStorageTimestampFormat(virXMLBuf *buf, const char *name,
+                          const struct timespec *ts)
+{
+    virXMLBufAsprintf(buf, "<%s>%lld", name, (long long)ts->tv_sec);
+    if (ts->tv_nsec)
+        virXMLBufAsprintf(buf, ".%09ld", ts->tv_nsec);
+    virXMLBufAsprintf(buf, "</%s>\n", name);
+}
+
 char *
 virStorageVolDefFormat(const virStorageVolDef *def)
 {
@@ -424,6 +436,16 @@ virStorageVolDefFormat(const virStorageVolDef *def)
     virXMLBufAsprintf(&buf, "<format type='%s'/>\n",
                       virStorageFileFormatTypeToString(def->format));
     virStoragePermsFormat(&buf, &def->perms);
+    if (def->hasTimestamps) {
+        virXMLBufAdd(&buf, "<timestamps>\n");
+        virXMLBufAdjustIndent(&buf, 2);
+        virStorageTimestampFormat(&buf, "atime", &def->atime);
+        virStorageTimestampFormat(&buf, "ctime", &def->ctime);
+        virStorageTimestampFormat(&buf, "mtime", &def->mtime);
+        virXMLBufAdjustIndent(&buf, -2);
+        virXMLBufAdd(&buf, "</timestamps>\n");
+    }
+    virXMLBufEscapeString(&buf, "<compat>%s</compat>\n", def->compat);
     virXMLBufAdjustIndent(&buf, -2);
     virXMLBufAdd(&buf, "</target>\n");
     virXMLBufAdjustIndent(&buf, -2);

@@ -8,6 +8,8 @@
  */
 #pragma once
 
+#include <time.h>
+
 #include "internal.h"
 
 typedef enum {
@@ -107,6 +109,12 @@ struct _virStorageVolDef {
     char *path;
     virStorageFileFormat format;
     virStoragePerms perms;
+    /* what the image says (formatted only; ignored on input) */
+    bool hasTimestamps;
+    struct timespec atime;
+    struct timespec mtime;
+    struct timespec ctime;
+    char *compat;                 /* qcow2's compat level, or NULL */
 };
 
 void virStorageVolDefFree(virStorageVolDef *def);

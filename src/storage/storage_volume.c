@@ -60,6 +60,22 @@ storageJSONUInt(json_object *obj, const char *key, unsigned long long *value)
     return true;
 }
 
+/* "format-specific": {"type": "qcow2", "data": {"compat": "1.1"}} */
+static char *
+storageJSONQcow2Compat(json_object *info)
+{
+    json_object *specific = NULL;
+    json_object *data = NULL;
+    json_object *compat = NULL;
+
+    if (!json_object_object_get_ex(info, "format-specific", &specific) ||
+        !json_object_object_get_ex(specific, "data", &data) ||
+        !json_object_object_get_ex(data, "compat", &compat) ||
+        !json_object_is_type(compat, json_type_string))
+        return NULL;
+    return g_strdup(json_object_get_string(compat));
+}
+
 /* Format, capacity (virtual size) and allocation (actual size) of the
  * image at @def->path from qemu-img's JSON; physical from stat. */
 static int
@@ -77,6 +93,10 @@ storageVolProbe(virStorageVolDef *def)
         return -1;
     }
     def->physical = sb.st_size;
+    def->hasTimestamps = true;
+    def->atime = sb.st_atim;
+    def->mtime = sb.st_mtim;
+    def->ctime = sb.st_ctim;
     def->allocation = (unsigned long long)sb.st_blocks * 512;
     def->capacity = sb.st_size;
     def->format = VIR_STORAGE_FILE_RAW;
@@ -94,6 +114,7 @@ storageVolProbe(virStorageVolDef *def)
     ignore_value(storageJSONUInt(info, "actual-size", &def->allocation));
     if ((f = virStorageFileFormatTypeFromString(json_object_get_string(format))) > 0)
         def->format = f;
+    def->compat = storageJSONQcow2Compat(info);
     return 0;
 }
 
