@@ -185,10 +185,17 @@ def session(d, root):
           listing)
     info = d.virsh("vol-info", "b.qcow2", "--pool", "default")
     check("Capacity:       1.00 GiB" in info and "Type:           file" in info, info)
+    info = d.virsh("vol-info", "b.qcow2", "--pool", "default", "--physical")
+    check("Physical:" in info, info)
+    # a volume is probed again when asked about: the image grew
+    subprocess.run(["qemu-img", "resize", "-q", os.path.join(images, "b.qcow2"), "2G"],
+                   check=True)
+    info = d.virsh("vol-info", "b.qcow2", "--pool", "default")
+    check("Capacity:       2.00 GiB" in info, "not probed again: " + info)
     xml = d.virsh("vol-dumpxml", "b.qcow2", "--pool", "default")
     check("<format type='qcow2'/>" in xml and "<compat>1.1</compat>" in xml and
           "<mtime>" in xml and
-          "<capacity unit='bytes'>1073741824</capacity>" in xml, xml)
+          "<capacity unit='bytes'>2147483648</capacity>" in xml, xml)
     path = d.virsh("vol-path", "a.raw", "--pool", "default").strip()
     check(path == os.path.join(images, "a.raw"), "vol-path: " + path)
     check(d.virsh("vol-info", path).startswith("Name:           a.raw"), "vol by path")

@@ -77,7 +77,9 @@ storageJSONQcow2Compat(json_object *info)
 }
 
 /* Format, capacity (virtual size) and allocation (actual size) of the
- * image at @def->path from qemu-img's JSON; physical from stat. */
+ * image at @def->path from qemu-img's JSON; physical size, timestamps
+ * and ownership from stat.  Again at every GET_INFO / GET_XML_DESC, as
+ * libvirt refreshes a volume (a guest may be writing to it). */
 static int
 storageVolProbe(virStorageVolDef *def)
 {
@@ -97,6 +99,9 @@ storageVolProbe(virStorageVolDef *def)
     def->atime = sb.st_atim;
     def->mtime = sb.st_mtim;
     def->ctime = sb.st_ctim;
+    def->perms.mode = sb.st_mode & 0777;
+    def->perms.uid = sb.st_uid;
+    def->perms.gid = sb.st_gid;
     def->allocation = (unsigned long long)sb.st_blocks * 512;
     def->capacity = sb.st_size;
     def->format = VIR_STORAGE_FILE_RAW;
@@ -114,6 +119,7 @@ storageVolProbe(virStorageVolDef *def)
     ignore_value(storageJSONUInt(info, "actual-size", &def->allocation));
     if ((f = virStorageFileFormatTypeFromString(json_object_get_string(format))) > 0)
         def->format = f;
+    g_free(def->compat);
     def->compat = storageJSONQcow2Compat(info);
     return 0;
 }
@@ -124,20 +130,13 @@ storageVolLoad(storageDriver *driver, storagePoolObj *obj, const char *name)
 {
     g_autoptr(virStorageVolDef) def = g_new0(virStorageVolDef, 1);
     const char *dir = obj->def->targetPath;
-    struct stat sb;
 
     def->name = g_strdup(name);
     def->type = VIR_STORAGE_VOL_FILE;
     def->path = g_build_filename(dir, name, NULL);
     def->key = g_strdup(def->path);
-    def->perms.label = NULL;
     if (storageVolProbe(def) < 0)
         return NULL;
-    if (stat(def->path, &sb) == 0) {
-        def->perms.mode = sb.st_mode & 0777;
-        def->perms.uid = sb.st_uid;
-        def->perms.gid = sb.st_gid;
-    }
     return g_steal_pointer(&def);
 }
 
@@ -580,7 +579,8 @@ storageVolGetInfo(storageDriver *driver, const char *pool, const char *name,
     if (!virCheckFlags(flags, VOL_GET_PHYSICAL))
         return -1;
     g_mutex_lock(&driver->lock);
-    if ((vol = storageVolFind(driver, pool, name, NULL))) {
+    if ((vol = storageVolFind(driver, pool, name, NULL)) &&
+        storageVolProbe(vol) == 0) {
         info->type = vol->type;
         info->capacity = vol->capacity;
         info->allocation = flags & VOL_GET_PHYSICAL ? vol->physical : vol->allocation;
@@ -600,7 +600,8 @@ storageVolGetXMLDesc(storageDriver *driver, const char *pool, const char *name,
     if (!virCheckFlags(flags, 0))
         return NULL;
     g_mutex_lock(&driver->lock);
-    if ((vol = storageVolFind(driver, pool, name, NULL)))
+    if ((vol = storageVolFind(driver, pool, name, NULL)) &&
+        storageVolProbe(vol) == 0)
         xml = virStorageVolDefFormat(vol);
     g_mutex_unlock(&driver->lock);
     return xml;
