@@ -103,14 +103,18 @@ class Daemon:
 class Events:
     """Pool events seen by python3-libvirt with the default event loop."""
 
-    def __init__(self, uri):
+    def __init__(self, uri, pool=None):
+        """All pools' lifecycle and refresh events, or @pool's lifecycle
+        events only."""
         self.cond = threading.Condition()
         self.seen = []
         self.conn = libvirt.open(uri)
-        self.conn.storagePoolEventRegisterAny(
-            None, libvirt.VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE, self.lifecycle, None)
-        self.conn.storagePoolEventRegisterAny(
-            None, libvirt.VIR_STORAGE_POOL_EVENT_ID_REFRESH, self.refresh, None)
+        target = self.conn.storagePoolLookupByName(pool) if pool else None
+        self.ids = [self.conn.storagePoolEventRegisterAny(
+            target, libvirt.VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE, self.lifecycle, None)]
+        if not pool:
+            self.ids.append(self.conn.storagePoolEventRegisterAny(
+                None, libvirt.VIR_STORAGE_POOL_EVENT_ID_REFRESH, self.refresh, None))
 
     def lifecycle(self, conn, pool, event, detail, opaque):
         with self.cond:
@@ -135,6 +139,8 @@ class Events:
         check(got == list(wanted), "events: got %r, want %r" % (got, list(wanted)))
 
     def close(self):
+        for cid in self.ids:
+            self.conn.storagePoolEventDeregisterAny(cid)
         self.conn.close()
 
 
@@ -207,7 +213,10 @@ def session(d, root):
     check(not os.path.exists(path), "vol-delete left " + path)
     check("a.raw" not in d.virsh("vol-list", "default"), "a.raw still listed")
 
-    # a transient pool goes away when it stops
+    # a transient pool goes away when it stops; a registration for one
+    # pool gets its events (libvirt's client filters them again, so the
+    # server's filtering is tested by rpcstoragetest)
+    only = Events(d.uri, "default")
     d.virsh("pool-create-as", "scratch", "dir", "--target",
             os.path.join(root, "scratch"), "--build")
     ev.expect(("scratch", E.VIR_STORAGE_POOL_EVENT_STARTED))
@@ -216,6 +225,13 @@ def session(d, root):
     d.virsh("pool-destroy", "scratch")
     ev.expect(("scratch", E.VIR_STORAGE_POOL_EVENT_STOPPED))
     check(pool_row(d, "scratch") is None, "transient pool left after destroy")
+    inactive = os.path.join(root, "default.xml")
+    with open(inactive, "w") as f:
+        f.write(d.virsh("pool-dumpxml", "--inactive", "default"))
+    d.virsh("pool-define", inactive)
+    only.expect(("default", E.VIR_STORAGE_POOL_EVENT_DEFINED))
+    ev.expect(("default", E.VIR_STORAGE_POOL_EVENT_DEFINED))
+    only.close()
 
     # python3-libvirt: list-all with flags, volumes
     pools = ev.conn.listAllStoragePools(E.VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE |
