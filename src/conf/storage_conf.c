@@ -398,6 +398,12 @@ virStorageVolDefParseString(const char *xml)
     if ((rc = virStorageParseSize(ctxt, "allocation", &def->allocation)) < 0)
         return NULL;
     def->hasAllocation = rc > 0;
+    /* silently creating a standalone image would lose the guest's data */
+    if (virXPathNode("./backingStore/path", ctxt)) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED, "%s",
+                       _("volumes with a backing store are not supported"));
+        return NULL;
+    }
     if (virStorageVolDefParseTarget(ctxt, def) < 0)
         return NULL;
     return g_steal_pointer(&def);
