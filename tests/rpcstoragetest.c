@@ -224,6 +224,53 @@ testListAll(rpcTestClient *client, unsigned int flags)
     return n;
 }
 
+static char *
+testPoolXMLDesc(rpcTestClient *client, remote_nonnull_storage_pool *pool,
+                unsigned int flags)
+{
+    remote_storage_pool_get_xml_desc_args args = { *pool, flags };
+    remote_storage_pool_get_xml_desc_ret ret = { 0 };
+
+    rpcTestCallOK(client, REMOTE_PROC_STORAGE_POOL_GET_XML_DESC,
+                  TEST_XDR(remote_storage_pool_get_xml_desc_args), &args,
+                  TEST_XDR(remote_storage_pool_get_xml_desc_ret), &ret);
+    return ret.xml;
+}
+
+/* CREATE_XML of defined, inactive @pool (same name and UUID, another
+ * directory): it runs with the new definition, the persistent one is
+ * the inactive XML and comes back when the pool stops. */
+static void
+testCreateOverDefined(rpcTestClient *client, testStorage *t,
+                      remote_nonnull_storage_pool *pool)
+{
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    g_autofree char *xml = g_strdup_printf(
+        "<pool type='dir'><name>p1</name><uuid>%s</uuid>"
+        "<target><path>%s/other</path></target></pool>",
+        virUUIDFormat((const unsigned char *)pool->uuid, uuid), t->dir);
+    g_autofree char *other = g_strdup_printf("<path>%s/other</path>", t->dir);
+    g_autofree char *orig = g_strdup_printf("<path>%s/p1</path>", t->dir);
+    remote_storage_pool_create_xml_args args = { xml, 1 /* WITH_BUILD */ };
+    remote_storage_pool_create_xml_ret ret = { { 0 } };
+    g_autofree char *live = NULL;
+    g_autofree char *inactive = NULL;
+    g_autofree char *after = NULL;
+
+    rpcTestCallOK(client, REMOTE_PROC_STORAGE_POOL_CREATE_XML,
+                  TEST_XDR(remote_storage_pool_create_xml_args), &args,
+                  TEST_XDR(remote_storage_pool_create_xml_ret), &ret);
+    g_assert_cmpstr(ret.pool.name, ==, "p1");
+    live = testPoolXMLDesc(client, pool, 0);
+    inactive = testPoolXMLDesc(client, pool, 1 /* INACTIVE */);
+    g_assert_nonnull(strstr(live, other));
+    g_assert_nonnull(strstr(inactive, orig));
+    testPoolAction(client, REMOTE_PROC_STORAGE_POOL_DESTROY, pool);
+    after = testPoolXMLDesc(client, pool, 0);
+    g_assert_nonnull(strstr(after, orig));
+    xdr_free(TEST_XDR(remote_storage_pool_create_xml_ret), (char *)&ret);
+}
+
 /* The list filters, libvirt's errors of a pool's state, the read-only
  * refusals. */
 static void
@@ -275,6 +322,7 @@ testPoolCalls(void)
                   TEST_XDR(remote_storage_pool_get_info_args), &info,
                   TEST_XDR(remote_storage_pool_get_info_ret), &state);
     testPoolAction(client, REMOTE_PROC_STORAGE_POOL_DESTROY, &p1);
+    testCreateOverDefined(client, t, &p1);
     testPoolAction(client, REMOTE_PROC_STORAGE_POOL_UNDEFINE, &p1);
     gone = g_strdup_printf("Storage pool not found: no storage pool with matching uuid '%s' (p1)",
                            virUUIDFormat((const unsigned char *)p1.uuid, uuid));

@@ -329,13 +329,11 @@ storagePoolObjRefresh(storageDriver *driver, storagePoolObj *obj)
     return 0;
 }
 
+/* Starts @obj with its current definition (an inactive pool has no
+ * pending one: stopping applies it). */
 static int
 storagePoolObjStart(storageDriver *driver, storagePoolObj *obj)
 {
-    if (obj->newDef) {
-        virStoragePoolDefFree(obj->def);
-        obj->def = g_steal_pointer(&obj->newDef);
-    }
     if (storagePoolObjRefresh(driver, obj) < 0)
         return -1;
     if (storageDriverWriteDef(driver->stateDir, obj->def) < 0) {

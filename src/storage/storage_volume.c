@@ -18,11 +18,11 @@ VIR_LOG_INIT("storage.storage_volume");
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(json_object, json_object_put);
 
-/* libvirt's VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA, VIR_STORAGE_VOL_
- * GET_PHYSICAL, VIR_STORAGE_VOL_DELETE_* */
+/* libvirt's VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA,
+ * VIR_STORAGE_VOL_GET_PHYSICAL, VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS
+ * (nothing to do for files; ZEROED is refused) */
 #define VOL_CREATE_PREALLOC_METADATA (1U << 0)
 #define VOL_GET_PHYSICAL (1U << 0)
-#define VOL_DELETE_ZEROED (1U << 0)
 #define VOL_DELETE_WITH_SNAPSHOTS (1U << 1)
 
 /* ---- qemu-img ------------------------------------------------------------ */
