@@ -18,36 +18,6 @@
 
 #define DATADIR "domainxmldata"
 
-static const char *
-testErrorCodeName(int code)
-{
-    static const struct { int code; const char *name; } names[] = {
-        { VIR_ERR_INTERNAL_ERROR, "VIR_ERR_INTERNAL_ERROR" },
-        { VIR_ERR_INVALID_ARG, "VIR_ERR_INVALID_ARG" },
-        { VIR_ERR_NO_SOURCE, "VIR_ERR_NO_SOURCE" },
-        { VIR_ERR_NO_TARGET, "VIR_ERR_NO_TARGET" },
-        { VIR_ERR_NO_NAME, "VIR_ERR_NO_NAME" },
-        { VIR_ERR_XML_ERROR, "VIR_ERR_XML_ERROR" },
-        { VIR_ERR_XML_DETAIL, "VIR_ERR_XML_DETAIL" },
-        { VIR_ERR_CONFIG_UNSUPPORTED, "VIR_ERR_CONFIG_UNSUPPORTED" },
-        { VIR_ERR_OVERFLOW, "VIR_ERR_OVERFLOW" },
-    };
-    size_t i;
-
-    for (i = 0; i < G_N_ELEMENTS(names); i++) {
-        if (names[i].code == code)
-            return names[i].name;
-    }
-    return "UNKNOWN";
-}
-
-static char *
-testFormatError(void)
-{
-    return g_strdup_printf("%s: %s\n", testErrorCodeName(virGetLastErrorCode()),
-                           virGetLastErrorMessage());
-}
-
 static void
 testParseInvalid(const char *name, const char *xml)
 {
@@ -59,7 +29,7 @@ testParseInvalid(const char *name, const char *xml)
     def = virDomainDefParseString(xml, VIR_DOMAIN_DEF_PARSE_INACTIVE);
     if (def)
         g_error("%s: parsing succeeded but an error was expected", name);
-    actual = testFormatError();
+    actual = virTestFormatLastError();
     g_assert_true(virTestCompareToFile(actual, errpath));
 }
 

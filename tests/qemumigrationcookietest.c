@@ -38,27 +38,6 @@ testUUID(const char *str, unsigned char *uuid)
 }
 
 
-static const char *
-testErrorCodeName(int code)
-{
-    static const struct { int code; const char *name; } names[] = {
-        { VIR_ERR_INTERNAL_ERROR, "VIR_ERR_INTERNAL_ERROR" },
-        { VIR_ERR_INVALID_ARG, "VIR_ERR_INVALID_ARG" },
-        { VIR_ERR_NO_TARGET, "VIR_ERR_NO_TARGET" },
-        { VIR_ERR_XML_ERROR, "VIR_ERR_XML_ERROR" },
-        { VIR_ERR_XML_DETAIL, "VIR_ERR_XML_DETAIL" },
-        { VIR_ERR_CONFIG_UNSUPPORTED, "VIR_ERR_CONFIG_UNSUPPORTED" },
-    };
-    size_t i;
-
-    for (i = 0; i < G_N_ELEMENTS(names); i++) {
-        if (names[i].code == code)
-            return names[i].name;
-    }
-    return "UNKNOWN";
-}
-
-
 /* Parsing @data/@len on the destination must fail as @errfile says. */
 static void
 testParseFails(const char *data, size_t len, unsigned int flags,
@@ -76,9 +55,7 @@ testParseFails(const char *data, size_t len, unsigned int flags,
     cookie = qemuMigrationCookieParse(data, len, dst, DOM_NAME, dom, flags);
     if (cookie)
         g_error("%s: parsing succeeded but an error was expected", errfile);
-    actual = g_strdup_printf("%s: %s\n",
-                             testErrorCodeName(virGetLastErrorCode()),
-                             virGetLastErrorMessage());
+    actual = virTestFormatLastError();
     g_assert_true(virTestCompareToFile(actual, path));
     virResetLastError();
 }

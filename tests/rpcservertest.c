@@ -103,6 +103,27 @@ testOpenURIs(void)
     xdr_free(TEST_XDR(remote_connect_get_uri_ret), (char *)&uri);
 }
 
+/* A server without a storage driver (these tests') answers the storage
+ * procedures like libvirt without one: "not supported", naming the API. */
+static void
+testNoStorage(void)
+{
+    remoteServerConfig cfg = rpcTestServerConfig();
+    g_autoptr(rpcTestServer) ts = rpcTestServerStart(&cfg);
+    g_autoptr(rpcTestClient) client = rpcTestOpen(ts->rw, 0);
+    remote_connect_list_all_storage_pools_args all = { 1, 0 };
+    remote_storage_pool_define_xml_args def = { (char *)"<pool/>", 0 };
+
+    rpcTestCallError(client, REMOTE_PROC_CONNECT_LIST_ALL_STORAGE_POOLS,
+                     TEST_XDR(remote_connect_list_all_storage_pools_args), &all,
+                     VIR_ERR_NO_SUPPORT,
+                     "this function is not supported by the connection driver: virConnectListAllStoragePools");
+    rpcTestCallError(client, REMOTE_PROC_STORAGE_POOL_DEFINE_XML,
+                     TEST_XDR(remote_storage_pool_define_xml_args), &def,
+                     VIR_ERR_NO_SUPPORT,
+                     "this function is not supported by the connection driver: virStoragePoolDefineXML");
+}
+
 static void
 testHostInfo(void)
 {
@@ -429,28 +450,6 @@ testRegister(rpcTestClient *client, int eventID, remote_nonnull_domain *dom)
     return ret.callbackID;
 }
 
-/* The next event of @client must be @proc; decodes it into @data. */
-static void
-testExpectEvent(rpcTestClient *client, int proc, xdrproc_t filter, void *data)
-{
-    g_autoptr(virNetMessage) msg = rpcTestClientNextEvent(client, RPC_TEST_TIMEOUT_MS);
-
-    g_assert_nonnull(msg);
-    g_assert_cmpint(msg->header.type, ==, VIR_NET_MESSAGE);
-    g_assert_cmpuint(msg->header.prog, ==, REMOTE_PROGRAM);
-    g_assert_cmpint(msg->header.proc, ==, proc);
-    g_assert_cmpint(virNetMessageDecodePayload(msg, filter, data), ==, 0);
-}
-
-static void
-testExpectNoEvent(rpcTestClient *client)
-{
-    g_autoptr(virNetMessage) msg = rpcTestClientNextEvent(client, 300);
-
-    if (msg)
-        g_error("unexpected event %d", msg->header.proc);
-}
-
 /* Raises an event for a domain called @name (UUID: the demo's for
  * "demo", else @name's first byte repeated); takes @params. */
 static void
@@ -479,20 +478,20 @@ testEventsLifecycle(rpcTestServer *ts, rpcTestClient *client, rpcTestClient *leg
     remote_nonnull_domain dom = { 0 };
 
     rpcTestDefine(client, xml, &dom);
-    testExpectEvent(client, REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE,
+    rpcTestExpectEvent(client, REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE,
                     TEST_XDR(remote_domain_event_callback_lifecycle_msg), &cbmsg);
     g_assert_cmpint(cbmsg.callbackID, ==, cbLifecycle);
     g_assert_cmpstr(cbmsg.msg.dom.name, ==, "demo");
     g_assert_cmpint(cbmsg.msg.event, ==, VIR_DOMAIN_EVENT_DEFINED);
     g_assert_cmpint(cbmsg.msg.detail, ==, VIR_DOMAIN_EVENT_DEFINED_ADDED);
     xdr_free(TEST_XDR(remote_domain_event_callback_lifecycle_msg), (char *)&cbmsg);
-    testExpectEvent(legacy, REMOTE_PROC_DOMAIN_EVENT_LIFECYCLE,
+    rpcTestExpectEvent(legacy, REMOTE_PROC_DOMAIN_EVENT_LIFECYCLE,
                     TEST_XDR(remote_domain_event_lifecycle_msg), &msg);
     g_assert_cmpstr(msg.dom.name, ==, "demo");
     xdr_free(TEST_XDR(remote_domain_event_lifecycle_msg), (char *)&msg);
 
     rpcTestDomainAction(client, REMOTE_PROC_DOMAIN_CREATE, &dom);
-    testExpectEvent(client, REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE,
+    rpcTestExpectEvent(client, REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE,
                     TEST_XDR(remote_domain_event_callback_lifecycle_msg), &cbmsg);
     g_assert_cmpint(cbmsg.msg.event, ==, VIR_DOMAIN_EVENT_STARTED);
     g_assert_cmpint(cbmsg.msg.detail, ==, VIR_DOMAIN_EVENT_STARTED_BOOTED);
@@ -512,10 +511,10 @@ testEventsMigration(rpcTestServer *ts, rpcTestClient *client, int cbIteration,
     /* filtered on domain "demo" (UUID 5a1e...): "x" is not delivered */
     testEmit(ts, VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION, "xyz",
              g_variant_new_parsed("{'iteration': <1>}"));
-    testExpectNoEvent(client);
+    rpcTestExpectNoEvent(client);
     testEmit(ts, VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION, "demo",
              g_variant_new_parsed("{'iteration': <2>}"));
-    testExpectEvent(client, REMOTE_PROC_DOMAIN_EVENT_CALLBACK_MIGRATION_ITERATION,
+    rpcTestExpectEvent(client, REMOTE_PROC_DOMAIN_EVENT_CALLBACK_MIGRATION_ITERATION,
                     TEST_XDR(remote_domain_event_callback_migration_iteration_msg), &iter);
     g_assert_cmpint(iter.callbackID, ==, cbIteration);
     g_assert_cmpint(iter.iteration, ==, 2);
@@ -524,7 +523,7 @@ testEventsMigration(rpcTestServer *ts, rpcTestClient *client, int cbIteration,
     g_variant_builder_add(&b, "{sv}", "operation", g_variant_new_int32(5));
     g_variant_builder_add(&b, "{sv}", "time_elapsed", g_variant_new_uint64(1484));
     testEmit(ts, VIR_DOMAIN_EVENT_ID_JOB_COMPLETED, "xyz", g_variant_builder_end(&b));
-    testExpectEvent(client, REMOTE_PROC_DOMAIN_EVENT_CALLBACK_JOB_COMPLETED,
+    rpcTestExpectEvent(client, REMOTE_PROC_DOMAIN_EVENT_CALLBACK_JOB_COMPLETED,
                     TEST_XDR(remote_domain_event_callback_job_completed_msg), &job);
     g_assert_cmpint(job.callbackID, ==, cbCompleted);
     g_assert_cmpuint(job.params.params_len, ==, 2);
@@ -534,7 +533,7 @@ testEventsMigration(rpcTestServer *ts, rpcTestClient *client, int cbIteration,
 
     /* an event without the field it needs is dropped, not sent broken */
     testEmit(ts, VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION, "demo", NULL);
-    testExpectNoEvent(client);
+    rpcTestExpectNoEvent(client);
 }
 
 static void
@@ -577,7 +576,7 @@ testEvents(void)
                TEST_XDR(remote_connect_domain_event_callback_deregister_any_args), &dereg,
                TEST_VOID, NULL);
     testEmit(ts, VIR_DOMAIN_EVENT_ID_LIFECYCLE, "demo", NULL);
-    testExpectNoEvent(client);
+    rpcTestExpectNoEvent(client);
     notRegistered = g_strdup_printf("domain event callback %d not registered",
                                     cbLifecycle);
     rpcTestCallError(client, REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY,
@@ -631,6 +630,7 @@ main(int argc, char **argv)
     g_test_add_func("/rpc/server/handshake", testHandshake);
     g_test_add_func("/rpc/server/open", testOpenURIs);
     g_test_add_func("/rpc/server/host", testHostInfo);
+    g_test_add_func("/rpc/server/no-storage", testNoStorage);
     g_test_add_func("/rpc/server/domains", testDomains);
     g_test_add_func("/rpc/server/readonly", testReadonly);
     g_test_add_func("/rpc/server/protocol-errors", testProtocolErrors);

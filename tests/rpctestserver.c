@@ -240,3 +240,24 @@ rpcTestDemoUUID(unsigned char *uuid)
 {
     g_assert_cmpint(virUUIDParse("5a1e0000-0000-4000-8000-00000000d1d1", uuid), ==, 0);
 }
+
+void
+rpcTestExpectEvent(rpcTestClient *client, int proc, xdrproc_t filter, void *data)
+{
+    g_autoptr(virNetMessage) msg = rpcTestClientNextEvent(client, RPC_TEST_TIMEOUT_MS);
+
+    g_assert_nonnull(msg);
+    g_assert_cmpint(msg->header.type, ==, VIR_NET_MESSAGE);
+    g_assert_cmpuint(msg->header.prog, ==, REMOTE_PROGRAM);
+    g_assert_cmpint(msg->header.proc, ==, proc);
+    g_assert_cmpint(virNetMessageDecodePayload(msg, filter, data), ==, 0);
+}
+
+void
+rpcTestExpectNoEvent(rpcTestClient *client)
+{
+    g_autoptr(virNetMessage) msg = rpcTestClientNextEvent(client, 300);
+
+    if (msg)
+        g_error("unexpected event %d", msg->header.proc);
+}

@@ -72,3 +72,9 @@ void rpcTestState(rpcTestClient *client, remote_nonnull_domain *dom, int state,
 /* A procedure whose only argument is the domain and returns nothing. */
 void rpcTestDomainAction(rpcTestClient *client, int proc, remote_nonnull_domain *dom);
 unsigned int rpcTestCountDomains(rpcTestClient *client, unsigned int flags);
+
+/* The next event of @client must be @proc; decodes it into @data. */
+void rpcTestExpectEvent(rpcTestClient *client, int proc, xdrproc_t filter,
+                        void *data);
+/* No event comes to @client within 300 ms. */
+void rpcTestExpectNoEvent(rpcTestClient *client);

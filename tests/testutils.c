@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "testutils.h"
+#include "virerror.h"
 
 static const char *
 virTestSrcDir(void)
@@ -102,4 +103,34 @@ virTestListFiles(const char *reldir, const char *suffix)
     g_ptr_array_sort(names, virTestStrcmp);
     g_ptr_array_add(names, NULL);
     return (GStrv)g_ptr_array_free(g_steal_pointer(&names), FALSE);
+}
+
+static const char *
+virTestErrorCodeName(int code)
+{
+    static const struct { int code; const char *name; } names[] = {
+        { VIR_ERR_INTERNAL_ERROR, "VIR_ERR_INTERNAL_ERROR" },
+        { VIR_ERR_INVALID_ARG, "VIR_ERR_INVALID_ARG" },
+        { VIR_ERR_NO_SOURCE, "VIR_ERR_NO_SOURCE" },
+        { VIR_ERR_NO_TARGET, "VIR_ERR_NO_TARGET" },
+        { VIR_ERR_NO_NAME, "VIR_ERR_NO_NAME" },
+        { VIR_ERR_XML_ERROR, "VIR_ERR_XML_ERROR" },
+        { VIR_ERR_XML_DETAIL, "VIR_ERR_XML_DETAIL" },
+        { VIR_ERR_CONFIG_UNSUPPORTED, "VIR_ERR_CONFIG_UNSUPPORTED" },
+        { VIR_ERR_OVERFLOW, "VIR_ERR_OVERFLOW" },
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(names); i++) {
+        if (names[i].code == code)
+            return names[i].name;
+    }
+    return "UNKNOWN";
+}
+
+char *
+virTestFormatLastError(void)
+{
+    return g_strdup_printf("%s: %s\n", virTestErrorCodeName(virGetLastErrorCode()),
+                           virGetLastErrorMessage());
 }

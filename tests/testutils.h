@@ -25,3 +25,8 @@ bool virTestCompareToFile(const char *actual, const char *relpath);
 
 /* Sorted list of file names in @reldir ending in @suffix. */
 GStrv virTestListFiles(const char *reldir, const char *suffix);
+
+/* "CODE: message\n" of the thread's last error, CODE as the name of
+ * libvirt's virErrorNumber (e.g. VIR_ERR_XML_ERROR): what the tests'
+ * .err files hold.  Caller frees. */
+char *virTestFormatLastError(void);

@@ -11,6 +11,7 @@
 #include "virtmigd_listen.h"
 #include "qemu_driver.h"
 #include "remote_server.h"
+#include "storage_driver.h"
 #include "virerror.h"
 #include "virfile.h"
 #include "virlog.h"
@@ -35,6 +36,7 @@ typedef struct {
     virtmigdConfig *config;
     GMainLoop *loop;
     qemuDriver *driver;
+    storageDriver *storage;
     remoteServer *server;
     virNetSASLContext *sasl;      /* libsasl2, if a listener asks for SASL */
     int pidFd;
@@ -171,6 +173,7 @@ virtmigdCleanup(virtmigdDaemon *d)
         qemuDriverShutdownBegin(d->driver);
     g_clear_pointer(&d->server, remoteServerFree);
     g_clear_pointer(&d->sasl, virNetSASLContextFree);
+    g_clear_pointer(&d->storage, storageDriverFree);
     g_clear_pointer(&d->driver, qemuDriverFree);
     /* Last: until now calls were draining, QEMU monitors were open (QEMU
      * serves one monitor client) and status files were written.  A
@@ -206,6 +209,21 @@ virtmigdStartDriver(virtmigdDaemon *d)
     memcpy(cfg.hostUUID, d->hostUUID, VIR_UUID_BUFLEN);
     d->driver = qemuDriverNew(&cfg);
     return d->driver ? 0 : -1;
+}
+
+/* Its definitions and state live under the root; pool paths are host
+ * paths (storage_driver.h). */
+static int
+virtmigdStartStorage(virtmigdDaemon *d)
+{
+    storageDriverConfig cfg = {
+        .configDir = d->paths->storageConfigDir,
+        .autostartDir = d->paths->storageAutostartDir,
+        .stateDir = d->paths->storageStateDir,
+    };
+
+    d->storage = storageDriverNew(&cfg);
+    return d->storage ? 0 : -1;
 }
 
 /* libsasl2 for the process (sasl_server_init is process-global: here,
@@ -257,6 +275,7 @@ virtmigdStartServer(virtmigdDaemon *d)
                                       g_main_loop_get_context(d->loop))) ||
         virtmigdStartSASL(d) < 0)
         return -1;
+    remoteServerSetStorage(d->server, d->storage);
     return virtmigdListen(d->server, d->paths, c);
 }
 
@@ -266,7 +285,8 @@ virtmigdRun(virtmigdDaemon *d)
     char uuidstr[VIR_UUID_STRING_BUFLEN];
 
     d->loop = g_main_loop_new(NULL, FALSE);
-    if (virtmigdStartDriver(d) < 0 || virtmigdStartServer(d) < 0)
+    if (virtmigdStartDriver(d) < 0 || virtmigdStartStorage(d) < 0 ||
+        virtmigdStartServer(d) < 0)
         return -1;
     g_unix_signal_add(SIGTERM, virtmigdHandleSignal, d);
     g_unix_signal_add(SIGINT, virtmigdHandleSignal, d);

@@ -39,6 +39,9 @@ virtmigdPathsNew(const char *root)
                                         NULL);
     p->migrateTLSDir = g_build_filename(p->root, "etc/pki/qemu", NULL);
     p->saslConfDir = g_build_filename(p->root, "etc/sasl2", NULL);
+    p->storageConfigDir = g_build_filename(p->root, "etc/virtmig/storage", NULL);
+    p->storageAutostartDir = g_build_filename(p->storageConfigDir, "autostart", NULL);
+    p->storageStateDir = g_build_filename(p->root, "run/virtmig/storage", NULL);
     return p;
 }
 
@@ -65,6 +68,9 @@ virtmigdPathsFree(virtmigdPaths *p)
     g_free(p->clientKeyFile);
     g_free(p->migrateTLSDir);
     g_free(p->saslConfDir);
+    g_free(p->storageConfigDir);
+    g_free(p->storageAutostartDir);
+    g_free(p->storageStateDir);
     g_free(p);
 }
 

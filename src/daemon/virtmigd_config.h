@@ -44,6 +44,10 @@ struct _virtmigdPaths {
     char *clientKeyFile;  /* ROOT/etc/pki/libvirt/private/clientkey.pem */
     char *migrateTLSDir;  /* ROOT/etc/pki/qemu: default migration x509 dir */
     char *saslConfDir;    /* ROOT/etc/sasl2: libsasl2's virtmigd.conf */
+    /* the storage driver's (libvirt's /etc/libvirt/storage layout) */
+    char *storageConfigDir;   /* ROOT/etc/virtmig/storage: pool definitions */
+    char *storageAutostartDir;/* ROOT/etc/virtmig/storage/autostart: links */
+    char *storageStateDir;    /* ROOT/run/virtmig/storage: active pools */
 };
 
 virtmigdPaths *virtmigdPathsNew(const char *root);

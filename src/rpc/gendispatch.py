@@ -41,7 +41,12 @@
 #                           the stub: ARG is an argument member, &MEMBER
 #                           (a result member filled through a pointer),
 #                           a literal, or one of driver, node, srv,
-#                           client.  "MEMBER =" stores FUNC's return
+#                           client, storage (a server without a storage
+#                           driver answers "not supported").  Domain,
+#                           storage pool and volume members are passed
+#                           as the driver takes them (UUID; UUID and
+#                           name; pool name and volume name) and filled
+#                           as refs  "MEMBER =" stores FUNC's return
 #                           value (NULL / negative: failure); "MEMBER =
 #                           CONSTANT" answers a constant.
 #   @struct: NAME TYPE [MEMBER=FIELD ...]
@@ -65,9 +70,28 @@ import sys
 # libvirt's permissions an unprivileged (polkit: any) user holds
 # (src/access/viraccessperm.h, "@anonymous: 1")
 ANONYMOUS = ("none", "connect:getattr", "connect:read", "connect:search_domains",
-             "domain:getattr", "domain:read")
+             "domain:getattr", "domain:read", "connect:search_storage_pools",
+             "storage_pool:getattr", "storage_pool:read",
+             "storage_pool:search_storage_vols", "storage_vol:getattr",
+             "storage_vol:read")
 CONTEXT = {"driver": "srv->driver", "node": "srv->node", "srv": "srv",
-           "client": "client"}
+           "client": "client", "storage": "srv->storage"}
+# Drivers a server may lack: a stub naming one answers libvirt's "this
+# function is not supported" without it.
+OPTIONAL_DRIVERS = ("storage",)
+# Object arguments: how the callee receives them (%s: the member).
+ARG_OBJECTS = {
+    "remote_nonnull_domain": "remoteDomainUUID(&a->%s)",
+    "remote_nonnull_storage_pool": "(const unsigned char *)a->{0}.uuid, a->{0}.name",
+    "remote_nonnull_storage_vol": "a->{0}.pool, a->{0}.name",
+}
+# Object results: the callee fills a local of the C type, moved into
+# the result by the function.
+RET_OBJECTS = {
+    "remote_nonnull_domain": ("qemuDomainRef", "remoteMoveDomain"),
+    "remote_nonnull_storage_pool": ("storagePoolRef", "remoteMoveStoragePool"),
+    "remote_nonnull_storage_vol": ("storageVolRef", "remoteMoveStorageVol"),
+}
 FIXUPS = {"Xml": "XML", "Uri": "URI", "Uuid": "UUID", "Id": "ID",
           "Os": "OS", "Cpu": "CPU"}
 HANDLER_ARGS = ("virNetServerClient *client,\n"
@@ -206,8 +230,8 @@ def arg_expr(structs, proc, token, where):
     if re.match(r'^(-?\d+|"[^"]*"|true|false|NULL|[A-Z][A-Z0-9_]*)$', token):
         return token
     mtype = member_type(structs, proc["args"], token, where)
-    if mtype == "remote_nonnull_domain":
-        return "remoteDomainUUID(&a->%s)" % token
+    if mtype in ARG_OBJECTS:
+        return ARG_OBJECTS[mtype].replace("{0}", token).replace("%s", token)
     if mtype == "remote_uuid":
         return "(const unsigned char *)a->%s" % token
     if mtype == "remote_string":
@@ -235,9 +259,10 @@ def out_param(structs, proc, member, where):
     if words and words[0] == member:
         return struct_out(structs, proc, words)
     mtype = member_type(structs, proc["ret"], member, where)
-    if mtype == "remote_nonnull_domain":
-        return ("qemuDomainRef %s = { 0 };" % member, "&" + member,
-                "remoteMoveDomain(&r->%s, &%s);" % (member, member))
+    if mtype in RET_OBJECTS:
+        ctype, move = RET_OBJECTS[mtype]
+        return ("%s %s = { 0 };" % (ctype, member), "&" + member,
+                "%s(&r->%s, &%s);" % (move, member, member))
     if mtype in ("unsigned hyper", "hyper"):
         ctype = "long" if member in proc.get("long", "").split() else "long long"
         if mtype.startswith("unsigned"):
@@ -268,6 +293,11 @@ def gen_call_stub(structs, proc, out):
     if target:
         ttype = member_type(structs, proc["ret"], target, where)
     body = secure_checks(proc)
+    for name in OPTIONAL_DRIVERS:
+        if CONTEXT[name] in args:
+            uses_srv = True
+            body.append("if (!%s)" % CONTEXT[name])
+            body.append('    return remoteUnsupported("vir%s");' % proc["Name"])
     if target and arglist is None:
         body.append("r->%s = %s;" % (target, call))
         body.append("return 0;")

@@ -83,6 +83,28 @@ remoteMoveDomain(remote_nonnull_domain *dom, qemuDomainRef *ref)
     qemuDomainRefClear(ref);
 }
 
+void
+remoteMoveStoragePool(remote_nonnull_storage_pool *pool, storagePoolRef *ref)
+{
+    pool->name = g_steal_pointer(&ref->name);
+    memcpy(pool->uuid, ref->uuid, VIR_UUID_BUFLEN);
+}
+
+void
+remoteMoveStorageVol(remote_nonnull_storage_vol *vol, storageVolRef *ref)
+{
+    vol->pool = g_steal_pointer(&ref->pool);
+    vol->name = g_steal_pointer(&ref->name);
+    vol->key = g_steal_pointer(&ref->key);
+}
+
+int
+remoteUnsupported(const char *api)
+{
+    virReportError(VIR_ERR_NO_SUPPORT, "%s", api);
+    return -1;
+}
+
 const unsigned char *
 remoteDomainUUID(const remote_nonnull_domain *dom)
 {

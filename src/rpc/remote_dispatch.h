@@ -7,13 +7,15 @@
  * generated from remote_protocol.x (gendispatch.py ->
  * remote_dispatch_gen.[ch]); remote_dispatch_connect.c,
  * remote_dispatch_auth.c (AUTH_LIST, SASL), remote_dispatch_domain.c,
- * remote_dispatch_migration.c and remote_event.c hold the handlers
+ * remote_dispatch_migration.c, remote_dispatch_storage.c and
+ * remote_event.c hold the handlers
  * written by hand and the helpers the generated ones call.
  */
 #pragma once
 
 #include "internal.h"
 #include "qemu_driver.h"
+#include "storage_driver.h"
 #include "virnetserver.h"
 #include "virnetsasl.h"
 #include "remote_protocol.h"
@@ -36,20 +38,31 @@ struct _remoteServer {
     gint lastCallbackID;          /* atomic: event callback IDs */
     GThreadPool *releasedPool;    /* qemuDriverClientClosed calls */
     virNetSASLContext *sasl;      /* not owned; NULL: no SASL */
+    storageDriver *storage;       /* not owned; NULL: the storage
+                                   * procedures are "not supported" */
 };
 
 /* The event name filter of a QEMU monitor event registration
  * (remote_event.c). */
 typedef struct _remoteQemuEventFilter remoteQemuEventFilter;
 
-/* A domain event registration of one client (or of the QEMU program's
- * monitor events: eventID QEMU_DOMAIN_EVENT_ID_MONITOR). */
+/* What an event registration is for. */
+typedef enum {
+    REMOTE_EVENT_DOMAIN = 0,
+    REMOTE_EVENT_STORAGE_POOL,
+    REMOTE_EVENT_QEMU_MONITOR,    /* the QEMU program's monitor events
+                                   * (eventID QEMU_DOMAIN_EVENT_ID_MONITOR) */
+} remoteEventFamily;
+
+/* An event registration of one client. */
 typedef struct _remoteEventCallback remoteEventCallback;
 struct _remoteEventCallback {
+    remoteEventFamily family;
     int callbackID;               /* -1 for legacy registrations */
-    int eventID;                  /* virDomainEventID */
+    int eventID;                  /* virDomainEventID, or the family's */
     bool legacy;                  /* old-style: no callbackID on the wire */
-    bool filtered;                /* only events of @uuid */
+    bool filtered;                /* only events of @uuid (domain or
+                                   * pool) */
     unsigned char uuid[VIR_UUID_BUFLEN];
     remoteQemuEventFilter *qemuFilter; /* owned; NULL: every event name */
 };
@@ -99,6 +112,14 @@ void remoteMoveDomain(remote_nonnull_domain *dom, qemuDomainRef *ref);
 
 /* The UUID of a domain argument. */
 const unsigned char *remoteDomainUUID(const remote_nonnull_domain *dom);
+
+/* The same for storage pools and volumes. */
+void remoteMoveStoragePool(remote_nonnull_storage_pool *pool, storagePoolRef *ref);
+void remoteMoveStorageVol(remote_nonnull_storage_vol *vol, storageVolRef *ref);
+
+/* libvirt's VIR_ERR_NO_SUPPORT for public API @api, a server without
+ * the driver behind it; returns -1. */
+int remoteUnsupported(const char *api);
 
 /* Fails with the driver's VIR_ERR_NO_DOMAIN if @uuid does not exist. */
 int remoteCheckDomain(qemuDriver *driver, const unsigned char *uuid);
@@ -156,3 +177,8 @@ int remoteEventRegisterQemu(virNetServerClient *client, remoteServer *srv,
                             unsigned int flags);
 /* ..._DEREGISTER: 0, or -1 if @callbackID is not such a registration. */
 int remoteEventDeregisterQemu(virNetServerClient *client, int callbackID);
+/* Storage pool events (all pools, or @pool's): the callback ID, or -1. */
+int remoteEventRegisterStoragePool(virNetServerClient *client, remoteServer *srv,
+                                   int eventID,
+                                   const remote_nonnull_storage_pool *pool);
+int remoteEventDeregisterStoragePool(virNetServerClient *client, int callbackID);

@@ -1,8 +1,10 @@
 /*
- * remote_event.c: domain event registration and delivery
+ * remote_event.c: domain, QEMU monitor and storage pool event
+ * registration and delivery
  *
  * The registration procedures are generated stubs calling the helpers
- * at the end of this file.
+ * at the end of this file.  Both drivers' events go through one queue,
+ * in the order they were raised.
  */
 #include <regex.h>
 #include <string.h>
@@ -18,10 +20,18 @@
 
 VIR_LOG_INIT("rpc.remote_event");
 
+/* A queued event of either family. */
+typedef struct {
+    remoteEventFamily family;
+    qemuDomainEvent *dom;         /* REMOTE_EVENT_DOMAIN */
+    storagePoolEvent pool;        /* REMOTE_EVENT_STORAGE_POOL (owns the
+                                   * name) */
+} remoteQueuedEvent;
+
 struct _remoteEventQueue {
     remoteServer *srv;
     GMutex lock;
-    GQueue events;                /* qemuDomainEvent copies */
+    GQueue events;                /* remoteQueuedEvent */
     GSource *flush;               /* pending flush in the main context */
 };
 
@@ -53,6 +63,16 @@ remoteEventFree(qemuDomainEvent *ev)
     if (ev->params)
         g_variant_unref(ev->params);
     g_free(ev);
+}
+
+static void
+remoteQueuedEventFree(remoteQueuedEvent *qev)
+{
+    if (!qev)
+        return;
+    remoteEventFree(qev->dom);
+    g_free(qev->pool.pool.name);
+    g_free(qev);
 }
 
 /* ---- encoding -------------------------------------------------------- */
@@ -155,6 +175,18 @@ remoteEventEncodeJobCompleted(const qemuDomainEvent *ev,
                              &data, maxLength);
 }
 
+typedef GBytes *(*remoteEventEncoder)(const qemuDomainEvent *ev,
+                                      const remoteEventCallback *cb,
+                                      size_t maxLength);
+
+/* Encoders by event ID, for the events the driver raises; the others
+ * are not delivered. */
+static const remoteEventEncoder remoteEventEncoders[VIR_DOMAIN_EVENT_ID_LAST] = {
+    [VIR_DOMAIN_EVENT_ID_LIFECYCLE] = remoteEventEncodeLifecycle,
+    [VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION] = remoteEventEncodeMigrationIteration,
+    [VIR_DOMAIN_EVENT_ID_JOB_COMPLETED] = remoteEventEncodeJobCompleted,
+};
+
 /* QEMU_PROC_DOMAIN_MONITOR_EVENT of the QEMU program. */
 static GBytes *
 remoteEventEncodeQemuMonitor(const qemuDomainEvent *ev,
@@ -186,18 +218,6 @@ remoteEventEncodeQemuMonitor(const qemuDomainEvent *ev,
                                     &data, maxLength);
 }
 
-typedef GBytes *(*remoteEventEncoder)(const qemuDomainEvent *ev,
-                                      const remoteEventCallback *cb,
-                                      size_t maxLength);
-
-/* Encoders by event ID, for the events the driver raises; the others
- * are not delivered. */
-static const remoteEventEncoder remoteEventEncoders[VIR_DOMAIN_EVENT_ID_LAST] = {
-    [VIR_DOMAIN_EVENT_ID_LIFECYCLE] = remoteEventEncodeLifecycle,
-    [VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION] = remoteEventEncodeMigrationIteration,
-    [VIR_DOMAIN_EVENT_ID_JOB_COMPLETED] = remoteEventEncodeJobCompleted,
-};
-
 GBytes *
 remoteEventEncode(const qemuDomainEvent *ev, const remoteEventCallback *cb,
                   size_t maxLength)
@@ -212,6 +232,34 @@ remoteEventEncode(const qemuDomainEvent *ev, const remoteEventCallback *cb,
     }
     return remoteEventEncoders[ev->eventID](ev, cb, maxLength);
 }
+
+static GBytes *
+remoteEventEncodeStoragePool(const storagePoolEvent *ev,
+                             const remoteEventCallback *cb, size_t maxLength)
+{
+    if (ev->eventID == VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE) {
+        remote_storage_pool_event_lifecycle_msg data = {
+            .callbackID = cb->callbackID, .event = ev->event, .detail = ev->detail };
+
+        data.pool.name = g_strdup(ev->pool.name);
+        memcpy(data.pool.uuid, ev->pool.uuid, VIR_UUID_BUFLEN);
+        return remoteEventPacket(REMOTE_PROC_STORAGE_POOL_EVENT_LIFECYCLE,
+                                 (xdrproc_t)xdr_remote_storage_pool_event_lifecycle_msg,
+                                 &data, maxLength);
+    }
+    if (ev->eventID == VIR_STORAGE_POOL_EVENT_ID_REFRESH) {
+        remote_storage_pool_event_refresh_msg data = { .callbackID = cb->callbackID };
+
+        data.pool.name = g_strdup(ev->pool.name);
+        memcpy(data.pool.uuid, ev->pool.uuid, VIR_UUID_BUFLEN);
+        return remoteEventPacket(REMOTE_PROC_STORAGE_POOL_EVENT_REFRESH,
+                                 (xdrproc_t)xdr_remote_storage_pool_event_refresh_msg,
+                                 &data, maxLength);
+    }
+    return NULL;
+}
+
+/* ---- delivery (main thread) ------------------------------------------ */
 
 /* ---- QEMU monitor event name filters ---------------------------------- */
 
@@ -293,26 +341,35 @@ remoteEventCallbackClear(remoteEventCallback *cb)
     g_clear_pointer(&cb->qemuFilter, remoteQemuEventFilterFree);
 }
 
-/* ---- delivery (main thread) ------------------------------------------ */
-
-/* Call with the client's lock (the name filter belongs to it). */
 static bool
-remoteEventMatches(const remoteEventCallback *cb, const qemuDomainEvent *ev)
+remoteEventMatches(const remoteEventCallback *cb, const remoteQueuedEvent *qev)
 {
+    const unsigned char *uuid;
     const char *name = NULL;
+    int eventID;
 
-    if (cb->eventID != ev->eventID)
+    if (cb->family != qev->family)
         return false;
-    if (cb->filtered && memcmp(cb->uuid, ev->dom.uuid, VIR_UUID_BUFLEN) != 0)
+    if (qev->family != REMOTE_EVENT_STORAGE_POOL) {
+        eventID = qev->dom->eventID;
+        uuid = qev->dom->dom.uuid;
+    } else {
+        eventID = qev->pool.eventID;
+        uuid = qev->pool.pool.uuid;
+    }
+    if (cb->eventID != eventID)
         return false;
-    if (ev->eventID != QEMU_DOMAIN_EVENT_ID_MONITOR)
+    if (cb->filtered && memcmp(cb->uuid, uuid, VIR_UUID_BUFLEN) != 0)
+        return false;
+    if (qev->family != REMOTE_EVENT_QEMU_MONITOR)
         return true;
-    return ev->params && g_variant_lookup(ev->params, "event", "&s", &name) &&
+    return qev->dom->params &&
+           g_variant_lookup(qev->dom->params, "event", "&s", &name) &&
            remoteQemuEventFilterMatches(cb->qemuFilter, name);
 }
 
 typedef struct {
-    const qemuDomainEvent *ev;
+    const remoteQueuedEvent *ev;
     size_t maxLength;
 } remoteEventDelivery;
 
@@ -320,7 +377,7 @@ static void
 remoteEventDeliverToClient(virNetServerClient *client, void *opaque)
 {
     const remoteEventDelivery *delivery = opaque;
-    const qemuDomainEvent *ev = delivery->ev;
+    const remoteQueuedEvent *ev = delivery->ev;
     remoteClient *priv = remoteClientGet(client);
     g_autoptr(GArray) matches = g_array_new(FALSE, FALSE, sizeof(remoteEventCallback));
     guint i;
@@ -343,10 +400,13 @@ remoteEventDeliverToClient(virNetServerClient *client, void *opaque)
     g_mutex_unlock(&priv->lock);
 
     for (i = 0; i < matches->len; i++) {
+        const remoteEventCallback *cb = &g_array_index(matches, remoteEventCallback, i);
         g_autoptr(GBytes) packet = NULL;
 
-        packet = remoteEventEncode(ev, &g_array_index(matches, remoteEventCallback, i),
-                                   delivery->maxLength);
+        if (ev->family != REMOTE_EVENT_STORAGE_POOL)
+            packet = remoteEventEncode(ev->dom, cb, delivery->maxLength);
+        else
+            packet = remoteEventEncodeStoragePool(&ev->pool, cb, delivery->maxLength);
         if (packet)
             virNetServerClientSendMessage(client, packet);
     }
@@ -357,7 +417,7 @@ remoteEventQueueFlush(gpointer opaque)
 {
     remoteEventQueue *queue = opaque;
     GQueue events = G_QUEUE_INIT;
-    qemuDomainEvent *ev;
+    remoteQueuedEvent *ev;
 
     g_mutex_lock(&queue->lock);
     events = queue->events;
@@ -371,21 +431,19 @@ remoteEventQueueFlush(gpointer opaque)
             .maxLength = virNetServerGetMaxLength(queue->srv->net),
         };
 
-        VIR_DEBUG("delivering event %d of domain %s", ev->eventID, ev->dom.name);
         virNetServerForEachClient(queue->srv->net, remoteEventDeliverToClient,
                                   &delivery);
-        remoteEventFree(ev);
+        remoteQueuedEventFree(ev);
     }
     return G_SOURCE_REMOVE;
 }
 
-void
-remoteEventListener(const qemuDomainEvent *ev, void *opaque)
+/* Queues @qev (taken) and wakes the main context. */
+static void
+remoteEventQueuePush(remoteEventQueue *queue, remoteQueuedEvent *qev)
 {
-    remoteEventQueue *queue = opaque;
-
     g_mutex_lock(&queue->lock);
-    g_queue_push_tail(&queue->events, remoteEventCopy(ev));
+    g_queue_push_tail(&queue->events, qev);
     if (!queue->flush) {
         queue->flush = g_idle_source_new();
         g_source_set_priority(queue->flush, G_PRIORITY_DEFAULT);
@@ -393,6 +451,30 @@ remoteEventListener(const qemuDomainEvent *ev, void *opaque)
         g_source_attach(queue->flush, queue->srv->ctx);
     }
     g_mutex_unlock(&queue->lock);
+}
+
+void
+remoteEventListener(const qemuDomainEvent *ev, void *opaque)
+{
+    remoteQueuedEvent *qev = g_new0(remoteQueuedEvent, 1);
+
+    qev->family = ev->eventID == QEMU_DOMAIN_EVENT_ID_MONITOR ?
+                  REMOTE_EVENT_QEMU_MONITOR : REMOTE_EVENT_DOMAIN;
+    qev->dom = remoteEventCopy(ev);
+    VIR_DEBUG("queueing event %d of domain %s", ev->eventID, ev->dom.name);
+    remoteEventQueuePush(opaque, qev);
+}
+
+void
+remoteEventStoragePoolListener(const storagePoolEvent *ev, void *opaque)
+{
+    remoteQueuedEvent *qev = g_new0(remoteQueuedEvent, 1);
+
+    qev->family = REMOTE_EVENT_STORAGE_POOL;
+    qev->pool = *ev;
+    qev->pool.pool.name = g_strdup(ev->pool.name);
+    VIR_DEBUG("queueing event %d of storage pool %s", ev->eventID, ev->pool.name);
+    remoteEventQueuePush(opaque, qev);
 }
 
 remoteEventQueue *
@@ -415,7 +497,7 @@ remoteEventQueueFree(remoteEventQueue *queue)
         g_source_destroy(queue->flush);
         g_source_unref(queue->flush);
     }
-    g_queue_clear_full(&queue->events, (GDestroyNotify)remoteEventFree);
+    g_queue_clear_full(&queue->events, (GDestroyNotify)remoteQueuedEventFree);
     g_mutex_clear(&queue->lock);
     g_free(queue);
 }
@@ -432,12 +514,12 @@ remoteEventClientClosed(virNetServerClient *client, void *opaque)
 
 /* ---- registration ---------------------------------------------------- */
 
-/* Index of the registration of @priv with @key (legacy ones: the event
- * ID, the others: the callback ID; @qemu: of the QEMU program, whose
- * callback IDs the remote program does not know), or -1.  Call with the
- * lock. */
+/* Index of the registration of @priv of @family with @key (legacy
+ * ones: the event ID, the others: the callback ID), or -1.  Call with
+ * the lock. */
 static int
-remoteEventFind(remoteClient *priv, bool legacy, bool qemu, int key)
+remoteEventFind(remoteClient *priv, remoteEventFamily family, bool legacy,
+                int key)
 {
     guint i;
 
@@ -445,8 +527,7 @@ remoteEventFind(remoteClient *priv, bool legacy, bool qemu, int key)
         remoteEventCallback *cb = &g_array_index(priv->callbacks,
                                                  remoteEventCallback, i);
 
-        if (cb->legacy == legacy &&
-            (cb->eventID == QEMU_DOMAIN_EVENT_ID_MONITOR) == qemu &&
+        if (cb->family == family && cb->legacy == legacy &&
             (legacy ? cb->eventID : cb->callbackID) == key)
             return i;
     }
@@ -467,7 +548,7 @@ remoteEventAdd(virNetServerClient *client, const remoteEventCallback *cb)
         virReportError(VIR_ERR_RPC,
                        _("Too many domain event callbacks '%1$u' for limit '%2$d'"),
                        priv->callbacks->len + 1, REMOTE_EVENT_CALLBACKS_MAX);
-    } else if (cb->legacy && remoteEventFind(priv, true, false, cb->eventID) >= 0) {
+    } else if (cb->legacy && remoteEventFind(priv, cb->family, true, cb->eventID) >= 0) {
         virReportError(VIR_ERR_INTERNAL_ERROR,
                        _("domain event %1$d already registered"), cb->eventID);
     } else {
@@ -480,13 +561,14 @@ remoteEventAdd(virNetServerClient *client, const remoteEventCallback *cb)
 
 /* Removes the registration @key (see remoteEventFind); false if none. */
 static bool
-remoteEventRemove(virNetServerClient *client, bool legacy, bool qemu, int key)
+remoteEventRemove(virNetServerClient *client, remoteEventFamily family,
+                  bool legacy, int key)
 {
     remoteClient *priv = remoteClientGet(client);
     int idx;
 
     g_mutex_lock(&priv->lock);
-    if ((idx = remoteEventFind(priv, legacy, qemu, key)) >= 0)
+    if ((idx = remoteEventFind(priv, family, legacy, key)) >= 0)
         g_array_remove_index(priv->callbacks, idx);
     g_mutex_unlock(&priv->lock);
     return idx >= 0;
@@ -508,7 +590,7 @@ remoteEventRegisterLegacy(virNetServerClient *client, int eventID)
 int
 remoteEventDeregister(virNetServerClient *client, bool legacy, int key)
 {
-    if (remoteEventRemove(client, legacy, false, key))
+    if (remoteEventRemove(client, REMOTE_EVENT_DOMAIN, legacy, key))
         return 0;
     if (legacy)
         virReportError(VIR_ERR_INTERNAL_ERROR, _("domain event %1$d not registered"),
@@ -547,11 +629,44 @@ remoteEventRegisterCallback(virNetServerClient *client, remoteServer *srv,
 }
 
 int
+remoteEventRegisterStoragePool(virNetServerClient *client, remoteServer *srv,
+                               int eventID, const remote_nonnull_storage_pool *pool)
+{
+    remoteEventCallback cb = { .family = REMOTE_EVENT_STORAGE_POOL,
+                               .eventID = eventID };
+
+    if (eventID < 0 || eventID >= VIR_STORAGE_POOL_EVENT_ID_LAST) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       _("unsupported storage pool event ID %1$d"), eventID);
+        return -1;
+    }
+    if (pool) {
+        cb.filtered = true;
+        memcpy(cb.uuid, pool->uuid, VIR_UUID_BUFLEN);
+    }
+    cb.callbackID = g_atomic_int_add(&srv->lastCallbackID, 1) + 1;
+    if (remoteEventAdd(client, &cb) < 0)
+        return -1;
+    return cb.callbackID;
+}
+
+int
+remoteEventDeregisterStoragePool(virNetServerClient *client, int callbackID)
+{
+    if (remoteEventRemove(client, REMOTE_EVENT_STORAGE_POOL, false, callbackID))
+        return 0;
+    virReportError(VIR_ERR_RPC, _("storage pool event callback %1$d not registered"),
+                   callbackID);
+    return -1;
+}
+
+int
 remoteEventRegisterQemu(virNetServerClient *client, remoteServer *srv,
                         const remote_nonnull_domain *dom, const char *event,
                         unsigned int flags)
 {
-    remoteEventCallback cb = { .eventID = QEMU_DOMAIN_EVENT_ID_MONITOR };
+    remoteEventCallback cb = { .family = REMOTE_EVENT_QEMU_MONITOR,
+                               .eventID = QEMU_DOMAIN_EVENT_ID_MONITOR };
 
     if (remoteQemuEventFilterNew(event, flags, &cb.qemuFilter) < 0)
         return -1;
@@ -570,7 +685,7 @@ remoteEventRegisterQemu(virNetServerClient *client, remoteServer *srv,
 int
 remoteEventDeregisterQemu(virNetServerClient *client, int callbackID)
 {
-    if (remoteEventRemove(client, false, true, callbackID))
+    if (remoteEventRemove(client, REMOTE_EVENT_QEMU_MONITOR, false, callbackID))
         return 0;
     virReportError(VIR_ERR_RPC, _("qemu monitor event callback %1$d not registered"),
                    callbackID);

@@ -1,5 +1,6 @@
 /*
- * remote_event.h: domain events from the QEMU driver to the clients
+ * remote_event.h: domain events from the QEMU driver and storage pool
+ * events from the storage driver to the clients
  *
  * The driver calls remoteEventListener from any thread; it only copies
  * the event into a queue and wakes the main context, where the events
@@ -31,6 +32,10 @@ void remoteEventQueueFree(remoteEventQueue *queue);
 
 /* The qemuDomainEventCallback; @opaque is the queue. */
 void remoteEventListener(const qemuDomainEvent *ev, void *opaque);
+
+/* The storagePoolEventCallback (lifecycle and refresh events); @opaque
+ * is the queue. */
+void remoteEventStoragePoolListener(const storagePoolEvent *ev, void *opaque);
 
 /* The close hook that forgets a client's registrations. */
 void remoteEventClientClosed(virNetServerClient *client, void *opaque);

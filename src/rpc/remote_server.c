@@ -129,14 +129,24 @@ remoteServerSetSASL(remoteServer *srv, virNetSASLContext *sasl)
 }
 
 void
+remoteServerSetStorage(remoteServer *srv, storageDriver *storage)
+{
+    srv->storage = storage;
+    storageDriverSetEventListener(storage, remoteEventStoragePoolListener,
+                                  srv->events);
+}
+
+void
 remoteServerFree(remoteServer *srv)
 {
     if (!srv)
         return;
-    /* no more events: the driver guarantees no callback runs after
+    /* no more events: the drivers guarantee no callback runs after
      * this; undelivered ones are dropped with the queue */
     if (srv->listenerID >= 0)
         qemuDriverRemoveEventListener(srv->driver, srv->listenerID);
+    if (srv->storage)
+        storageDriverSetEventListener(srv->storage, NULL, NULL);
     g_clear_pointer(&srv->events, remoteEventQueueFree);
     g_clear_pointer(&srv->net, virNetServerFree);
     /* every client is released now: deliver the last notifications */

@@ -13,6 +13,7 @@
 
 #include "internal.h"
 #include "qemu_driver.h"
+#include "storage_driver.h"
 #include "virnettlscontext.h"
 #include "virnetsasl.h"
 #include "virnetserverclient.h"
@@ -67,6 +68,12 @@ int remoteServerAddTLS(remoteServer *srv, const char *addr, unsigned int port,
  * owned: it must outlive the server).  Without one, SASL clients are
  * refused. */
 void remoteServerSetSASL(remoteServer *srv, virNetSASLContext *sasl);
+
+/* The storage driver serving the storage procedures (not owned: it
+ * must outlive the server); its pool events go to the clients.  Without
+ * one they answer "this function is not supported".  Call before
+ * listening. */
+void remoteServerSetStorage(remoteServer *srv, storageDriver *storage);
 
 /**
  * remoteServerFree:
