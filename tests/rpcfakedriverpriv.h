@@ -44,6 +44,8 @@ struct _qemuDriver {
     rpcFakeMigrationCall last;    /* the last migration protocol call */
     GArray *closedClients;        /* guint64, qemuDriverClientClosed */
     unsigned int slowPerforms;    /* Performs blocked right now */
+    GPtrArray *consoles;          /* rpcfakeconsole.c */
+    guint64 lastConsoleToken;
 };
 
 void fakeDomainFree(fakeDomain *dom);
@@ -71,5 +73,7 @@ void fakeLifecycle(qemuDriver *driver, const char *name,
                    const unsigned char *uuid, int id, int event, int detail);
 
 /* rpcfakemigration.c */
+void rpcFakeConsoleInit(qemuDriver *driver);
+void rpcFakeConsoleClear(qemuDriver *driver);
 void rpcFakeMigrationInit(qemuDriver *driver);
 void rpcFakeMigrationClear(qemuDriver *driver);
