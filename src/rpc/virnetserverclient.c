@@ -668,12 +668,17 @@ virNetServerClientHandlePacket(virNetServerClient *client, virNetMessage *msg)
         return;
     }
     if (msg->header.type != VIR_NET_CALL &&
-        msg->header.type != VIR_NET_CALL_WITH_FDS &&
-        virNetServerClientRunFilters(client, msg)) {
+        msg->header.type != VIR_NET_CALL_WITH_FDS) {
+        /* counted before the filter runs: it may be done with the
+         * packet (virNetServerClientRequestDone) before it returns */
         g_mutex_lock(&client->lock);
         client->nrequests++;
         g_mutex_unlock(&client->lock);
-        return;
+        if (virNetServerClientRunFilters(client, msg))
+            return;
+        g_mutex_lock(&client->lock);
+        client->nrequests--;
+        g_mutex_unlock(&client->lock);
     }
     if (client->dispatch(client, msg, client->dispatchOpaque)) {
         g_mutex_lock(&client->lock);
