@@ -2,12 +2,13 @@
 virDomainOpenConsole and the stock `virsh console` against virtmigd with
 the built-in test guest on a <serial type='pty'> (it prints "pass N").
 
-One daemon on 127.0.0.61.  Asserts the guest's live output arrives
+Asserts the guest's live output arrives
 through the stream, writing works, a second session is refused without
 VIR_DOMAIN_CONSOLE_FORCE and takes over with it (the first one gets a
 stream error), `virsh console` under a pty shows the output and leaves
-on Ctrl-], the stream ends with EOF when the guest stops, and libvirt's
-errors for the other cases.
+on Ctrl-], the stream ends with EOF when the guest migrates away (to a
+second daemon on 127.0.0.62) and when it stops, and libvirt's errors for
+the other cases.
 """
 import os
 import pty
@@ -27,6 +28,7 @@ from migrationlib import DEADLINE, Guest, Host  # noqa: E402
 import libvirt  # noqa: E402
 
 ADDR = "127.0.0.61"
+DST_ADDR = "127.0.0.62"
 PASS = re.compile(rb"pass (\d+)")
 
 # libvirt's events must run for streams and keepalive; errors are
@@ -74,6 +76,19 @@ def read_until(st, pred, what, deadline=DEADLINE):
     raise AssertionError("timed out waiting for %s (read %r)" % (what, data[-200:]))
 
 
+def wait_eof(st, what):
+    """Reads @st until its end (b"")."""
+    end = time.monotonic() + DEADLINE
+    while True:
+        got = st.recv(65536)
+        if got == b"":
+            return
+        if got == -2:
+            if time.monotonic() > end:
+                raise AssertionError("no EOF after " + what)
+            time.sleep(0.05)
+
+
 def passes(data):
     return [int(m) for m in PASS.findall(data)]
 
@@ -83,7 +98,8 @@ class ConsoleTest(unittest.TestCase):
     def setUp(self):
         self.workdir = tempfile.mkdtemp(prefix="consoletest-")
         self.host = Host(self.workdir, "con", ADDR)
-        self.guest = Guest(self.workdir, "con", size_mib=4, rate_mib=8)
+        self.dst = None
+        self.guest = Guest(self.workdir, "con", size_mib=4, rate_mib=64)
         pty_guest_xml(self.guest.xml)
         self.host.out("define", self.guest.xml)
         self.host.out("start", "con")
@@ -93,6 +109,8 @@ class ConsoleTest(unittest.TestCase):
     def tearDown(self):
         self.conn.close()
         self.host.stop()
+        if self.dst:
+            self.dst.stop()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     def open_console(self, flags=0, devname=None):
@@ -175,22 +193,30 @@ class ConsoleTest(unittest.TestCase):
                           "internal error: cannot find character device console7",
                           self.dom.openConsole, "console7", st, 0)
 
-        # the guest stops: EOF, then a clean finish
+        # the guest migrates away: EOF, then a clean finish; its console
+        # is on the destination now
         st3 = self.open_console(0, "serial0")
         read_until(st3, lambda d: passes(d), "a pass on serial0")
-        self.dom.destroy()
-        end = time.monotonic() + DEADLINE
-        while True:
-            got = st3.recv(65536)
-            if got == b"":
-                break
-            if got == -2:
-                self.assertLess(time.monotonic(), end, "no EOF after the guest stopped")
-                time.sleep(0.05)
+        self.dst = Host(self.workdir, "dst", DST_ADDR)
+        self.host.out("migrate", "--live", "--unsafe", "con", self.dst.uri)
+        wait_eof(st3, "the guest migrated")
         st3.finish()
         self.assert_error(libvirt.VIR_ERR_OPERATION_INVALID,
                           "Requested operation is not valid: domain is not running",
                           self.dom.openConsole, None, st, 0)
+
+        # the guest stops: EOF
+        dconn = libvirt.open(self.dst.uri)
+        try:
+            ddom = dconn.lookupByName("con")
+            st4 = dconn.newStream(libvirt.VIR_STREAM_NONBLOCK)
+            ddom.openConsole(None, st4, 0)
+            read_until(st4, lambda d: passes(d), "a pass on the destination")
+            ddom.destroy()
+            wait_eof(st4, "the guest stopped")
+            st4.abort()
+        finally:
+            dconn.close()
 
 
 if __name__ == "__main__":
