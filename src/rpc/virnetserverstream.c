@@ -208,10 +208,11 @@ virNetServerStreamFail(virNetServerStream *st, const virError *err)
     g_autoptr(virError) last = err ? NULL : virSaveLastError();
     g_autoptr(GBytes) packet = NULL;
 
+    if (!err)
+        err = last;   /* may be NULL: the encoder says none was set */
     VIR_DEBUG("stream proc=%d serial=%u: %s", st->header.proc,
-              st->header.serial, NULLSTR((err ? err : last)->message));
-    packet = virNetMessageEncodeStreamError(&st->header, err ? err : last,
-                                            st->maxLength);
+              st->header.serial, err ? NULLSTR(err->message) : "no error");
+    packet = virNetMessageEncodeStreamError(&st->header, err, st->maxLength);
     if (packet)
         virNetServerClientSendMessage(st->client, packet);
     virResetLastError();
