@@ -154,8 +154,12 @@ class ConsoleTest(unittest.TestCase):
             os.close(fd)
 
     def test_console(self):
-        # the live XML names the terminal QEMU chose
-        self.assertRegex(self.dom.XMLDesc(0), r"<source path='/dev/pts/\d+'/>")
+        # the live XML names the terminal QEMU chose, also on the console
+        # libvirt adds for the serial port
+        xml = self.dom.XMLDesc(0)
+        pts = re.search(r"<serial type='pty'>\s*<source path='(/dev/pts/\d+)'/>", xml)
+        self.assertIsNotNone(pts, xml)
+        self.assertIn("<console type='pty' tty='%s'>" % pts.group(1), xml)
 
         # the guest's output, live: two passes in a row
         st1 = self.open_console()
