@@ -46,6 +46,16 @@ void
 rpcFakeConsoleClear(qemuDriver *driver)
 {
     g_clear_pointer(&driver->consoles, g_ptr_array_unref);
+    g_clear_pointer(&driver->consoleBanner, g_free);
+}
+
+void
+rpcFakeDriverConsoleSetBanner(qemuDriver *driver, const char *banner)
+{
+    g_mutex_lock(&driver->lock);
+    g_free(driver->consoleBanner);
+    driver->consoleBanner = g_strdup(banner);
+    g_mutex_unlock(&driver->lock);
 }
 
 /* The session of @name, stolen from the list (lock held), or NULL. */
@@ -122,6 +132,10 @@ qemuDomainOpenConsole(qemuDriver *driver, const unsigned char *uuid,
     con->token = ++driver->lastConsoleToken;
     con->name = g_strdup(dom->name);
     con->peer = pair[1];
+    /* output the guest wrote before the open, waiting in the terminal */
+    if (driver->consoleBanner &&
+        write(con->peer, driver->consoleBanner, strlen(driver->consoleBanner)) < 0)
+        g_error("cannot write the console banner: %s", g_strerror(errno));
     con->revoke = revoke;
     con->opaque = opaque;
     con->freeOpaque = freeOpaque;

@@ -67,5 +67,8 @@ bool rpcFakeDriverWaitSlowPerform(qemuDriver *driver, int timeoutMs);
  * is not a pty.  Takes the guest's end of @name's open session (closing
  * it is the guest stopping), or -1 if none is open or it was taken. */
 int rpcFakeDriverConsoleTakePeer(qemuDriver *driver, const char *name);
+/* @banner (NULL: none) is waiting in every console opened from now on,
+ * as a guest's output written before the open. */
+void rpcFakeDriverConsoleSetBanner(qemuDriver *driver, const char *banner);
 /* Sessions open right now. */
 size_t rpcFakeDriverConsoleCount(qemuDriver *driver);

@@ -46,6 +46,7 @@ struct _qemuDriver {
     unsigned int slowPerforms;    /* Performs blocked right now */
     GPtrArray *consoles;          /* rpcfakeconsole.c */
     guint64 lastConsoleToken;
+    char *consoleBanner;          /* written by the guest at open */
 };
 
 void fakeDomainFree(fakeDomain *dom);

@@ -4,7 +4,7 @@
  * client (raw packets) and the guest (the pair's other end).
  *
  * Asserts libvirt's wire behaviour: the open's reply comes before any
- * data; data both ways; an empty packet from the client is ignored;
+ * data (also data already waiting at the open); data both ways; an empty packet from the client is ignored;
  * finish and abort are confirmed by an empty VIR_NET_OK packet; EOF is
  * an empty VIR_NET_CONTINUE packet; a forced takeover gives the old
  * session a stream error and later packets for it are dropped; a
@@ -153,6 +153,28 @@ testGuestRead(int fd, const char *expect)
         have += n;
     }
     g_assert_cmpstr(buf, ==, expect);
+}
+
+/* Output already waiting in the terminal comes after the open's reply,
+ * never before (libvirt's client would take it for the reply). */
+static void
+testReplyFirst(void)
+{
+    testEnv env = { 0 };
+    size_t i;
+
+    testEnvSetup(&env, true);
+    rpcFakeDriverConsoleSetBanner(env.ts->driver, "banner");
+    for (i = 0; i < 20; i++) {
+        unsigned int serial = testOpen(env.client, &env.dom, 0);
+
+        testExpectData(env.client, serial, "banner");
+        g_assert_cmpint(rpcTestClientSendStream(env.client, PROC, serial, VIR_NET_ERROR,
+                                                NULL, 0), ==, 0);
+        testExpectConfirm(env.client, serial);
+        testWaitConsoles(env.ts->driver, 0);
+    }
+    testEnvClear(&env);
 }
 
 /* Data both ways, the empty packet of a blocking reader, finish. */
@@ -417,6 +439,7 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/rpc/stream/reply-first", testReplyFirst);
     g_test_add_func("/rpc/stream/data-finish", testDataAndFinish);
     g_test_add_func("/rpc/stream/abort", testAbort);
     g_test_add_func("/rpc/stream/eof", testEOF);

@@ -227,13 +227,14 @@ virNetServerStreamOnReadable(gint fd, GIOCondition cond, gpointer opaque)
     virNetServerStream *st = opaque;
     g_autofree char *buf = g_malloc(VIR_NET_SERVER_STREAM_CHUNK);
     gssize n = read(fd, buf, VIR_NET_SERVER_STREAM_CHUNK);
+    int err = n < 0 ? errno : 0;
 
-    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    if (err == EAGAIN || err == EINTR)
         return G_SOURCE_CONTINUE;
     /* the source is read again once this packet is written */
     g_clear_pointer(&st->inSource, g_source_unref);
-    if (n < 0 && errno != EIO) {
-        virReportSystemError(errno, "%s", _("cannot read from the stream's source"));
+    if (n < 0 && err != EIO) {
+        virReportSystemError(err, "%s", _("cannot read from the stream's source"));
         virNetServerStreamFail(st, NULL);
         return G_SOURCE_REMOVE;
     }
