@@ -331,8 +331,9 @@ testDisconnect(void)
     testEnvClear(&env);
 }
 
-/* Writes to the guest's end until it would block for @idleMs; returns
- * the bytes written (the pattern continues from @offset). */
+/* Writes to the guest's end until it would block for @idleMs (0: until
+ * it would block); returns the bytes written (the pattern continues
+ * from @offset). */
 static size_t
 testGuestFill(int fd, size_t offset, size_t max, int idleMs)
 {
@@ -340,7 +341,7 @@ testGuestFill(int fd, size_t offset, size_t max, int idleMs)
     size_t written = 0;
     gint64 idleSince = g_get_monotonic_time();
 
-    while (written < max && g_get_monotonic_time() - idleSince <= idleMs * 1000) {
+    while (written < max) {
         size_t i;
         size_t len = MIN(sizeof(buf), max - written);
         gssize n;
@@ -349,8 +350,9 @@ testGuestFill(int fd, size_t offset, size_t max, int idleMs)
             buf[i] = (char)((offset + written + i) % 251);
         n = write(fd, buf, len);
         if (n < 0 && errno == EAGAIN) {
-            if (idleMs > 0)
-                g_usleep(10000);
+            if (g_get_monotonic_time() - idleSince >= (gint64)idleMs * 1000)
+                break;
+            g_usleep(10000);
             continue;
         }
         g_assert_cmpint(n, >, 0);
