@@ -5,7 +5,8 @@
  * GMainContext given at creation): reads packets (framing and limits),
  * answers keepalive PINGs, runs the server's keepalive probes, and
  * writes queued packets.  Complete non-keepalive packets are handed to
- * the dispatch function.  Replies and events may be queued from any
+ * the dispatch function, those that are not calls (stream data) first
+ * to the filters streams register.  Replies and events may be queued from any
  * thread (virNetServerClientSendMessage): the queue is locked and the
  * main context woken.
  *
