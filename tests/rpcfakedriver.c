@@ -35,6 +35,7 @@ rpcFakeDriverNew(const char *capabilities)
     driver->listeners = g_array_new(FALSE, FALSE, sizeof(fakeListener));
     driver->capabilities = g_strdup(capabilities);
     rpcFakeMigrationInit(driver);
+    rpcFakeConsoleInit(driver);
     return driver;
 }
 
@@ -52,6 +53,7 @@ qemuDriverFree(qemuDriver *driver)
     g_ptr_array_unref(driver->domains);
     g_array_unref(driver->listeners);
     g_free(driver->capabilities);
+    rpcFakeConsoleClear(driver);
     rpcFakeMigrationClear(driver);
     g_mutex_clear(&driver->lock);
     g_free(driver);

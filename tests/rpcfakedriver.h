@@ -61,3 +61,14 @@ size_t rpcFakeDriverClosedClientCount(qemuDriver *driver);
 
 /* Waits up to @timeoutMs until a slow Perform is blocked. */
 bool rpcFakeDriverWaitSlowPerform(qemuDriver *driver, int timeoutMs);
+
+/* Consoles (rpcfakeconsole.c): a running domain's "serial0" is one end
+ * of a socket pair; the test plays the guest on the other.  "serial1"
+ * is not a pty.  Takes the guest's end of @name's open session (closing
+ * it is the guest stopping), or -1 if none is open or it was taken. */
+int rpcFakeDriverConsoleTakePeer(qemuDriver *driver, const char *name);
+/* @banner (NULL: none) is waiting in every console opened from now on,
+ * as a guest's output written before the open. */
+void rpcFakeDriverConsoleSetBanner(qemuDriver *driver, const char *banner);
+/* Sessions open right now. */
+size_t rpcFakeDriverConsoleCount(qemuDriver *driver);

@@ -45,6 +45,9 @@ struct _qemuDriver {
     rpcFakeMigrationCall last;    /* the last migration protocol call */
     GArray *closedClients;        /* guint64, qemuDriverClientClosed */
     unsigned int slowPerforms;    /* Performs blocked right now */
+    GPtrArray *consoles;          /* rpcfakeconsole.c */
+    guint64 lastConsoleToken;
+    char *consoleBanner;          /* written by the guest at open */
 };
 
 void fakeDomainFree(fakeDomain *dom);
@@ -72,5 +75,7 @@ void fakeLifecycle(qemuDriver *driver, const char *name,
                    const unsigned char *uuid, int id, int event, int detail);
 
 /* rpcfakemigration.c */
+void rpcFakeConsoleInit(qemuDriver *driver);
+void rpcFakeConsoleClear(qemuDriver *driver);
 void rpcFakeMigrationInit(qemuDriver *driver);
 void rpcFakeMigrationClear(qemuDriver *driver);

@@ -203,6 +203,50 @@ testErrorReadonly(void)
     g_assert_null(decoded->str3);
 }
 
+/* Stream packets as libvirt's daemon sends them: data as raw bytes
+ * (no XDR length) with VIR_NET_CONTINUE, EOF as an empty one, an error
+ * as a remote_error with VIR_NET_ERROR, all of type VIR_NET_STREAM
+ * with the opening call's procedure and serial. */
+static void
+testStreamPackets(void)
+{
+    virNetMessageHeader header = testCallHeader(REMOTE_PROC_DOMAIN_OPEN_CONSOLE, 5);
+    virError err = {
+        .code = VIR_ERR_RPC,
+        .domain = VIR_FROM_STREAMS,
+        .message = (char *)"stream had I/O failure",
+        .level = VIR_ERR_ERROR,
+    };
+    g_autoptr(GBytes) data = NULL;
+    g_autoptr(GBytes) eof = NULL;
+    g_autoptr(GBytes) error = NULL;
+    g_autoptr(virNetMessage) msg = NULL;
+    g_autoptr(virError) decoded = NULL;
+    const char *payload;
+    size_t len;
+
+    header.type = VIR_NET_STREAM;
+    header.status = VIR_NET_CONTINUE;
+    data = virNetMessageEncodeRaw(&header, "hello", 5, 4096);
+    testCompareHex(data, "stream-data");
+    msg = testReceive(data);
+    payload = virNetMessageRawPayload(msg, &len);
+    g_assert_cmpmem(payload, len, "hello", 5);
+    eof = virNetMessageEncodeRaw(&header, NULL, 0, 4096);
+    testCompareHex(eof, "stream-eof");
+    g_assert_null(virNetMessageEncodeRaw(&header, "hello", 5, 32));
+
+    error = virNetMessageEncodeStreamError(&header, &err, 4096);
+    testCompareHex(error, "stream-error");
+    g_clear_pointer(&msg, virNetMessageFree);
+    msg = testReceive(error);
+    g_assert_cmpint(msg->header.type, ==, VIR_NET_STREAM);
+    g_assert_cmpint(msg->header.status, ==, VIR_NET_ERROR);
+    decoded = virNetMessageDecodeError(msg);
+    g_assert_cmpstr(decoded->message, ==, err.message);
+    g_assert_cmpint(decoded->domain, ==, VIR_FROM_STREAMS);
+}
+
 static void
 testErrorUnset(void)
 {
@@ -438,6 +482,7 @@ main(int argc, char **argv)
     g_test_add_func("/rpc/message/too-large", testEncodeTooLarge);
     g_test_add_func("/rpc/error/readonly", testErrorReadonly);
     g_test_add_func("/rpc/error/unset", testErrorUnset);
+    g_test_add_func("/rpc/stream/packets", testStreamPackets);
     g_test_add_func("/rpc/typedparam/wire", testTypedParamsWire);
     g_test_add_func("/rpc/typedparam/limits", testTypedParamsLimits);
     g_test_add_func("/rpc/typedparam/variant", testTypedParamsVariant);

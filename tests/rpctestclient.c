@@ -296,6 +296,27 @@ rpcTestClientSendCall(rpcTestClient *client, int proc, xdrproc_t argsFilter,
     return header.serial;
 }
 
+int
+rpcTestClientSendStream(rpcTestClient *client, int proc, unsigned int serial,
+                        int status, const void *data, size_t len)
+{
+    virNetMessageHeader header = {
+        .prog = REMOTE_PROGRAM,
+        .vers = REMOTE_PROTOCOL_VERSION,
+        .proc = proc,
+        .type = VIR_NET_STREAM,
+        .serial = serial,
+        .status = status,
+    };
+    g_autoptr(GBytes) packet = virNetMessageEncodeRaw(&header, data, len,
+                                                      VIR_NET_MESSAGE_MAX + 4);
+
+    if (!packet)
+        return -1;
+    return rpcTestClientSendRaw(client, g_bytes_get_data(packet, NULL),
+                                g_bytes_get_size(packet));
+}
+
 static gint
 rpcTestClientReplyCompare(gconstpointer msg, gconstpointer serial)
 {

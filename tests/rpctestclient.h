@@ -52,6 +52,11 @@ void rpcTestClientSetProgram(rpcTestClient *client, unsigned int prog,
 unsigned int rpcTestClientSendCall(rpcTestClient *client, int proc,
                                    xdrproc_t argsFilter, void *args);
 
+/* Sends a VIR_NET_STREAM packet of the remote program for the stream
+ * of call @proc/@serial: @status and @len raw bytes of @data.  0 or -1. */
+int rpcTestClientSendStream(rpcTestClient *client, int proc, unsigned int serial,
+                            int status, const void *data, size_t len);
+
 /* Waits for the reply with @serial, queueing events and the replies to
  * other calls met meanwhile.  NULL on EOF or timeout. */
 virNetMessage *rpcTestClientWaitReply(rpcTestClient *client, unsigned int serial,

@@ -212,7 +212,8 @@ virDomainChrDefCopySource(const virDomainChrDef *src, int deviceType)
 /* Serial ports get consecutive port numbers; the first console is the
  * first serial port seen through another door (libvirt's console
  * compatibility): without serials one is created from it, otherwise it
- * takes the serial's source. */
+ * takes the serial's source; a serial port without a console gets one,
+ * as libvirt adds it to every guest with an ISA serial port. */
 static void
 virDomainDefPostParseChrs(virDomainDef *def)
 {
@@ -228,6 +229,11 @@ virDomainDefPostParseChrs(virDomainDef *def)
         for (j = 0; j < def->nserials; j++)
             maxport = MAX(maxport, def->serials[j]->port);
         def->serials[i]->port = maxport + 1;
+    }
+    if (def->nconsoles == 0 && def->nserials > 0) {
+        VIR_APPEND_ELEMENT(def->consoles, def->nconsoles,
+                           virDomainChrDefCopySource(def->serials[0],
+                                                     VIR_DOMAIN_CHR_DEVICE_CONSOLE));
     }
     if (def->nconsoles == 0)
         return;

@@ -50,6 +50,10 @@ struct _qemuDriver {
     unsigned int emitting;       /* listener calls in progress */
     GCond eventCond;             /* signalled when emitting drops */
 
+    GMutex consoleLock;          /* a leaf lock: protects the two below */
+    GPtrArray *consoles;         /* open console sessions (qemu_console.c) */
+    guint64 lastConsoleToken;
+
     GThreadPool *workers;        /* deferred work from monitor events */
     gint shuttingDown;           /* atomic: daemon exit in progress, so
                                   * monitor failures are not QEMU's fault */

@@ -13,6 +13,7 @@
 #include "qemu_monitor.h"
 #include "qemu_process.h"
 #include "qemu_capabilities.h"
+#include "qemu_console.h"
 #include "domain_conf.h"
 #include "virerror.h"
 #include "virfile.h"
@@ -349,6 +350,8 @@ qemuDriverNew(const qemuDriverConfig *cfg)
     driver->listeners = g_array_new(FALSE, FALSE, sizeof(qemuEventListener));
     driver->nextListenerID = 1;
     driver->caps = qemuCapsNew(driver->emulator);
+    g_mutex_init(&driver->consoleLock);
+    driver->consoles = qemuConsoleListNew();
     driver->workers = g_thread_pool_new(qemuProcessEventWorker, driver, 2,
                                         FALSE, NULL);
 
@@ -382,6 +385,8 @@ qemuDriverFree(qemuDriver *driver)
     g_cond_clear(&driver->eventCond);
     g_mutex_clear(&driver->eventLock);
     qemuCapsFree(driver->caps);
+    g_ptr_array_unref(driver->consoles);
+    g_mutex_clear(&driver->consoleLock);
     g_main_context_unref(driver->ctx);
     g_free(driver->domainConfigDir);
     g_free(driver->stateDir);

@@ -353,3 +353,35 @@ char *qemuDomainQemuAgentCommand(qemuDriver *driver, const unsigned char *uuid,
  * _TAINTING (2), 0 for both.  *@msgs a NULL-terminated list. */
 int qemuDomainGetMessages(qemuDriver *driver, const unsigned char *uuid,
                           char ***msgs, unsigned int flags);
+
+/* ---- consoles (qemu_console.c) ---- */
+
+/* virDomainOpenConsole's flags */
+#define VIR_DOMAIN_CONSOLE_FORCE (1 << 0)
+#define VIR_DOMAIN_CONSOLE_SAFE (1 << 1)
+
+/* The console session is taken over by another (FORCE): end it.  Runs
+ * once, in the thread of the taking open, with no driver lock held;
+ * must not block. */
+typedef void (*qemuConsoleRevokeFunc)(void *opaque);
+
+/**
+ * qemuDomainOpenConsole:
+ * Opens the terminal of a running domain's console or serial port
+ * (@devname: its alias, NULL for the first console, else the first
+ * serial port), as libvirt: only <serial type='pty'> devices; one
+ * session per device, unless @flags has VIR_DOMAIN_CONSOLE_FORCE: the
+ * session in place is then revoked.  On success *@fd is the terminal
+ * (raw mode, non-blocking; the caller's) and *@token names the session
+ * for qemuDomainCloseConsole; the driver holds @opaque (freed with
+ * @freeOpaque when the session ends).  On failure @opaque stays the
+ * caller's.
+ */
+int qemuDomainOpenConsole(qemuDriver *driver, const unsigned char *uuid,
+                          const char *devname, unsigned int flags,
+                          qemuConsoleRevokeFunc revoke, void *opaque,
+                          GDestroyNotify freeOpaque, int *fd, guint64 *token);
+
+/* The session @token is over (its reader left or the guest stopped): the
+ * device may be opened again.  Never blocks (any thread). */
+void qemuDomainCloseConsole(qemuDriver *driver, guint64 token);

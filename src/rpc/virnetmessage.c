@@ -188,21 +188,74 @@ virNetMessageErrorFill(virNetMessageError *rerr, const virError *err)
     rerr->int2 = err->int2;
 }
 
-GBytes *
-virNetMessageEncodeError(const virNetMessageHeader *call, const virError *err,
-                         size_t maxLength)
+/* @err as the payload of a packet of @type, status VIR_NET_ERROR. */
+static GBytes *
+virNetMessageEncodeErrorType(const virNetMessageHeader *call, int type,
+                             const virError *err, size_t maxLength)
 {
     virNetMessageHeader header = *call;
     virNetMessageError rerr;
     GBytes *packet;
 
-    header.type = VIR_NET_REPLY;
+    header.type = type;
     header.status = VIR_NET_ERROR;
     virNetMessageErrorFill(&rerr, err);
     packet = virNetMessageEncode(&header, (xdrproc_t)xdr_virNetMessageError,
                                  &rerr, maxLength);
     xdr_free((xdrproc_t)xdr_virNetMessageError, (char *)&rerr);
     return packet;
+}
+
+GBytes *
+virNetMessageEncodeError(const virNetMessageHeader *call, const virError *err,
+                         size_t maxLength)
+{
+    return virNetMessageEncodeErrorType(call, VIR_NET_REPLY, err, maxLength);
+}
+
+GBytes *
+virNetMessageEncodeStreamError(const virNetMessageHeader *stream,
+                               const virError *err, size_t maxLength)
+{
+    return virNetMessageEncodeErrorType(stream, VIR_NET_STREAM, err, maxLength);
+}
+
+GBytes *
+virNetMessageEncodeRaw(const virNetMessageHeader *header, const char *data,
+                       size_t len, size_t maxLength)
+{
+    size_t total = VIR_NET_MESSAGE_MIN_LEN + len;
+    char *buf;
+    guint32 be;
+    XDR xdr;
+    bool ok;
+
+    if (total > maxLength) {
+        virReportError(VIR_ERR_RPC, "%s", _("Unable to encode message payload"));
+        return NULL;
+    }
+    buf = g_malloc(total);
+    xdrmem_create(&xdr, buf + VIR_NET_MESSAGE_LEN_MAX,
+                  VIR_NET_MESSAGE_HEADER_MAX, XDR_ENCODE);
+    ok = xdr_virNetMessageHeader(&xdr, (virNetMessageHeader *)header);
+    xdr_destroy(&xdr);
+    if (!ok) {
+        g_free(buf);
+        virReportError(VIR_ERR_RPC, "%s", _("Unable to encode message header"));
+        return NULL;
+    }
+    be = GUINT32_TO_BE((guint32)total);
+    memcpy(buf, &be, sizeof(be));
+    if (len)
+        memcpy(buf + VIR_NET_MESSAGE_MIN_LEN, data, len);
+    return g_bytes_new_take(buf, total);
+}
+
+const char *
+virNetMessageRawPayload(const virNetMessage *msg, size_t *len)
+{
+    *len = msg->length - VIR_NET_MESSAGE_MIN_LEN;
+    return msg->buffer + VIR_NET_MESSAGE_MIN_LEN;
 }
 
 static char *

@@ -84,6 +84,24 @@ GBytes *virNetMessageEncode(const virNetMessageHeader *header,
 GBytes *virNetMessageEncodeError(const virNetMessageHeader *call,
                                  const virError *err, size_t maxLength);
 
+/* The same as a stream's error: a VIR_NET_STREAM packet of status
+ * VIR_NET_ERROR for the stream of @stream's program, procedure and
+ * serial (libvirt's virNetServerProgramSendStreamError). */
+GBytes *virNetMessageEncodeStreamError(const virNetMessageHeader *stream,
+                                       const virError *err, size_t maxLength);
+
+/**
+ * virNetMessageEncodeRaw:
+ * A packet whose payload is @len bytes of @data as they are, not XDR:
+ * stream data (VIR_NET_STREAM).  NULL with VIR_ERR_RPC if it would
+ * exceed @maxLength.
+ */
+GBytes *virNetMessageEncodeRaw(const virNetMessageHeader *header,
+                               const char *data, size_t len, size_t maxLength);
+
+/* The raw payload of @msg (stream data) and its length. */
+const char *virNetMessageRawPayload(const virNetMessage *msg, size_t *len);
+
 /* Decodes the virNetMessageError payload of @msg into a new virError
  * (as a client does).  NULL with VIR_ERR_RPC if malformed. */
 virError *virNetMessageDecodeError(const virNetMessage *msg);

@@ -36,12 +36,20 @@ VIR_LOG_INIT("rpc.netserverclient");
  * a peer announcing a huge packet does not get it allocated up front. */
 #define VIR_NET_SERVER_CLIENT_RX_CHUNK 65536
 
+/* A close hook or a filter. */
 typedef struct {
     int id;
+    GCallback func;
+    void *opaque;
+    GDestroyNotify freeFunc;
+} virNetServerClientCallback;
+
+typedef struct {
+    GThread *thread;            /* the worker whose reply is awaited */
     virNetServerClientCloseFunc func;
     void *opaque;
     GDestroyNotify freeFunc;
-} virNetServerClientHook;
+} virNetServerClientDeferred;
 
 struct _virNetServerClient {
     gatomicrefcount refs;
@@ -89,8 +97,10 @@ struct _virNetServerClient {
     bool wakeScheduled;
     bool opened;
     virKeepAlive ka;
-    GArray *hooks;
-    int lastHookId;
+    GArray *hooks;              /* virNetServerClientCallback */
+    GArray *filters;            /* virNetServerClientCallback */
+    int lastCallbackId;
+    GArray *afterReply;         /* virNetServerClientDeferred */
     /* the SASL layer waiting for the reply that completes the
      * authentication (virNetServerClientSetSASLSession) */
     virNetSASLSession *saslPending;
@@ -162,7 +172,10 @@ virNetServerClientNew(guint64 id, GSocket *sock, GMainContext *ctx,
     client->limits = *limits;
     client->dispatch = dispatch;
     client->dispatchOpaque = opaque;
-    client->hooks = g_array_new(FALSE, FALSE, sizeof(virNetServerClientHook));
+    client->hooks = g_array_new(FALSE, FALSE, sizeof(virNetServerClientCallback));
+    client->filters = g_array_new(FALSE, FALSE, sizeof(virNetServerClientCallback));
+    client->afterReply = g_array_new(FALSE, FALSE,
+                                     sizeof(virNetServerClientDeferred));
     client->auth = VIR_NET_SERVER_AUTH_NONE;
     client->authenticated = TRUE;
     virKeepAliveInit(&client->ka, limits->keepaliveInterval,
@@ -172,6 +185,41 @@ virNetServerClientNew(guint64 id, GSocket *sock, GMainContext *ctx,
               client->remoteAddr, client->localAddr,
               readonly ? " (read-only)" : "", sess ? " (TLS)" : "");
     return client;
+}
+
+static void
+virNetServerClientFreeDeferred(GArray *deferred)
+{
+    guint i;
+
+    for (i = 0; i < deferred->len; i++) {
+        virNetServerClientDeferred *d = &g_array_index(deferred,
+                                                       virNetServerClientDeferred, i);
+
+        if (d->freeFunc)
+            d->freeFunc(d->opaque);
+    }
+    g_array_unref(deferred);
+}
+
+/* Frees every filter's data (the client is closed or being freed). */
+static void
+virNetServerClientClearFilters(virNetServerClient *client)
+{
+    g_autoptr(GArray) filters = NULL;
+    guint i;
+
+    g_mutex_lock(&client->lock);
+    filters = g_steal_pointer(&client->filters);
+    client->filters = g_array_new(FALSE, FALSE, sizeof(virNetServerClientCallback));
+    g_mutex_unlock(&client->lock);
+    for (i = 0; i < filters->len; i++) {
+        virNetServerClientCallback *f = &g_array_index(filters,
+                                                       virNetServerClientCallback, i);
+
+        if (f->freeFunc)
+            f->freeFunc(f->opaque);
+    }
 }
 
 virNetServerClient *
@@ -191,6 +239,9 @@ virNetServerClientUnref(virNetServerClient *client)
     g_queue_clear_full(&client->txQueue, (GDestroyNotify)g_bytes_unref);
     g_clear_pointer(&client->txCurrent, g_bytes_unref);
     g_array_unref(client->hooks);
+    virNetServerClientClearFilters(client);
+    g_array_unref(client->filters);
+    virNetServerClientFreeDeferred(client->afterReply);
     g_free(client->rxBuf);
     virNetSASLSessionFree(client->saslPending);
     g_clear_pointer(&client->saslAfter, g_bytes_unref);
@@ -581,6 +632,29 @@ virNetServerClientHandleKeepAlive(virNetServerClient *client,
         virNetServerClientSendMessage(client, pong);
 }
 
+/* Offers @msg to the filters (main thread): true if one took it.  The
+ * filters are only removed in this thread, so the entry copied under
+ * the lock stays valid while it runs. */
+static bool
+virNetServerClientRunFilters(virNetServerClient *client, virNetMessage *msg)
+{
+    guint i;
+
+    for (i = 0;; i++) {
+        virNetServerClientCallback f;
+
+        g_mutex_lock(&client->lock);
+        if (i >= client->filters->len) {
+            g_mutex_unlock(&client->lock);
+            return false;
+        }
+        f = g_array_index(client->filters, virNetServerClientCallback, i);
+        g_mutex_unlock(&client->lock);
+        if (((virNetServerClientFilterFunc)(void (*)(void))f.func)(client, msg, f.opaque))
+            return true;
+    }
+}
+
 static void
 virNetServerClientHandlePacket(virNetServerClient *client, virNetMessage *msg)
 {
@@ -592,6 +666,19 @@ virNetServerClientHandlePacket(virNetServerClient *client, virNetMessage *msg)
         virNetServerClientHandleKeepAlive(client, &msg->header);
         virNetMessageFree(msg);
         return;
+    }
+    if (msg->header.type != VIR_NET_CALL &&
+        msg->header.type != VIR_NET_CALL_WITH_FDS) {
+        /* counted before the filter runs: it may be done with the
+         * packet (virNetServerClientRequestDone) before it returns */
+        g_mutex_lock(&client->lock);
+        client->nrequests++;
+        g_mutex_unlock(&client->lock);
+        if (virNetServerClientRunFilters(client, msg))
+            return;
+        g_mutex_lock(&client->lock);
+        client->nrequests--;
+        g_mutex_unlock(&client->lock);
     }
     if (client->dispatch(client, msg, client->dispatchOpaque)) {
         g_mutex_lock(&client->lock);
@@ -675,11 +762,55 @@ virNetServerClientReadPendingSoon(virNetServerClient *client)
 }
 
 void
+virNetServerClientAfterReply(virNetServerClient *client,
+                             virNetServerClientCloseFunc func, void *opaque,
+                             GDestroyNotify freeFunc)
+{
+    virNetServerClientDeferred d = { g_thread_self(), func, opaque, freeFunc };
+
+    g_mutex_lock(&client->lock);
+    g_array_append_val(client->afterReply, d);
+    g_mutex_unlock(&client->lock);
+}
+
+/* Runs what the calling worker deferred until its reply was queued. */
+static void
+virNetServerClientRunAfterReply(virNetServerClient *client)
+{
+    g_autoptr(GArray) mine = g_array_new(FALSE, FALSE,
+                                         sizeof(virNetServerClientDeferred));
+    guint i = 0;
+
+    g_mutex_lock(&client->lock);
+    while (i < client->afterReply->len) {
+        virNetServerClientDeferred *d = &g_array_index(client->afterReply,
+                                                       virNetServerClientDeferred, i);
+
+        if (d->thread == g_thread_self()) {
+            g_array_append_val(mine, *d);
+            g_array_remove_index(client->afterReply, i);
+        } else {
+            i++;
+        }
+    }
+    g_mutex_unlock(&client->lock);
+    for (i = 0; i < mine->len; i++) {
+        virNetServerClientDeferred *d = &g_array_index(mine,
+                                                       virNetServerClientDeferred, i);
+
+        d->func(client, d->opaque);
+        if (d->freeFunc)
+            d->freeFunc(d->opaque);
+    }
+}
+
+void
 virNetServerClientRequestDone(virNetServerClient *client)
 {
     bool resume;
     bool noReply = false;
 
+    virNetServerClientRunAfterReply(client);
     g_mutex_lock(&client->lock);
     resume = client->nrequests == client->limits.maxRequests;
     client->nrequests--;
@@ -938,14 +1069,14 @@ virNetServerClientRunHooks(virNetServerClient *client)
 
     g_mutex_lock(&client->lock);
     hooks = g_steal_pointer(&client->hooks);
-    client->hooks = g_array_new(FALSE, FALSE, sizeof(virNetServerClientHook));
+    client->hooks = g_array_new(FALSE, FALSE, sizeof(virNetServerClientCallback));
     g_mutex_unlock(&client->lock);
 
     for (i = hooks->len; i > 0; i--) {
-        virNetServerClientHook *hook = &g_array_index(hooks, virNetServerClientHook,
-                                                      i - 1);
+        virNetServerClientCallback *hook = &g_array_index(hooks, virNetServerClientCallback,
+                                                          i - 1);
 
-        hook->func(client, hook->opaque);
+        ((virNetServerClientCloseFunc)(void (*)(void))hook->func)(client, hook->opaque);
         if (hook->freeFunc)
             hook->freeFunc(hook->opaque);
     }
@@ -979,6 +1110,7 @@ virNetServerClientDoClose(virNetServerClient *client)
     g_clear_pointer(&client->txCurrent, g_bytes_unref);
     g_socket_close(client->sock, NULL);
     virNetServerClientRunHooks(client);
+    virNetServerClientClearFilters(client);
 }
 
 void
@@ -994,43 +1126,87 @@ virNetServerClientClose(virNetServerClient *client)
     virNetServerClientKick(client);
 }
 
-/* ---- close hooks ----------------------------------------------------- */
+/* ---- close hooks and filters ------------------------------------------ */
 
-int
-virNetServerClientAddCloseHook(virNetServerClient *client,
-                               virNetServerClientCloseFunc func,
-                               void *opaque, GDestroyNotify freeFunc)
+/* Appends to *@list (a field of @client): the new id, or -1 if closed. */
+static int
+virNetServerClientAddCallback(virNetServerClient *client, GArray **list,
+                              GCallback func, void *opaque,
+                              GDestroyNotify freeFunc)
 {
-    virNetServerClientHook hook = { 0, func, opaque, freeFunc };
+    virNetServerClientCallback cb = { 0, func, opaque, freeFunc };
 
     g_mutex_lock(&client->lock);
     if (client->closed) {
         g_mutex_unlock(&client->lock);
         return -1;
     }
-    hook.id = ++client->lastHookId;
-    g_array_append_val(client->hooks, hook);
+    cb.id = ++client->lastCallbackId;
+    g_array_append_val(*list, cb);
     g_mutex_unlock(&client->lock);
-    return hook.id;
+    return cb.id;
 }
 
-void
-virNetServerClientRemoveCloseHook(virNetServerClient *client, int id)
+static void
+virNetServerClientRemoveCallback(virNetServerClient *client, GArray **list,
+                                 int id)
 {
-    virNetServerClientHook removed = { 0 };
+    virNetServerClientCallback removed = { 0 };
     guint i;
 
     g_mutex_lock(&client->lock);
-    for (i = 0; i < client->hooks->len; i++) {
-        if (g_array_index(client->hooks, virNetServerClientHook, i).id == id) {
-            removed = g_array_index(client->hooks, virNetServerClientHook, i);
-            g_array_remove_index(client->hooks, i);
+    for (i = 0; i < (*list)->len; i++) {
+        if (g_array_index(*list, virNetServerClientCallback, i).id == id) {
+            removed = g_array_index(*list, virNetServerClientCallback, i);
+            g_array_remove_index(*list, i);
             break;
         }
     }
     g_mutex_unlock(&client->lock);
     if (removed.freeFunc)
         removed.freeFunc(removed.opaque);
+}
+
+int
+virNetServerClientAddCloseHook(virNetServerClient *client,
+                               virNetServerClientCloseFunc func,
+                               void *opaque, GDestroyNotify freeFunc)
+{
+    return virNetServerClientAddCallback(client, &client->hooks, G_CALLBACK(func),
+                                         opaque, freeFunc);
+}
+
+void
+virNetServerClientRemoveCloseHook(virNetServerClient *client, int id)
+{
+    virNetServerClientRemoveCallback(client, &client->hooks, id);
+}
+
+int
+virNetServerClientAddFilter(virNetServerClient *client,
+                            virNetServerClientFilterFunc func,
+                            void *opaque, GDestroyNotify freeFunc)
+{
+    return virNetServerClientAddCallback(client, &client->filters, G_CALLBACK(func),
+                                         opaque, freeFunc);
+}
+
+void
+virNetServerClientRemoveFilter(virNetServerClient *client, int id)
+{
+    virNetServerClientRemoveCallback(client, &client->filters, id);
+}
+
+GMainContext *
+virNetServerClientGetContext(virNetServerClient *client)
+{
+    return client->ctx;
+}
+
+size_t
+virNetServerClientGetMaxLength(virNetServerClient *client)
+{
+    return client->limits.maxLength;
 }
 
 /* ---- authentication ----------------------------------------------------- */

@@ -5,7 +5,8 @@
  * GMainContext given at creation): reads packets (framing and limits),
  * answers keepalive PINGs, runs the server's keepalive probes, and
  * writes queued packets.  Complete non-keepalive packets are handed to
- * the dispatch function.  Replies and events may be queued from any
+ * the dispatch function, those that are not calls (stream data) first
+ * to the filters streams register.  Replies and events may be queued from any
  * thread (virNetServerClientSendMessage): the queue is locked and the
  * main context woken.
  *
@@ -139,6 +140,48 @@ int virNetServerClientAddCloseHook(virNetServerClient *client,
                                    virNetServerClientCloseFunc func,
                                    void *opaque, GDestroyNotify freeFunc);
 void virNetServerClientRemoveCloseHook(virNetServerClient *client, int id);
+
+/* ---- stream packets ---- */
+
+/* Offered, in the main-loop thread, each packet that is neither a call
+ * nor a keepalive message (VIR_NET_STREAM from the client).  Returns
+ * true if it took @msg: the packet then counts as a request until the
+ * filter's owner calls virNetServerClientRequestDone (libvirt bounds a
+ * stream's unprocessed packets by max_client_requests the same way). */
+typedef bool (*virNetServerClientFilterFunc)(virNetServerClient *client,
+                                             virNetMessage *msg,
+                                             void *opaque);
+
+/**
+ * virNetServerClientAddFilter:
+ * Registers @func (any thread); @freeFunc(@opaque) runs on removal or
+ * when the client is freed.  Returns a positive id, or -1 if the
+ * client is closed (nothing registered, @opaque not freed).
+ */
+int virNetServerClientAddFilter(virNetServerClient *client,
+                                virNetServerClientFilterFunc func,
+                                void *opaque, GDestroyNotify freeFunc);
+/* Removes filter @id: main-loop thread only (so that a filter is never
+ * removed while it runs). */
+void virNetServerClientRemoveFilter(virNetServerClient *client, int id);
+
+/**
+ * virNetServerClientAfterReply:
+ * Runs @func(@client, @opaque) once the calling worker has queued the
+ * reply of the call it is running (from virNetServerClientRequestDone,
+ * in that worker, no lock held), so that what @func starts (a stream's
+ * data) reaches the client after that reply; then @freeFunc(@opaque)
+ * (also if the client is freed first).  Call it from a procedure.
+ */
+void virNetServerClientAfterReply(virNetServerClient *client,
+                                  virNetServerClientCloseFunc func,
+                                  void *opaque, GDestroyNotify freeFunc);
+
+/* The main-loop context of the client's I/O. */
+GMainContext *virNetServerClientGetContext(virNetServerClient *client);
+
+/* The largest packet the client may be sent. */
+size_t virNetServerClientGetMaxLength(virNetServerClient *client);
 
 /* ---- authentication (any thread) ---- */
 
