@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 
 #include "qemu_capabilities.h"
+#include "qemu_domcaps.h"
 #include "virerror.h"
 #include "virlog.h"
 #include "viruuid.h"
@@ -27,6 +28,8 @@ struct _qemuCaps {
     bool probed;
     unsigned long version;
     GArray *machines;  /* of qemuCapsMachine */
+    qemuCapsAccel *accel[2]; /* QMP probes, [0]: tcg, [1]: kvm; immutable
+                              * once set, freed with @caps */
 };
 
 static void
@@ -56,6 +59,8 @@ qemuCapsFree(qemuCaps *caps)
     if (!caps)
         return;
     g_array_unref(caps->machines);
+    qemuCapsAccelFree(caps->accel[0]);
+    qemuCapsAccelFree(caps->accel[1]);
     g_mutex_clear(&caps->lock);
     g_free(caps->emulator);
     g_free(caps);
@@ -179,6 +184,19 @@ qemuCapsGetCanonicalMachine(qemuCaps *caps, const char *name)
     }
 
  cleanup:
+    g_mutex_unlock(&caps->lock);
+    return ret;
+}
+
+const qemuCapsAccel *
+qemuCapsGetAccel(qemuCaps *caps, bool kvm)
+{
+    const qemuCapsAccel *ret;
+
+    g_mutex_lock(&caps->lock);
+    if (!caps->accel[kvm])
+        caps->accel[kvm] = qemuCapsAccelProbe(caps->emulator, kvm);
+    ret = caps->accel[kvm];
     g_mutex_unlock(&caps->lock);
     return ret;
 }

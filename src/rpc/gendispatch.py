@@ -58,7 +58,13 @@ import sys
 # libvirt's permissions an unprivileged (polkit: any) user holds
 # (src/access/viraccessperm.h, "@anonymous: 1")
 ANONYMOUS = ("none", "connect:getattr", "connect:read", "connect:search_domains",
-             "domain:getattr", "domain:read")
+             "domain:getattr", "domain:read",
+             # the object types of the drivers virtmigd answers empty
+             "connect:search_networks", "network:getattr",
+             "connect:search_interfaces", "interface:getattr",
+             "connect:search_node_devices", "node_device:getattr",
+             "connect:search_secrets", "secret:getattr",
+             "connect:search_nwfilters", "nwfilter:getattr")
 CONTEXT = {"driver": "srv->driver", "node": "srv->node", "srv": "srv",
            "client": "client"}
 FIXUPS = {"Xml": "XML", "Uri": "URI", "Uuid": "UUID", "Id": "ID",

@@ -37,9 +37,28 @@ struct _remoteServer {
     virNetSASLContext *sasl;      /* not owned; NULL: no SASL */
 };
 
-/* A domain event registration of one client. */
+/* The object type an event registration is for.  Only domain events
+ * are ever raised; the others are accepted for clients that register
+ * them (virt-manager), as an empty libvirt host would. */
+typedef enum {
+    REMOTE_EVENT_KIND_DOMAIN = 0,
+    REMOTE_EVENT_KIND_NETWORK,
+    REMOTE_EVENT_KIND_STORAGE_POOL,
+    REMOTE_EVENT_KIND_NODE_DEVICE,
+    REMOTE_EVENT_KIND_SECRET,
+} remoteEventKind;
+
+/* libvirt 9.0's event ID counts of those types (virNetworkEventID ...) */
+enum {
+    VIR_NETWORK_EVENT_ID_LAST = 1,        /* LIFECYCLE */
+    VIR_NODE_DEVICE_EVENT_ID_LAST = 2,    /* LIFECYCLE, UPDATE */
+    VIR_SECRET_EVENT_ID_LAST = 2,         /* LIFECYCLE, VALUE_CHANGED */
+};
+
+/* An event registration of one client. */
 typedef struct _remoteEventCallback remoteEventCallback;
 struct _remoteEventCallback {
+    remoteEventKind kind;
     int callbackID;               /* -1 for legacy registrations */
     int eventID;                  /* virDomainEventID */
     bool legacy;                  /* old-style: no callbackID on the wire */
@@ -137,3 +156,10 @@ int remoteEventRegisterCallback(virNetServerClient *client, remoteServer *srv,
 /* Removes the legacy registration of event ID @key, or the one with
  * callback ID @key: 0, or -1 if there is none. */
 int remoteEventDeregister(virNetServerClient *client, bool legacy, int key);
+/* A registration for events of another @kind than domains (@eventID
+ * below @lastID, libvirt's *_EVENT_ID_LAST): its callback ID, or -1. */
+int remoteEventRegisterObject(virNetServerClient *client, remoteServer *srv,
+                              remoteEventKind kind, int eventID, int lastID);
+/* Removes such a registration: 0, or -1 if @callbackID has none. */
+int remoteEventDeregisterObject(virNetServerClient *client,
+                                remoteEventKind kind, int callbackID);

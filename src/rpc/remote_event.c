@@ -173,7 +173,7 @@ remoteEventEncode(const qemuDomainEvent *ev, const remoteEventCallback *cb,
 static bool
 remoteEventMatches(const remoteEventCallback *cb, const qemuDomainEvent *ev)
 {
-    if (cb->eventID != ev->eventID)
+    if (cb->kind != REMOTE_EVENT_KIND_DOMAIN || cb->eventID != ev->eventID)
         return false;
     return !cb->filtered || memcmp(cb->uuid, ev->dom.uuid, VIR_UUID_BUFLEN) == 0;
 }
@@ -294,10 +294,11 @@ remoteEventClientClosed(virNetServerClient *client, void *opaque)
 
 /* ---- registration ---------------------------------------------------- */
 
-/* Index of the registration of @priv with @key (legacy ones: the event
- * ID, the others: the callback ID), or -1.  Call with the lock. */
+/* Index of the registration of @priv for @kind with @key (legacy ones:
+ * the event ID, the others: the callback ID), or -1.  Call with the
+ * lock. */
 static int
-remoteEventFind(remoteClient *priv, bool legacy, int key)
+remoteEventFind(remoteClient *priv, remoteEventKind kind, bool legacy, int key)
 {
     guint i;
 
@@ -305,7 +306,8 @@ remoteEventFind(remoteClient *priv, bool legacy, int key)
         remoteEventCallback *cb = &g_array_index(priv->callbacks,
                                                  remoteEventCallback, i);
 
-        if (cb->legacy == legacy && (legacy ? cb->eventID : cb->callbackID) == key)
+        if (cb->kind == kind && cb->legacy == legacy &&
+            (legacy ? cb->eventID : cb->callbackID) == key)
             return i;
     }
     return -1;
@@ -325,7 +327,8 @@ remoteEventAdd(virNetServerClient *client, const remoteEventCallback *cb)
         virReportError(VIR_ERR_RPC,
                        _("Too many domain event callbacks '%1$u' for limit '%2$d'"),
                        priv->callbacks->len + 1, REMOTE_EVENT_CALLBACKS_MAX);
-    } else if (cb->legacy && remoteEventFind(priv, true, cb->eventID) >= 0) {
+    } else if (cb->legacy &&
+               remoteEventFind(priv, cb->kind, true, cb->eventID) >= 0) {
         virReportError(VIR_ERR_INTERNAL_ERROR,
                        _("domain event %1$d already registered"), cb->eventID);
     } else {
@@ -338,13 +341,14 @@ remoteEventAdd(virNetServerClient *client, const remoteEventCallback *cb)
 
 /* Removes the registration @key (see remoteEventFind); false if none. */
 static bool
-remoteEventRemove(virNetServerClient *client, bool legacy, int key)
+remoteEventRemove(virNetServerClient *client, remoteEventKind kind,
+                  bool legacy, int key)
 {
     remoteClient *priv = remoteClientGet(client);
     int idx;
 
     g_mutex_lock(&priv->lock);
-    if ((idx = remoteEventFind(priv, legacy, key)) >= 0)
+    if ((idx = remoteEventFind(priv, kind, legacy, key)) >= 0)
         g_array_remove_index(priv->callbacks, idx);
     g_mutex_unlock(&priv->lock);
     return idx >= 0;
@@ -366,7 +370,7 @@ remoteEventRegisterLegacy(virNetServerClient *client, int eventID)
 int
 remoteEventDeregister(virNetServerClient *client, bool legacy, int key)
 {
-    if (remoteEventRemove(client, legacy, key))
+    if (remoteEventRemove(client, REMOTE_EVENT_KIND_DOMAIN, legacy, key))
         return 0;
     if (legacy)
         virReportError(VIR_ERR_INTERNAL_ERROR, _("domain event %1$d not registered"),
@@ -402,4 +406,51 @@ remoteEventRegisterCallback(virNetServerClient *client, remoteServer *srv,
     if (remoteEventAdd(client, &cb) < 0)
         return -1;
     return cb.callbackID;
+}
+
+/* libvirt's names of the object types in its daemon's messages */
+static const char *
+remoteEventKindName(remoteEventKind kind)
+{
+    switch (kind) {
+    case REMOTE_EVENT_KIND_DOMAIN:
+        return "domain";
+    case REMOTE_EVENT_KIND_NETWORK:
+        return "network";
+    case REMOTE_EVENT_KIND_STORAGE_POOL:
+        return "storage pool";
+    case REMOTE_EVENT_KIND_NODE_DEVICE:
+        return "node device";
+    case REMOTE_EVENT_KIND_SECRET:
+        return "secret";
+    }
+    return "";
+}
+
+int
+remoteEventRegisterObject(virNetServerClient *client, remoteServer *srv,
+                          remoteEventKind kind, int eventID, int lastID)
+{
+    remoteEventCallback cb = { .kind = kind, .eventID = eventID };
+
+    if (eventID < 0 || eventID >= lastID) {
+        virReportError(VIR_ERR_INTERNAL_ERROR, _("unsupported %1$s event ID %2$d"),
+                       remoteEventKindName(kind), eventID);
+        return -1;
+    }
+    cb.callbackID = g_atomic_int_add(&srv->lastCallbackID, 1) + 1;
+    if (remoteEventAdd(client, &cb) < 0)
+        return -1;
+    return cb.callbackID;
+}
+
+int
+remoteEventDeregisterObject(virNetServerClient *client, remoteEventKind kind,
+                            int callbackID)
+{
+    if (remoteEventRemove(client, kind, false, callbackID))
+        return 0;
+    virReportError(VIR_ERR_RPC, _("%1$s event callback %2$d not registered"),
+                   remoteEventKindName(kind), callbackID);
+    return -1;
 }
