@@ -382,7 +382,8 @@ virDomainControllerDefParseChildren(virDomainControllerDef *ctrl,
 static virDomainControllerDef *
 virDomainControllerDefParseXML(xmlNodePtr node, unsigned int flags)
 {
-    g_autoptr(virDomainControllerDef) ctrl = virDomainControllerDefNew(0, 0, 0);
+    g_autoptr(virDomainControllerDef) ctrl =
+        virDomainControllerDefNew(0, VIR_DOMAIN_CONTROLLER_INDEX_AUTO, 0);
     g_autofree char *model = NULL;
 
     if (virXMLPropEnum(node, "type", virDomainControllerTypeFromString,
