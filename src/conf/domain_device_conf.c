@@ -346,6 +346,7 @@ virDomainControllerDefNew(int type, unsigned int idx, int model)
     ctrl->chassis = -1;
     ctrl->port = -1;
     ctrl->startport = -1;
+    ctrl->ports = -1;
     return ctrl;
 }
 
@@ -388,7 +389,8 @@ virDomainControllerDefParseXML(xmlNodePtr node, unsigned int flags)
 
     if (virXMLPropEnum(node, "type", virDomainControllerTypeFromString,
                        VIR_XML_PROP_REQUIRED, &ctrl->type) < 0 ||
-        virXMLPropUInt(node, "index", 10, VIR_XML_PROP_NONE, &ctrl->idx) < 0)
+        virXMLPropUInt(node, "index", 10, VIR_XML_PROP_NONE, &ctrl->idx) < 0 ||
+        virXMLPropInt(node, "ports", 10, VIR_XML_PROP_NONE, &ctrl->ports) < 0)
         return NULL;
     if ((model = virXMLPropString(node, "model")) &&
         (ctrl->model = virDomainControllerModelTypeFromString(model)) <= 0) {
