@@ -290,20 +290,25 @@ class DomCapsTest(unittest.TestCase):
 
     def test_virt_install_defaults_accepted(self):
         """What virt-install (virt-manager's library) builds from the
-        capabilities for an unknown OS is accepted."""
+        capabilities and domain capabilities is accepted: an unknown OS
+        (i440fx, the first machine) and a Linux OS (q35, root ports
+        without index, qemu-xhci with ports)."""
         if not shutil.which("virt-install"):
             self.skipTest("no virt-install")
-        res = subprocess.run(["virt-install", "--connect", self.daemon.uri,
-                              "--print-xml", "1", "--name", "vi-guest", "--memory", "256",
-                              "--disk", "none", "--pxe", "--network", "user",
-                              "--osinfo", "detect=on,require=off", "--noautoconsole"],
-                             capture_output=True, text=True, timeout=120)
-        self.assertEqual(res.returncode, 0, res.stderr)
-        path = os.path.join(self.daemon.tmp, "vi-guest.xml")
-        with open(path, "w") as f:
-            f.write(res.stdout)
-        self.virsh_ok("define", path)
-        self.virsh_ok("undefine", "vi-guest")
+        for name, osinfo in (("vi-generic", "detect=on,require=off"),
+                             ("vi-debian", "debian11")):
+            with self.subTest(osinfo=osinfo):
+                res = subprocess.run(
+                    ["virt-install", "--connect", self.daemon.uri, "--print-xml", "1",
+                     "--name", name, "--memory", "256", "--disk", "none", "--pxe",
+                     "--network", "user", "--osinfo", osinfo, "--noautoconsole"],
+                    capture_output=True, text=True, timeout=120)
+                self.assertEqual(res.returncode, 0, res.stderr)
+                path = os.path.join(self.daemon.tmp, name + ".xml")
+                with open(path, "w") as f:
+                    f.write(res.stdout)
+                self.virsh_ok("define", path)
+                self.virsh_ok("undefine", name)
 
 
 def main():
