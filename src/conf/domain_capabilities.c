@@ -94,19 +94,16 @@ virDomainCapsEnumFormat(virXMLBuf *buf, const char *name,
     virXMLBufAdd(buf, "</enum>\n");
 }
 
-/* Every value of a parser enum: @toString(0 .. @last - 1), skipping
- * @skip (-1: none), e.g. a "default" placeholder. */
+/* Every value of a parser enum: @toString(0 .. @last - 1). */
 static void
 virDomainCapsEnumFormatAll(virXMLBuf *buf, const char *name,
-                           const char *(*toString)(int), int last, int skip)
+                           const char *(*toString)(int), int last)
 {
     g_autoptr(GPtrArray) values = g_ptr_array_new();
     int i;
 
-    for (i = 0; i < last; i++) {
-        if (i != skip)
-            g_ptr_array_add(values, (gpointer)toString(i));
-    }
+    for (i = 0; i < last; i++)
+        g_ptr_array_add(values, (gpointer)toString(i));
     g_ptr_array_add(values, NULL);
     virDomainCapsEnumFormat(buf, name, (const char *const *)values->pdata);
 }
@@ -189,7 +186,7 @@ virDomainCapsDeviceFormat(virXMLBuf *buf, const char *element,
 {
     virXMLBufAsprintf(buf, "<%s supported='yes'>\n", element);
     virXMLBufAdjustIndent(buf, 2);
-    virDomainCapsEnumFormatAll(buf, enumName, toString, last, -1);
+    virDomainCapsEnumFormatAll(buf, enumName, toString, last);
     virXMLBufAdjustIndent(buf, -2);
     virXMLBufAsprintf(buf, "</%s>\n", element);
 }
@@ -209,9 +206,9 @@ virDomainCapsDevicesFormat(virXMLBuf *buf)
     virXMLBufAdd(buf, "<disk supported='yes'>\n");
     virXMLBufAdjustIndent(buf, 2);
     virDomainCapsEnumFormatAll(buf, "diskDevice", virDomainDiskDeviceTypeToString,
-                               VIR_DOMAIN_DISK_DEVICE_LAST, -1);
+                               VIR_DOMAIN_DISK_DEVICE_LAST);
     virDomainCapsEnumFormatAll(buf, "bus", virDomainDiskBusTypeToString,
-                               VIR_DOMAIN_DISK_BUS_LAST, -1);
+                               VIR_DOMAIN_DISK_BUS_LAST);
     /* <disk model=...> is not accepted */
     virDomainCapsEnumFormat(buf, "model", NULL);
     virXMLBufAdjustIndent(buf, -2);

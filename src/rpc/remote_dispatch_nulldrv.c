@@ -33,17 +33,17 @@ remoteNullCheckMax(int max, int limit, const char *what)
 #define REMOTE_NULL_NOT_FOUND(domain, code, ...) \
     (virReportErrorFull(domain, code, __FILE__, __func__, __LINE__, __VA_ARGS__), -1)
 
+/* libvirt's "no network with matching uuid '...'" (@what: network,
+ * secret, nwfilter). */
 static int
-remoteNullUUIDNotFound(int domain, int code, const char *fmt,
+remoteNullUUIDNotFound(int domain, int code, const char *what,
                        const unsigned char *uuid)
 {
     char uuidstr[VIR_UUID_STRING_BUFLEN];
 
     virUUIDFormat(uuid, uuidstr);
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-    virReportErrorFull(domain, code, __FILE__, __func__, __LINE__, fmt, uuidstr);
-#pragma GCC diagnostic pop
+    virReportErrorFull(domain, code, __FILE__, __func__, __LINE__,
+                       _("no %1$s with matching uuid '%2$s'"), what, uuidstr);
     return -1;
 }
 
@@ -91,7 +91,7 @@ remoteDispatchNetworkLookupByUUID(virNetServerClient *client,
     remote_network_lookup_by_uuid_args *a = args;
 
     return remoteNullUUIDNotFound(VIR_FROM_NETWORK, VIR_ERR_NO_NETWORK,
-                                  _("no network with matching uuid '%1$s'"),
+                                  "network",
                                   (const unsigned char *)a->uuid);
 }
 
@@ -236,7 +236,7 @@ remoteDispatchSecretLookupByUUID(virNetServerClient *client,
     remote_secret_lookup_by_uuid_args *a = args;
 
     return remoteNullUUIDNotFound(VIR_FROM_SECRET, VIR_ERR_NO_SECRET,
-                                  _("no secret with matching uuid '%1$s'"),
+                                  "secret",
                                   (const unsigned char *)a->uuid);
 }
 
@@ -285,7 +285,7 @@ remoteDispatchNwfilterLookupByUUID(virNetServerClient *client,
     remote_nwfilter_lookup_by_uuid_args *a = args;
 
     return remoteNullUUIDNotFound(VIR_FROM_NWFILTER, VIR_ERR_NO_NWFILTER,
-                                  _("no nwfilter with matching uuid '%1$s'"),
+                                  "nwfilter",
                                   (const unsigned char *)a->uuid);
 }
 
