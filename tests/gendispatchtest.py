@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """src/rpc/gendispatch.py on the protocols of tests/gendispatchdata/.
 
-sample.x exercises every kind of generated stub: its output must equal
-sample.h.out and sample.c.out (VIRTMIG_TEST_REGENERATE=1 rewrites
+sample.x exercises every kind of generated stub, sample-qemu.x a second
+program (another prefix, @api): the output of each sample*.x must
+equal its .h.out and .c.out (VIRTMIG_TEST_REGENERATE=1 rewrites
 them).  Each bad-*.x must be refused with the message of its first line
 ("/* expect: MESSAGE */"): the generator fails the build rather than
 emit a table that guesses.
@@ -26,11 +27,13 @@ def run(protocol, tmp):
     return proc, outputs
 
 
-def check_sample(tmp):
-    proc, outputs = run("sample.x", tmp)
+def check_sample(path, tmp):
+    name = os.path.basename(path)
+    base = name[:-len(".x")]
+    proc, outputs = run(name, tmp)
     if proc.returncode != 0:
-        return "sample.x: %s" % proc.stderr.strip()
-    for out, expected in zip(outputs, ["sample.h.out", "sample.c.out"]):
+        return "%s: %s" % (name, proc.stderr.strip())
+    for out, expected in zip(outputs, [base + ".h.out", base + ".c.out"]):
         path = os.path.join(DATA, expected)
         actual = open(out).read()
         if os.environ.get("VIRTMIG_TEST_REGENERATE"):
@@ -53,13 +56,15 @@ def check_bad(path, tmp):
 
 def main():
     bad = sorted(glob.glob(os.path.join(DATA, "bad-*.x")))
+    samples = sorted(glob.glob(os.path.join(DATA, "sample*.x")))
     with tempfile.TemporaryDirectory() as tmp:
-        errors = [check_sample(tmp)] + [check_bad(p, tmp) for p in bad]
+        errors = ([check_sample(p, tmp) for p in samples] +
+                  [check_bad(p, tmp) for p in bad])
     errors = [e for e in errors if e]
     for e in errors:
         print("FAIL: " + e)
     if not errors:
-        print("ok: sample.x and %d refused protocols" % len(bad))
+        print("ok: %d samples and %d refused protocols" % (len(samples), len(bad)))
     return 1 if errors else 0
 
 

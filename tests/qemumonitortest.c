@@ -104,6 +104,35 @@ testEventDecode(void)
 }
 
 
+static void
+testRecordAnyEvent(qemuMonitor *mon G_GNUC_UNUSED, const char *event,
+                   long long seconds, unsigned int micros, json_object *data,
+                   void *opaque)
+{
+    g_string_append_printf(opaque, "%s time=%lld.%06u data=%s\n", event, seconds,
+                           micros,
+                           data ? json_object_to_json_string_ext(data,
+                                      JSON_C_TO_STRING_PLAIN |
+                                      JSON_C_TO_STRING_NOSLASHESCAPE) : "(none)");
+}
+
+
+/* Every named event reaches anyEvent (libvirt-qemu's monitor events),
+ * those with a callback of their own too. */
+static void
+testEventAny(void)
+{
+    static const qemuMonitorCallbacks cb = { .anyEvent = testRecordAnyEvent };
+    g_autoptr(GString) log = g_string_new(NULL);
+    g_autoptr(json_object) events = testLoadJSON(DATADIR "events.json");
+    size_t i;
+
+    for (i = 0; i < json_object_array_length(events); i++)
+        qemuMonitorEventDispatch(NULL, &cb, log, json_object_array_get_idx(events, i));
+    g_assert_true(virTestCompareToFile(log->str, DATADIR "events-any.log"));
+}
+
+
 /* ---- sessions ---- */
 
 static void
@@ -299,6 +328,53 @@ testSessionQMPError(void)
                     "'system_reset': unknown QEMU command error");
     /* The monitor is still fine. */
     g_assert_cmpint(qemuMonitorJSONStartCPUs(mon), ==, 0);
+    g_assert_true(qemuMonitorTestComplete(test));
+}
+
+
+/* libvirt-qemu's pass-through: QEMU's reply as it came (errors too),
+ * HMP output and errors as libvirt reports them. */
+static void
+testSessionPassthrough(void)
+{
+    g_autoptr(qemuMonitorTest) test = qemuMonitorTestNew(DATADIR "session-passthrough.json");
+    qemuMonitor *mon = qemuMonitorTestGetMonitor(test);
+    g_autofree char *status = NULL;
+    g_autofree char *error = NULL;
+    g_autofree char *hmp = NULL;
+    char *none = NULL;
+
+    g_assert_cmpint(qemuMonitorJSONArbitraryCommand(mon, "{\"execute\":", &none), ==, -1);
+    g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_INTERNAL_ERROR);
+    g_assert_true(g_str_has_prefix(virGetLastErrorMessage(),
+                                   "internal error: cannot parse json {\"execute\":: "));
+    virResetLastError();
+    g_assert_cmpint(qemuMonitorJSONArbitraryCommand(mon, "{} x", &none), ==, -1);
+    testAssertError(VIR_ERR_INTERNAL_ERROR,
+                    "internal error: cannot parse json {} x: trailing garbage");
+    g_assert_cmpint(qemuMonitorJSONArbitraryCommand(mon, "{\"execute\": \"query-status\"} \n",
+                                                    &status), ==, 0);
+    g_assert_true(g_str_has_prefix(status, "{\"return\":{\"status\":\"running\","
+                                           "\"singlestep\":false,\"running\":true},"
+                                           "\"id\":\""));
+    g_assert_cmpint(qemuMonitorJSONArbitraryCommand(mon, "{\"execute\":\"no-such-command\"}",
+                                                    &error), ==, 0);
+    g_assert_true(g_str_has_prefix(error, "{\"error\":{\"class\":\"CommandNotFound\","));
+
+    g_assert_cmpint(qemuMonitorJSONHumanCommand(mon, "info status", &hmp), ==, 0);
+    g_assert_cmpstr(hmp, ==, "VM status: running\r\n");
+    g_assert_cmpint(qemuMonitorJSONHumanCommand(mon, "no-such", &none), ==, -1);
+    testAssertError(VIR_ERR_INTERNAL_ERROR,
+                    "internal error: unable to execute QEMU command "
+                    "'human-monitor-command': unknown command: 'no-such'");
+    g_assert_cmpint(qemuMonitorJSONHumanCommand(mon, "info old", &none), ==, -1);
+    testAssertError(VIR_ERR_OPERATION_UNSUPPORTED,
+                    "Operation not supported: Human monitor command is not "
+                    "available to run info old");
+    g_assert_cmpint(qemuMonitorJSONHumanCommand(mon, "info odd", &none), ==, -1);
+    testAssertError(VIR_ERR_INTERNAL_ERROR,
+                    "internal error: human monitor command was missing return data");
+    g_assert_null(none);
     g_assert_true(qemuMonitorTestComplete(test));
 }
 
@@ -982,6 +1058,7 @@ main(int argc, char **argv)
     g_test_add_func("/monitor/event-table-sorted", testEventTableSorted);
     g_test_add_func("/monitor/enums", testMigrationStatusEnum);
     g_test_add_func("/monitor/event-decode", testEventDecode);
+    g_test_add_func("/monitor/event-any", testEventAny);
     g_test_add_func("/monitor/session/basic", testSessionBasic);
     g_test_add_func("/monitor/session/events", testSessionEvents);
     g_test_add_func("/monitor/session/timeout", testSessionTimeout);
@@ -990,6 +1067,7 @@ main(int argc, char **argv)
                     testSessionCloseWhileWaiting);
     g_test_add_func("/monitor/session/eof", testSessionEOF);
     g_test_add_func("/monitor/session/qmp-error", testSessionQMPError);
+    g_test_add_func("/monitor/session/passthrough", testSessionPassthrough);
     g_test_add_func("/monitor/session/oversized", testSessionOversized);
     g_test_add_func("/monitor/session/bad-id", testSessionBadId);
     g_test_add_func("/monitor/session/garbage", testSessionGarbage);

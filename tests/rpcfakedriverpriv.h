@@ -16,6 +16,7 @@ typedef struct {
     char *xml;
     unsigned long long memKiB;
     unsigned int vcpus;
+    bool tainted;                 /* a monitor command was passed through */
     /* migration */
     bool migratingOut;            /* between Begin and Confirm */
     bool migratingIn;             /* between Prepare and Finish */

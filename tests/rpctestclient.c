@@ -24,6 +24,8 @@ struct _rpcTestClient {
     size_t chunk;
     void *layer;
     GByteArray *decoded;  /* received, decoded, not read yet */
+    unsigned int prog;    /* the program calls go to */
+    unsigned int vers;
 };
 
 static rpcTestClient *
@@ -41,6 +43,8 @@ rpcTestClientConnect(GSocketAddress *addr)
     client = g_new0(rpcTestClient, 1);
     client->sock = g_steal_pointer(&sock);
     client->autoPong = true;
+    client->prog = REMOTE_PROGRAM;
+    client->vers = REMOTE_PROTOCOL_VERSION;
     g_queue_init(&client->events);
     g_queue_init(&client->replies);
     return client;
@@ -74,6 +78,14 @@ rpcTestClientFree(rpcTestClient *client)
     g_socket_close(client->sock, NULL);
     g_object_unref(client->sock);
     g_free(client);
+}
+
+void
+rpcTestClientSetProgram(rpcTestClient *client, unsigned int prog,
+                        unsigned int vers)
+{
+    client->prog = prog;
+    client->vers = vers;
 }
 
 void
@@ -267,8 +279,8 @@ rpcTestClientSendCall(rpcTestClient *client, int proc, xdrproc_t argsFilter,
                       void *args)
 {
     virNetMessageHeader header = {
-        .prog = REMOTE_PROGRAM,
-        .vers = REMOTE_PROTOCOL_VERSION,
+        .prog = client->prog,
+        .vers = client->vers,
         .proc = proc,
         .type = VIR_NET_CALL,
         .serial = ++client->serial,

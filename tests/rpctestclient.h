@@ -42,7 +42,13 @@ int rpcTestClientSendRaw(rpcTestClient *client, const void *data, size_t len);
 /* Receives one packet: 1 (and *msg), 0 after @timeoutMs, -1 on EOF. */
 int rpcTestClientRecv(rpcTestClient *client, int timeoutMs, virNetMessage **msg);
 
-/* Sends a CALL of the remote program; returns its serial, or 0. */
+/* The program the following calls go to (@prog, version @vers); the
+ * remote program until set. */
+void rpcTestClientSetProgram(rpcTestClient *client, unsigned int prog,
+                             unsigned int vers);
+
+/* Sends a CALL (of the remote program unless set otherwise); returns
+ * its serial, or 0. */
 unsigned int rpcTestClientSendCall(rpcTestClient *client, int proc,
                                    xdrproc_t argsFilter, void *args);
 

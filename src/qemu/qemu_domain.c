@@ -66,6 +66,7 @@ qemuDomainFormatStatus(virDomainObj *vm)
         (long long)vm->pid, vm->id, priv->procStart,
         vm->persistent ? "yes" : "no");
     g_string_append_printf(buf, "  <monitor path='%s'/>\n", monpath);
+    qemuDomainTaintFormat(priv->taint, buf);
     if (priv->job.asyncJob != VIR_ASYNC_JOB_NONE) {
         g_string_append_printf(buf, "  <job async='%s' phase='%s' flags='0x%x'/>\n",
                                virDomainAsyncJobTypeToString(priv->job.asyncJob),
@@ -183,6 +184,7 @@ qemuDomainParseStatusAttrs(virDomainObj *vm, xmlNodePtr root)
     g_autofree char *procstart = qemuStatusProp(root, "procstart");
     g_autofree char *persistent = qemuStatusProp(root, "persistent");
     xmlNodePtr mon = qemuStatusChild(root, "monitor");
+    xmlNodePtr cur;
     int st;
 
     if ((st = virDomainStateTypeFromString(state)) < 0 || !pid || !id) {
@@ -198,6 +200,14 @@ qemuDomainParseStatusAttrs(virDomainObj *vm, xmlNodePtr root)
     vm->persistent = g_strcmp0(persistent, "yes") == 0;
     if (mon)
         priv->monitorPath = qemuStatusProp(mon, "path");
+    for (cur = root->children; cur; cur = cur->next) {
+        if (cur->type == XML_ELEMENT_NODE &&
+            xmlStrEqual(cur->name, (const xmlChar *)"taint")) {
+            g_autofree char *flag = qemuStatusProp(cur, "flag");
+
+            priv->taint |= qemuDomainTaintParse(flag);
+        }
+    }
     if (qemuDomainParseStatusJob(vm, qemuStatusChild(root, "job")) < 0)
         return -1;
     if (vm->pid <= 0 || vm->id <= 0 || !priv->monitorPath) {

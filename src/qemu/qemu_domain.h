@@ -41,9 +41,17 @@ struct _qemuDomainObjPrivate {
     struct _qemuMigrationParams *migSaved;
     /* the disks a migration copies (qemu_migration_storage.c) */
     qemuMigrationStorage storage;
+    unsigned int taint;          /* 1 << qemuDomainTaint; cleared at start */
     unsigned long long migBandwidthMiB;  /* MigrateSetMaxSpeed; 0: unlimited */
     unsigned long long migPostcopyBandwidthMiB;
 };
+
+/* libvirt's virDomainTaintFlags values (their bit numbers), for the
+ * kinds virtmig raises (qemu_domain_taint.c). */
+typedef enum {
+    QEMU_DOMAIN_TAINT_CUSTOM_MONITOR = 1,
+    QEMU_DOMAIN_TAINT_CUSTOM_GA_COMMAND = 10,
+} qemuDomainTaint;
 
 #define QEMU_DOMAIN_PRIVATE(vm) ((qemuDomainObjPrivate *)(vm)->privateData)
 
@@ -92,3 +100,18 @@ int qemuDomainDeleteConfig(qemuDriver *driver, const char *name);
  */
 qemuMonitor *qemuDomainObjEnterMonitor(virDomainObj *vm);
 void qemuDomainObjExitMonitor(virDomainObj *vm, qemuMonitor *mon);
+
+/* ---- taint (qemu_domain_taint.c) ---- */
+
+/* Marks @vm (locked, running) tainted: the first time for @taint, a line
+ * "TIME: Domain id=ID is tainted: NAME" in its log file and the daemon
+ * log, and the status file saved. */
+void qemuDomainObjTaint(qemuDriver *driver, virDomainObj *vm,
+                        qemuDomainTaint taint);
+/* The status file's <taint flag='NAME'/> elements for @taint. */
+void qemuDomainTaintFormat(unsigned int taint, GString *buf);
+/* The bit of the taint named @name (0 if unknown: logged). */
+unsigned int qemuDomainTaintParse(const char *name);
+/* libvirt's messages for @taint ("tainted: ..."), a NULL-terminated
+ * list (g_strfreev). */
+char **qemuDomainTaintMessages(unsigned int taint);

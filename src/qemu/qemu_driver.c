@@ -241,6 +241,7 @@ qemuDriverAdoptStatus(qemuDriver *driver, virDomainObj *status)
     vm->reason = status->reason;
     priv->procStart = spriv->procStart;
     priv->monitorPath = g_strdup(spriv->monitorPath);
+    priv->taint = spriv->taint;
     /* the async job the status recorded (recovery acts on it) */
     qemuDomainObjRestoreAsyncJob(&priv->job, spriv->job.asyncJob,
                                  spriv->job.phase, spriv->job.apiFlags);

@@ -333,3 +333,37 @@ void qemuDriverClientClosed(qemuDriver *driver, guint64 clientID);
 int qemuDomainMemoryPeek(qemuDriver *driver, const unsigned char *uuid,
                          unsigned long long offset, size_t size, void *buffer,
                          unsigned int flags);
+
+/* ---- libvirt-qemu's APIs (the QEMU program) ---- */
+
+/* qemuDomainEvent.eventID of a QEMU monitor event (every event QEMU
+ * sends, before virtmig reacts to it): @params holds "event" (s),
+ * "seconds" (x, -1 if QEMU sent no timestamp), "micros" (u) and, when
+ * the event has data, "details" (s: its JSON). */
+#define QEMU_DOMAIN_EVENT_ID_MONITOR 1000
+
+/* libvirt's VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP */
+#define QEMU_DOMAIN_MONITOR_COMMAND_HMP (1 << 0)
+
+/* virDomainQemuMonitorCommand: sends the QMP command @cmd (a JSON
+ * object) and sets *@result to QEMU's reply as compact JSON (a QMP
+ * error reply too); with QEMU_DOMAIN_MONITOR_COMMAND_HMP @cmd is a
+ * human monitor command line and *@result what it printed.  Runs in a
+ * query job (allowed during a migration; the monitor sends one command
+ * at a time) and taints the domain ("custom-monitor"). */
+int qemuDomainQemuMonitorCommand(qemuDriver *driver, const unsigned char *uuid,
+                                 const char *cmd, char **result,
+                                 unsigned int flags);
+
+/* virDomainQemuAgentCommand: virtmig does not connect to guest agents
+ * yet, so it fails as libvirt does without a connected agent (not
+ * configured / not connected); NULL with the error. */
+char *qemuDomainQemuAgentCommand(qemuDriver *driver, const unsigned char *uuid,
+                                 const char *cmd, int timeout,
+                                 unsigned int flags);
+
+/* virDomainGetMessages: the taint messages of a running domain
+ * ("tainted: ..."); @flags VIR_DOMAIN_MESSAGE_DEPRECATION (1) /
+ * _TAINTING (2), 0 for both.  *@msgs a NULL-terminated list. */
+int qemuDomainGetMessages(qemuDriver *driver, const unsigned char *uuid,
+                          char ***msgs, unsigned int flags);

@@ -164,6 +164,37 @@ qemuProcessHandleJobStatusChange(qemuMonitor *mon, const char *jobId,
     virDomainObjUnlock(vm);
 }
 
+/* Every event: libvirt-qemu's monitor event, for the clients that
+ * registered for it. */
+static void
+qemuProcessHandleAnyEvent(qemuMonitor *mon, const char *event,
+                          long long seconds, unsigned int micros,
+                          json_object *data, void *opaque)
+{
+    virDomainObj *vm = opaque;
+    qemuDomainObjPrivate *priv;
+    GVariantDict dict;
+    bool current;
+
+    virDomainObjLock(vm);
+    priv = QEMU_DOMAIN_PRIVATE(vm);
+    current = priv->mon == mon;
+    virDomainObjUnlock(vm);
+    if (!current)
+        return;
+    g_variant_dict_init(&dict, NULL);
+    g_variant_dict_insert(&dict, "event", "s", event);
+    g_variant_dict_insert(&dict, "seconds", "x", (gint64)seconds);
+    g_variant_dict_insert(&dict, "micros", "u", (guint32)micros);
+    if (data)
+        g_variant_dict_insert(&dict, "details", "s",
+                              json_object_to_json_string_ext(data,
+                                  JSON_C_TO_STRING_PLAIN |
+                                  JSON_C_TO_STRING_NOSLASHESCAPE));
+    qemuDriverEmitEvent(priv->driver, vm, QEMU_DOMAIN_EVENT_ID_MONITOR, 0, 0,
+                        g_variant_dict_end(&dict));
+}
+
 /* The monitor is gone: drop the domain reference it held. */
 static void
 qemuProcessHandleMonitorDestroy(qemuMonitor *mon, void *opaque)
@@ -181,6 +212,7 @@ static const qemuMonitorCallbacks qemuProcessCallbacks = {
     .domainMigrationStatus = qemuProcessHandleMigrationStatus,
     .domainMigrationPass = qemuProcessHandleMigrationPass,
     .domainJobStatusChange = qemuProcessHandleJobStatusChange,
+    .anyEvent = qemuProcessHandleAnyEvent,
 };
 
 const qemuMonitorCallbacks *

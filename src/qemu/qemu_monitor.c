@@ -857,11 +857,20 @@ qemuMonitorParseGreeting(qemuMonitor *mon, json_object *greeting)
 }
 
 
+/* A fresh command "id": libvirt's form, which a passed-through command's
+ * reply shows its client (qemu-monitor-command). */
+static char *
+qemuMonitorNextID(qemuMonitor *mon)
+{
+    return g_strdup_printf("libvirt-%llu", ++mon->nextSerial);
+}
+
+
 /* Sends qmp_capabilities and waits for its reply. */
 static int
 qemuMonitorNegotiate(qemuMonitor *mon, gint64 deadline, int timeoutMs)
 {
-    g_autofree char *id = g_strdup_printf("virtmig-%llu", ++mon->nextSerial);
+    g_autofree char *id = qemuMonitorNextID(mon);
     g_autofree char *text = NULL;
 
     text = g_strdup_printf("{\"execute\":\"qmp_capabilities\",\"id\":\"%s\"}\r\n",
@@ -1090,7 +1099,7 @@ qemuMonitorSend(qemuMonitor *mon, json_object *cmd, int timeoutMs,
 
     g_mutex_lock(&mon->lock);
     if (qemuMonitorCanSendLocked(mon)) {
-        msg.id = id = g_strdup_printf("virtmig-%llu", ++mon->nextSerial);
+        msg.id = id = qemuMonitorNextID(mon);
         msg.text = qemuMonitorFormatCommand(cmd, id);
         g_queue_push_tail(&mon->queue, &msg);
         qemuMonitorKickLocked(mon);

@@ -90,6 +90,14 @@ struct _qemuMonitorCallbacks {
     void (*domainJobStatusChange)(qemuMonitor *mon, const char *jobId,
                                   qemuMonitorJobStatus status, void *opaque);
 
+    /* Every event, called before its own callback (libvirt's monitor
+     * events for libvirt-qemu clients, which see them all): its name,
+     * timestamp (@seconds -1 if QEMU sent none) and "data" member (NULL
+     * if absent; borrowed). */
+    void (*anyEvent)(qemuMonitor *mon, const char *event,
+                     long long seconds, unsigned int micros,
+                     json_object *data, void *opaque);
+
     /* Every event that has no dedicated callback above: its name,
      * timestamp and "data" member (NULL if absent; borrowed). */
     void (*domainEvent)(qemuMonitor *mon, const char *event,

@@ -1,8 +1,9 @@
 /*
  * qemu_monitor_event.c: decoding QMP events into monitor callbacks
  *
- * Events are looked up in a table sorted by name (bsearch); events
- * without an entry go to the generic domainEvent callback.  Unknown
+ * Every event goes to the anyEvent callback first.  Events are looked
+ * up in a table sorted by name (bsearch); events without an entry go to
+ * the generic domainEvent callback.  Unknown
  * values inside known events are logged and mapped to safe values:
  * QEMU keeps adding states.
  */
@@ -284,12 +285,13 @@ qemuMonitorEventDispatch(qemuMonitor *mon, const qemuMonitorCallbacks *cb,
                       sizeof(qemuMonitorEventHandlers[0]),
                       qemuMonitorEventCompare);
     VIR_DEBUG("mon=%p event=%s handled=%d", mon, type, handler != NULL);
+    qemuMonitorEventTimestamp(event, &seconds, &micros);
+    if (cb->anyEvent)
+        cb->anyEvent(mon, type, seconds, micros, data, opaque);
     if (handler) {
         handler->handler(mon, cb, opaque, data);
         return;
     }
-    if (cb->domainEvent) {
-        qemuMonitorEventTimestamp(event, &seconds, &micros);
+    if (cb->domainEvent)
         cb->domainEvent(mon, type, seconds, micros, data, opaque);
-    }
 }

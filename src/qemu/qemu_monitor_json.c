@@ -163,6 +163,84 @@ qemuMonitorJSONSimpleCommand(qemuMonitor *mon, const char *name,
 }
 
 
+/* The one JSON value @str holds (nothing but white space after it), or
+ * NULL with libvirt's error. */
+static json_object *
+qemuMonitorJSONParseStrict(const char *str)
+{
+    json_tokener *tok = json_tokener_new();
+    /* the NUL included: it ends a number at the end */
+    json_object *obj = json_tokener_parse_ex(tok, str, strlen(str) + 1);
+    enum json_tokener_error err = json_tokener_get_error(tok);
+    const char *rest = str + json_tokener_get_parse_end(tok);
+    const char *why = NULL;
+
+    if (!obj)
+        why = json_tokener_error_desc(err == json_tokener_continue ?
+                                      json_tokener_error_parse_eof : err);
+    while (obj && g_ascii_isspace(*rest))
+        rest++;
+    if (obj && *rest)
+        why = _("trailing garbage");
+    json_tokener_free(tok);
+    if (why) {
+        virReportError(VIR_ERR_INTERNAL_ERROR, _("cannot parse json %1$s: %2$s"),
+                       str, why);
+        g_clear_pointer(&obj, json_object_put);
+    }
+    return obj;
+}
+
+
+int
+qemuMonitorJSONArbitraryCommand(qemuMonitor *mon, const char *cmdstr,
+                                char **reply)
+{
+    g_autoptr(json_object) cmd = NULL;
+    g_autoptr(json_object) rep = NULL;
+
+    if (!(cmd = qemuMonitorJSONParseStrict(cmdstr)))
+        return -1;
+    if (qemuMonitorSendCommand(mon, cmd, &rep) < 0)
+        return -1;
+    *reply = g_strdup(json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PLAIN |
+                                                          JSON_C_TO_STRING_NOSLASHESCAPE));
+    return 0;
+}
+
+
+int
+qemuMonitorJSONHumanCommand(qemuMonitor *mon, const char *cmdline,
+                            char **output)
+{
+    g_autoptr(json_object) cmd = NULL;
+    g_autoptr(json_object) rep = NULL;
+    json_object *args = json_object_new_object();
+    json_object *ret;
+
+    json_object_object_add(args, "command-line", json_object_new_string(cmdline));
+    cmd = qemuMonitorJSONMakeCommand("human-monitor-command", args);
+    if (qemuMonitorSendCommand(mon, cmd, &rep) < 0)
+        return -1;
+    if (qemuMonitorJSONHasErrorClass(rep, "CommandNotFound")) {
+        virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                       _("Human monitor command is not available to run %1$s"),
+                       cmdline);
+        return -1;
+    }
+    if (qemuMonitorJSONCheckError(cmd, rep) < 0)
+        return -1;
+    json_object_object_get_ex(rep, "return", &ret);
+    if (!json_object_is_type(ret, json_type_string)) {
+        virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                       _("human monitor command was missing return data"));
+        return -1;
+    }
+    *output = g_strdup(json_object_get_string(ret));
+    return 0;
+}
+
+
 /* ---- query-status ---- */
 
 int

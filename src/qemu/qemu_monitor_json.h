@@ -63,6 +63,21 @@ int qemuMonitorJSONCommand(qemuMonitor *mon, json_object *cmd,
 int qemuMonitorJSONSimpleCommand(qemuMonitor *mon, const char *name,
                                  json_object *args);
 
+/* ---- pass-through (libvirt-qemu's virDomainQemuMonitorCommand) ---- */
+
+/* Sends the QMP command @cmdstr (JSON text of an object) as it is and
+ * sets *@reply to QEMU's whole reply as compact JSON, a QMP error reply
+ * too (the caller's to read, as libvirt returns it).  -1 (reported)
+ * only if @cmdstr is no JSON or the monitor failed. */
+int qemuMonitorJSONArbitraryCommand(qemuMonitor *mon, const char *cmdstr,
+                                    char **reply);
+
+/* Runs the human monitor command line @cmdline (human-monitor-command)
+ * and sets *@output to what it printed.  A QMP error is reported as
+ * libvirt reports it. */
+int qemuMonitorJSONHumanCommand(qemuMonitor *mon, const char *cmdline,
+                                char **output);
+
 /* ---- VM state (qemu_monitor_json.c) ---- */
 
 /* QEMU's RunState (qapi/run-state.json, QEMU 7.2), plus UNKNOWN. */

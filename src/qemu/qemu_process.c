@@ -347,6 +347,7 @@ qemuProcessPrepare(qemuDriver *driver, virDomainObj *vm)
     priv->gotShutdown = false;
     priv->monitorGone = false;
     priv->pausedReason = VIR_DOMAIN_PAUSED_UNKNOWN;
+    priv->taint = 0;
     priv->runningReason = VIR_DOMAIN_RUNNING_UNPAUSED;
     vm->id = virDomainObjListNextID(driver->domains);
     vm->def->id = vm->id;

@@ -1,18 +1,23 @@
 #!/usr/bin/env python3
 #
-# gendispatch.py: the remote program's procedure table and simple
-# dispatch stubs, generated from the annotations of remote_protocol.x
-# (in the spirit of libvirt's src/rpc/gendispatch.pl).
+# gendispatch.py: an RPC program's procedure table and simple dispatch
+# stubs, generated from the annotations of its protocol file (in the
+# spirit of libvirt's src/rpc/gendispatch.pl).
 #
-#   gendispatch.py remote_protocol.x OUT.h OUT.c
+#   gendispatch.py PREFIX_protocol.x OUT.h OUT.c
+#
+# The program is named by its enum, "enum PREFIX_procedure" (remote,
+# qemu): its procedures are PREFIX_PROC_*, their structures
+# PREFIX_<name>_args/_ret, the handlers PREFIXDispatch<Name>, the table
+# PREFIXDispatchGetProcs, and the stubs include "PREFIX_dispatch.h".
 #
 # Every procedure of the enum (except event messages: those with a
-# remote_*_msg structure) carries a doc comment with "@key: value"
+# PREFIX_*_msg structure) carries a doc comment with "@key: value"
 # annotations, several per line allowed; lines not starting with '@'
 # are prose:
 #
 #   @generate: server|none  server: the stub is generated from @call or
-#                           @fold; none: remoteDispatch<Name> is written
+#                           @fold; none: PREFIXDispatch<Name> is written
 #                           by hand (declared in OUT.h)
 #   @priority: high         may run on the priority workers
 #   @acl: PERM ...          libvirt 9.0's access permissions.  The
@@ -21,6 +26,8 @@
 #                           an anonymous client has (see ANONYMOUS);
 #                           "domain:read_secure:FLAG" refuses FLAG on a
 #                           read-only connection ("API with secure flag")
+#   @api: NAME              the libvirt API the procedure serves, when
+#                           it is not "vir" + Name (named in refusals)
 #   @readonly: allow        allowed read-only despite @acl (libvirt
 #                           9.0's API has no read-only check); the
 #                           prose says why
@@ -48,7 +55,7 @@
 #                           typed parameter PARAM, -NAME is dropped, and
 #                           flags (a hyper) must fit in 32 bits
 #
-# The refusal of a read-only connection names the libvirt API
+# The refusal of a read-only connection names the libvirt API: @api, or
 # "vir" + Name (DOMAIN_DESTROY -> virDomainDestroy).
 
 import os
@@ -122,16 +129,27 @@ def parse_annotations(comment):
     return notes
 
 
+def parse_program(text):
+    """The program's prefix ("remote", "qemu") and its procedure enum."""
+    m = re.search(r"^enum (\w+)_procedure \{(.*?)\};", text, re.S | re.M)
+    if not m:
+        raise GenError("no 'enum PREFIX_procedure'")
+    return m.group(1), m.group(2)
+
+
 def parse_procs(text, structs):
-    body = re.search(r"enum remote_procedure \{(.*?)\};", text, re.S).group(1)
+    prefix, body = parse_program(text)
     procs = []
-    for m in re.finditer(r"(/\*\*.*?\*/)\s*REMOTE_PROC_(\w+) = (\d+)", body, re.S):
+    pattern = r"(/\*\*.*?\*/)\s*%s_PROC_(\w+) = (\d+)" % prefix.upper()
+    for m in re.finditer(pattern, body, re.S):
         name = m.group(2)
-        base = "remote_" + name.lower()
+        base = prefix + "_" + name.lower()
         if base + "_msg" in structs:
             continue
         proc = parse_annotations(m.group(1))
-        proc.update(name=name, number=int(m.group(3)), Name=proc_name(name))
+        proc.update(name=name, number=int(m.group(3)), Name=proc_name(name),
+                    prefix=prefix)
+        proc.setdefault("api", "vir" + proc["Name"])
         proc["args"] = base + "_args" if base + "_args" in structs else None
         proc["ret"] = base + "_ret" if base + "_ret" in structs else None
         check_proc(proc)
@@ -139,8 +157,17 @@ def parse_procs(text, structs):
     return procs
 
 
+def where_(proc):
+    return "%s_PROC_%s" % (proc["prefix"].upper(), proc["name"])
+
+
+def handler(proc, name=None):
+    """remoteDispatchDomainGetState, qemuDispatchDomainMonitorCommand"""
+    return "%sDispatch%s" % (proc["prefix"], name or proc["Name"])
+
+
 def check_proc(proc):
-    where = "REMOTE_PROC_" + proc["name"]
+    where = where_(proc)
     if proc.get("generate") not in ("server", "none"):
         raise GenError("%s: @generate must be server or none" % where)
     if not proc["acl"]:
@@ -227,7 +254,7 @@ def out_param(structs, proc, member, where):
 
 
 def gen_call_stub(structs, proc, out):
-    where = "REMOTE_PROC_" + proc["name"]
+    where = where_(proc)
     m = re.match(r"^(?:(\w+)\s*=\s*)?(\w+)(?:\((.*)\))?$", proc["call"])
     if not m:
         raise GenError("%s: cannot parse @call '%s'" % (where, proc["call"]))
@@ -261,7 +288,7 @@ def gen_call_stub(structs, proc, out):
 
 
 def secure_checks(proc):
-    api = "vir" + proc["Name"]
+    api = proc["api"]
     body = []
     for flag in secure_flags(proc):
         body.append('if (remoteCheckSecureFlag(client, a->flags & %s, "%s") < 0)'
@@ -271,7 +298,7 @@ def secure_checks(proc):
 
 
 def gen_fold_stub(structs, aliases, procs, proc, out):
-    where = "REMOTE_PROC_" + proc["name"]
+    where = where_(proc)
     words = proc["fold"].split()
     target = next((p for p in procs if p["name"] == words[0]), None)
     if not target or not target["args"]:
@@ -281,7 +308,7 @@ def gen_fold_stub(structs, aliases, procs, proc, out):
     renames = dict(w.split("=") for w in words[1:] if "=" in w)
     dropped = {w[1:] for w in words[1:] if w.startswith("-")}
     targs = dict((n, t) for t, n in structs[target["args"]])
-    body = ['if (remoteMigrationFixedFlags(a->flags, "vir%s", &p.flags) < 0)' % proc["Name"],
+    body = ['if (remoteMigrationFixedFlags(a->flags, "%s", &p.flags) < 0)' % proc["api"],
             "    return -1;"]
     for mtype, member in structs[proc["args"]]:
         if member in ("flags", "params") or member in dropped or member in renames:
@@ -301,7 +328,7 @@ def gen_fold_stub(structs, aliases, procs, proc, out):
         body.append('remoteMigrationFixedParam%s(params, &p.params.params_len, "%s",'
                     % (adder, param))
         body.append("    %s);" % value)
-    body.append("return remoteDispatch%s(client, header, &p, ret, opaque);" % target["Name"])
+    body.append("return %s(client, header, &p, ret, opaque);" % handler(target))
     decls = ["%s p = { 0 };" % target["args"],
              "remote_typed_param params[%d];" % max(len(renames), 1)]
     emit_stub(proc, out, decls, body, False)
@@ -317,7 +344,7 @@ def emit_stub(proc, out, decls, body, uses_srv):
     if uses_srv:
         locals_.append("remoteServer *srv = opaque;")
     locals_ += decls
-    out.append("static int\nremoteDispatch%s(%s)\n{" % (proc["Name"], HANDLER_ARGS))
+    out.append("static int\n%s(%s)\n{" % (handler(proc), HANDLER_ARGS))
     out += ["    " + line for line in locals_] + ([""] if locals_ else [])
     out += ["    " + line for line in "\n".join(body).split("\n")]
     out.append("}\n")
@@ -332,22 +359,22 @@ def xdr(struct):
     return "(xdrproc_t)xdr_" + struct, "sizeof(%s)" % struct
 
 
-def gen_table(procs, out):
-    out.append("static const virNetServerProc remoteProcs[] = {")
+def gen_table(prefix, procs, out):
+    out.append("static const virNetServerProc %sProcs[] = {" % prefix)
     for p in sorted(procs, key=lambda p: p["number"]):
-        out.append('    { .proc = REMOTE_PROC_%s, .name = "%s",' % (p["name"], p["name"]))
-        out.append('      .jobName = "remoteDispatch%s", .func = remoteDispatch%s,'
-                   % (p["Name"], p["Name"]))
+        out.append('    { .proc = %s, .name = "%s",' % (where_(p), p["name"]))
+        out.append('      .jobName = "%s", .func = %s,' % (handler(p), handler(p)))
         out.append("      .argsFilter = %s, .argsLen = %s," % xdr(p["args"]))
         out.append("      .retFilter = %s, .retLen = %s," % xdr(p["ret"]))
         out.append("      .highPriority = %s, .readonly = %s, .beforeOpen = %s,"
                    % (c_bool(p.get("priority") == "high"), c_bool(readonly_safe(p)),
                       c_bool(p.get("open") == "optional")))
-        out.append('      .beforeAuth = %s, .api = "vir%s" },'
-                   % (c_bool(p.get("auth") == "optional"), p["Name"]))
+        out.append('      .beforeAuth = %s, .api = "%s" },'
+                   % (c_bool(p.get("auth") == "optional"), p["api"]))
     out.append("};\n")
-    out.append("const virNetServerProc *\nremoteDispatchGetProcs(size_t *nprocs)\n{")
-    out.append("    *nprocs = G_N_ELEMENTS(remoteProcs);\n    return remoteProcs;\n}")
+    out.append("const virNetServerProc *\n%sDispatchGetProcs(size_t *nprocs)\n{" % prefix)
+    out.append("    *nprocs = G_N_ELEMENTS(%sProcs);\n    return %sProcs;\n}"
+               % (prefix, prefix))
 
 
 def c_bool(value):
@@ -356,6 +383,7 @@ def c_bool(value):
 
 def generate(text, source_name):
     structs, aliases = parse_structs(text)
+    prefix = parse_program(text)[0]
     procs = parse_procs(text, structs)
     banner = ("/* Generated by src/rpc/gendispatch.py from %s: do not edit. */\n"
               % source_name)
@@ -363,11 +391,11 @@ def generate(text, source_name):
               "/* The handlers written by hand (@generate: none). */"]
     for p in procs:
         if p["generate"] == "none":
-            header.append("int remoteDispatch%s(%s);" % (p["Name"], HANDLER_ARGS))
+            header.append("int %s(%s);" % (handler(p), HANDLER_ARGS))
     header.append("\n/* The procedure table, sorted by number. */")
-    header.append("const virNetServerProc *remoteDispatchGetProcs(size_t *nprocs);")
+    header.append("const virNetServerProc *%sDispatchGetProcs(size_t *nprocs);" % prefix)
 
-    source = [banner, "#include <string.h>\n", '#include "remote_dispatch.h"',
+    source = [banner, "#include <string.h>\n", '#include "%s_dispatch.h"' % prefix,
               '#include "domain_conf.h"',
               '#include "remote_node.h"\n']
     for p in procs:
@@ -375,7 +403,7 @@ def generate(text, source_name):
             gen_call_stub(structs, p, source)
         elif p["generate"] == "server":
             gen_fold_stub(structs, aliases, procs, p, source)
-    gen_table(procs, source)
+    gen_table(prefix, procs, source)
     return "\n".join(header) + "\n", "\n".join(source) + "\n"
 
 

@@ -25,6 +25,8 @@ remoteClientNew(remoteServer *srv, guint64 id, bool readonly)
     priv->id = id;
     priv->readonly = readonly;
     priv->callbacks = g_array_new(FALSE, FALSE, sizeof(remoteEventCallback));
+    g_array_set_clear_func(priv->callbacks,
+                           (GDestroyNotify)remoteEventCallbackClear);
     return priv;
 }
 

@@ -29,6 +29,7 @@ struct _remoteServer {
     GMainContext *ctx;
     virNetServer *net;
     virNetServerProgram *program;
+    virNetServerProgram *qemuProgram; /* libvirt's QEMU program */
     remoteEventQueue *events;
     remoteNodeCache *node;
     int listenerID;               /* the driver's event listener, or -1 */
@@ -55,7 +56,13 @@ enum {
     VIR_SECRET_EVENT_ID_LAST = 2,         /* LIFECYCLE, VALUE_CHANGED */
 };
 
-/* An event registration of one client. */
+/* The event name filter of a QEMU monitor event registration
+ * (remote_event.c). */
+typedef struct _remoteQemuEventFilter remoteQemuEventFilter;
+
+/* An event registration of one client: of domain events (or of the QEMU
+ * program's monitor events: eventID QEMU_DOMAIN_EVENT_ID_MONITOR), or of
+ * another object type (kind). */
 typedef struct _remoteEventCallback remoteEventCallback;
 struct _remoteEventCallback {
     remoteEventKind kind;
@@ -64,7 +71,11 @@ struct _remoteEventCallback {
     bool legacy;                  /* old-style: no callbackID on the wire */
     bool filtered;                /* only events of @uuid */
     unsigned char uuid[VIR_UUID_BUFLEN];
+    remoteQemuEventFilter *qemuFilter; /* owned; NULL: every event name */
 };
+
+/* Frees what a registration owns (the clear function of the array). */
+void remoteEventCallbackClear(remoteEventCallback *cb);
 
 /* The most event registrations one connection may hold (all kinds). */
 #define REMOTE_EVENT_CALLBACKS_MAX 1024
@@ -163,3 +174,12 @@ int remoteEventRegisterObject(virNetServerClient *client, remoteServer *srv,
 /* Removes such a registration: 0, or -1 if @callbackID has none. */
 int remoteEventDeregisterObject(virNetServerClient *client,
                                 remoteEventKind kind, int callbackID);
+/* QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_REGISTER: QEMU monitor events
+ * (of @dom only, unless NULL) named @event (NULL: all) matched as
+ * libvirt's VIR_CONNECT_DOMAIN_QEMU_MONITOR_EVENT_REGISTER_* @flags say;
+ * the callback ID (> 0), or -1. */
+int remoteEventRegisterQemu(virNetServerClient *client, remoteServer *srv,
+                            const remote_nonnull_domain *dom, const char *event,
+                            unsigned int flags);
+/* ..._DEREGISTER: 0, or -1 if @callbackID is not such a registration. */
+int remoteEventDeregisterQemu(virNetServerClient *client, int callbackID);

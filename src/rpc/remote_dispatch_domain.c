@@ -112,3 +112,28 @@ remoteDispatchDomainGetJobStats(virNetServerClient *client,
                                       &r->params.params_val,
                                       &r->params.params_len);
 }
+
+int
+remoteDispatchDomainGetMessages(virNetServerClient *client,
+                                const virNetMessageHeader *header,
+                                void *args, void *ret, void *opaque)
+{
+    remote_domain_get_messages_args *a = args;
+    remote_domain_get_messages_ret *r = ret;
+    remoteServer *srv = opaque;
+    g_auto(GStrv) msgs = NULL;
+    guint n;
+
+    if (qemuDomainGetMessages(srv->driver, remoteDomainUUID(&a->dom), &msgs,
+                              a->flags) < 0)
+        return -1;
+    n = g_strv_length(msgs);
+    if (n > REMOTE_DOMAIN_MESSAGES_MAX) {
+        virReportError(VIR_ERR_RPC, _("Too many messages '%1$u' for limit '%2$d'"),
+                       n, REMOTE_DOMAIN_MESSAGES_MAX);
+        return -1;
+    }
+    r->msgs.msgs_len = n;
+    r->msgs.msgs_val = (remote_nonnull_string *)g_steal_pointer(&msgs);
+    return 0;
+}

@@ -4,9 +4,11 @@
  * The registration procedures are generated stubs calling the helpers
  * at the end of this file.
  */
+#include <regex.h>
 #include <string.h>
 
 #include "remote_event.h"
+#include "qemu_protocol.h"
 #include "remote_typedparam.h"
 #include "virdomainstate.h"
 #include "virerror.h"
@@ -55,13 +57,15 @@ remoteEventFree(qemuDomainEvent *ev)
 
 /* ---- encoding -------------------------------------------------------- */
 
-/* The MESSAGE packet of event @proc; frees what @data holds. */
+/* The MESSAGE packet of event @proc of program @prog; frees what @data
+ * holds. */
 static GBytes *
-remoteEventPacket(int proc, xdrproc_t filter, void *data, size_t maxLength)
+remoteEventProgramPacket(unsigned int prog, unsigned int vers, int proc,
+                         xdrproc_t filter, void *data, size_t maxLength)
 {
     virNetMessageHeader header = {
-        .prog = REMOTE_PROGRAM,
-        .vers = REMOTE_PROTOCOL_VERSION,
+        .prog = prog,
+        .vers = vers,
         .proc = proc,
         .type = VIR_NET_MESSAGE,
         .serial = 1,              /* what libvirt's daemon sends */
@@ -71,6 +75,14 @@ remoteEventPacket(int proc, xdrproc_t filter, void *data, size_t maxLength)
 
     xdr_free(filter, data);
     return packet;
+}
+
+/* The MESSAGE packet of the remote program's event @proc. */
+static GBytes *
+remoteEventPacket(int proc, xdrproc_t filter, void *data, size_t maxLength)
+{
+    return remoteEventProgramPacket(REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION,
+                                    proc, filter, data, maxLength);
 }
 
 /* Looks up @key of type @fmt in the payload; logs if missing. */
@@ -143,6 +155,37 @@ remoteEventEncodeJobCompleted(const qemuDomainEvent *ev,
                              &data, maxLength);
 }
 
+/* QEMU_PROC_DOMAIN_MONITOR_EVENT of the QEMU program. */
+static GBytes *
+remoteEventEncodeQemuMonitor(const qemuDomainEvent *ev,
+                             const remoteEventCallback *cb, size_t maxLength)
+{
+    qemu_domain_monitor_event_msg data = { .callbackID = cb->callbackID };
+    const char *name = NULL;
+    const char *details = NULL;
+    gint64 seconds = -1;
+    guint32 micros = 0;
+
+    if (!remoteEventParam(ev, "event", "&s", &name) ||
+        !remoteEventParam(ev, "seconds", "x", &seconds) ||
+        !remoteEventParam(ev, "micros", "u", &micros))
+        return NULL;
+    /* absent when QEMU sent no data */
+    g_variant_lookup(ev->params, "details", "&s", &details);
+    remoteMakeDomain(&data.dom, &ev->dom);
+    data.event = g_strdup(name);
+    data.seconds = seconds;
+    data.micros = micros;
+    if (details) {
+        data.details = g_new0(char *, 1);
+        *data.details = g_strdup(details);
+    }
+    return remoteEventProgramPacket(QEMU_PROGRAM, QEMU_PROTOCOL_VERSION,
+                                    QEMU_PROC_DOMAIN_MONITOR_EVENT,
+                                    (xdrproc_t)xdr_qemu_domain_monitor_event_msg,
+                                    &data, maxLength);
+}
+
 typedef GBytes *(*remoteEventEncoder)(const qemuDomainEvent *ev,
                                       const remoteEventCallback *cb,
                                       size_t maxLength);
@@ -159,6 +202,8 @@ GBytes *
 remoteEventEncode(const qemuDomainEvent *ev, const remoteEventCallback *cb,
                   size_t maxLength)
 {
+    if (ev->eventID == QEMU_DOMAIN_EVENT_ID_MONITOR)
+        return remoteEventEncodeQemuMonitor(ev, cb, maxLength);
     if (ev->eventID < 0 || ev->eventID >= VIR_DOMAIN_EVENT_ID_LAST ||
         !remoteEventEncoders[ev->eventID]) {
         VIR_DEBUG("no encoder for event %d of domain %s", ev->eventID,
@@ -168,14 +213,102 @@ remoteEventEncode(const qemuDomainEvent *ev, const remoteEventCallback *cb,
     return remoteEventEncoders[ev->eventID](ev, cb, maxLength);
 }
 
+/* ---- QEMU monitor event name filters ---------------------------------- */
+
+/* libvirt's VIR_CONNECT_DOMAIN_QEMU_MONITOR_EVENT_REGISTER_* */
+#define REMOTE_QEMU_EVENT_REGEX (1 << 0)
+#define REMOTE_QEMU_EVENT_NOCASE (1 << 1)
+
+struct _remoteQemuEventFilter {
+    char *name;                   /* exact (or case-insensitive) name */
+    bool nocase;
+    bool isRegex;
+    regex_t regex;                /* a POSIX basic regular expression */
+};
+
+static void
+remoteQemuEventFilterFree(remoteQemuEventFilter *filter)
+{
+    if (!filter)
+        return;
+    if (filter->isRegex)
+        regfree(&filter->regex);
+    g_free(filter->name);
+    g_free(filter);
+}
+
+/* Sets *@filter to the name filter of a registration for @event with
+ * @flags, as libvirt compiles it (NULL for a NULL @event: every name).
+ * 0, or -1 with an error (bad flags or regular expression). */
+static int
+remoteQemuEventFilterNew(const char *event, unsigned int flags,
+                         remoteQemuEventFilter **filter)
+{
+    g_autofree remoteQemuEventFilter *f = NULL;
+    int rc;
+
+    *filter = NULL;
+    if (!virCheckFlags(flags, REMOTE_QEMU_EVENT_REGEX | REMOTE_QEMU_EVENT_NOCASE))
+        return -1;
+    if (!event)
+        return 0;
+    f = g_new0(remoteQemuEventFilter, 1);
+    f->nocase = flags & REMOTE_QEMU_EVENT_NOCASE;
+    if (!(flags & REMOTE_QEMU_EVENT_REGEX)) {
+        f->name = g_strdup(event);
+        *filter = g_steal_pointer(&f);
+        return 0;
+    }
+    rc = regcomp(&f->regex, event, REG_NOSUB | (f->nocase ? REG_ICASE : 0));
+    if (rc != 0) {
+        char msg[100];
+
+        regerror(rc, &f->regex, msg, sizeof(msg));
+        regfree(&f->regex);
+        virReportError(VIR_ERR_INVALID_ARG, _("failed to compile regex '%1$s': %2$s"),
+                       event, msg);
+        return -1;
+    }
+    f->isRegex = true;
+    *filter = g_steal_pointer(&f);
+    return 0;
+}
+
+static bool
+remoteQemuEventFilterMatches(const remoteQemuEventFilter *filter,
+                             const char *name)
+{
+    if (!filter)
+        return true;
+    if (filter->isRegex)
+        return regexec(&filter->regex, name, 0, NULL, 0) == 0;
+    if (filter->nocase)
+        return g_ascii_strcasecmp(filter->name, name) == 0;
+    return g_str_equal(filter->name, name);
+}
+
+void
+remoteEventCallbackClear(remoteEventCallback *cb)
+{
+    g_clear_pointer(&cb->qemuFilter, remoteQemuEventFilterFree);
+}
+
 /* ---- delivery (main thread) ------------------------------------------ */
 
+/* Call with the client's lock (the name filter belongs to it). */
 static bool
 remoteEventMatches(const remoteEventCallback *cb, const qemuDomainEvent *ev)
 {
+    const char *name = NULL;
+
     if (cb->kind != REMOTE_EVENT_KIND_DOMAIN || cb->eventID != ev->eventID)
         return false;
-    return !cb->filtered || memcmp(cb->uuid, ev->dom.uuid, VIR_UUID_BUFLEN) == 0;
+    if (cb->filtered && memcmp(cb->uuid, ev->dom.uuid, VIR_UUID_BUFLEN) != 0)
+        return false;
+    if (ev->eventID != QEMU_DOMAIN_EVENT_ID_MONITOR)
+        return true;
+    return ev->params && g_variant_lookup(ev->params, "event", "&s", &name) &&
+           remoteQemuEventFilterMatches(cb->qemuFilter, name);
 }
 
 typedef struct {
@@ -199,8 +332,13 @@ remoteEventDeliverToClient(virNetServerClient *client, void *opaque)
         remoteEventCallback *cb = &g_array_index(priv->callbacks,
                                                  remoteEventCallback, i);
 
-        if (remoteEventMatches(cb, ev))
-            g_array_append_val(matches, *cb);
+        /* the copy is only encoded: it does not own the filter */
+        if (remoteEventMatches(cb, ev)) {
+            remoteEventCallback copy = *cb;
+
+            copy.qemuFilter = NULL;
+            g_array_append_val(matches, copy);
+        }
     }
     g_mutex_unlock(&priv->lock);
 
@@ -295,10 +433,12 @@ remoteEventClientClosed(virNetServerClient *client, void *opaque)
 /* ---- registration ---------------------------------------------------- */
 
 /* Index of the registration of @priv for @kind with @key (legacy ones:
- * the event ID, the others: the callback ID), or -1.  Call with the
- * lock. */
+ * the event ID, the others: the callback ID; @qemu: of the QEMU
+ * program, whose callback IDs the remote program does not know), or -1.
+ * Call with the lock. */
 static int
-remoteEventFind(remoteClient *priv, remoteEventKind kind, bool legacy, int key)
+remoteEventFind(remoteClient *priv, remoteEventKind kind, bool legacy,
+                bool qemu, int key)
 {
     guint i;
 
@@ -307,6 +447,7 @@ remoteEventFind(remoteClient *priv, remoteEventKind kind, bool legacy, int key)
                                                  remoteEventCallback, i);
 
         if (cb->kind == kind && cb->legacy == legacy &&
+            (cb->eventID == QEMU_DOMAIN_EVENT_ID_MONITOR) == qemu &&
             (legacy ? cb->eventID : cb->callbackID) == key)
             return i;
     }
@@ -328,7 +469,7 @@ remoteEventAdd(virNetServerClient *client, const remoteEventCallback *cb)
                        _("Too many domain event callbacks '%1$u' for limit '%2$d'"),
                        priv->callbacks->len + 1, REMOTE_EVENT_CALLBACKS_MAX);
     } else if (cb->legacy &&
-               remoteEventFind(priv, cb->kind, true, cb->eventID) >= 0) {
+               remoteEventFind(priv, cb->kind, true, false, cb->eventID) >= 0) {
         virReportError(VIR_ERR_INTERNAL_ERROR,
                        _("domain event %1$d already registered"), cb->eventID);
     } else {
@@ -342,13 +483,13 @@ remoteEventAdd(virNetServerClient *client, const remoteEventCallback *cb)
 /* Removes the registration @key (see remoteEventFind); false if none. */
 static bool
 remoteEventRemove(virNetServerClient *client, remoteEventKind kind,
-                  bool legacy, int key)
+                  bool legacy, bool qemu, int key)
 {
     remoteClient *priv = remoteClientGet(client);
     int idx;
 
     g_mutex_lock(&priv->lock);
-    if ((idx = remoteEventFind(priv, kind, legacy, key)) >= 0)
+    if ((idx = remoteEventFind(priv, kind, legacy, qemu, key)) >= 0)
         g_array_remove_index(priv->callbacks, idx);
     g_mutex_unlock(&priv->lock);
     return idx >= 0;
@@ -370,7 +511,7 @@ remoteEventRegisterLegacy(virNetServerClient *client, int eventID)
 int
 remoteEventDeregister(virNetServerClient *client, bool legacy, int key)
 {
-    if (remoteEventRemove(client, REMOTE_EVENT_KIND_DOMAIN, legacy, key))
+    if (remoteEventRemove(client, REMOTE_EVENT_KIND_DOMAIN, legacy, false, key))
         return 0;
     if (legacy)
         virReportError(VIR_ERR_INTERNAL_ERROR, _("domain event %1$d not registered"),
@@ -445,12 +586,43 @@ remoteEventRegisterObject(virNetServerClient *client, remoteServer *srv,
 }
 
 int
+remoteEventRegisterQemu(virNetServerClient *client, remoteServer *srv,
+                        const remote_nonnull_domain *dom, const char *event,
+                        unsigned int flags)
+{
+    remoteEventCallback cb = { .eventID = QEMU_DOMAIN_EVENT_ID_MONITOR };
+
+    if (remoteQemuEventFilterNew(event, flags, &cb.qemuFilter) < 0)
+        return -1;
+    if (dom) {
+        cb.filtered = true;
+        memcpy(cb.uuid, dom->uuid, VIR_UUID_BUFLEN);
+    }
+    cb.callbackID = g_atomic_int_add(&srv->lastCallbackID, 1) + 1;
+    if (remoteEventAdd(client, &cb) < 0) {
+        remoteEventCallbackClear(&cb);
+        return -1;
+    }
+    return cb.callbackID;
+}
+
+int
 remoteEventDeregisterObject(virNetServerClient *client, remoteEventKind kind,
                             int callbackID)
 {
-    if (remoteEventRemove(client, kind, false, callbackID))
+    if (remoteEventRemove(client, kind, false, false, callbackID))
         return 0;
     virReportError(VIR_ERR_RPC, _("%1$s event callback %2$d not registered"),
                    remoteEventKindName(kind), callbackID);
+    return -1;
+}
+
+int
+remoteEventDeregisterQemu(virNetServerClient *client, int callbackID)
+{
+    if (remoteEventRemove(client, REMOTE_EVENT_KIND_DOMAIN, false, true, callbackID))
+        return 0;
+    virReportError(VIR_ERR_RPC, _("qemu monitor event callback %1$d not registered"),
+                   callbackID);
     return -1;
 }

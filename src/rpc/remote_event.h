@@ -12,6 +12,9 @@
  *   JOB_COMPLETED        the job statistics: every entry becomes a typed
  *                        parameter (int32/uint32/int64/uint64/double/
  *                        boolean/string), e.g. "time_elapsed" uint64
+ *   QEMU_DOMAIN_EVENT_ID_MONITOR (the QEMU program's monitor events)
+ *                        "event" s, "seconds" x, "micros" u, and
+ *                        "details" s when QEMU sent data
  *
  * Registrations for other event IDs are accepted (at most
  * REMOTE_EVENT_CALLBACKS_MAX per connection); such events would be

@@ -4,6 +4,7 @@
  */
 #include "remote_server.h"
 #include "remote_dispatch.h"
+#include "qemu_dispatch.h"
 #include "remote_event.h"
 #include "remote_node.h"
 #include "virnetserver.h"
@@ -84,6 +85,12 @@ remoteServerNew(qemuDriver *driver, const remoteServerConfig *cfg,
     srv->program = virNetServerProgramNew(REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION,
                                           procs, nprocs, remoteDispatchCheck, srv);
     virNetServerAddProgram(srv->net, srv->program);
+    /* the same clients and checks: only the procedure table differs */
+    procs = qemuDispatchGetProcs(&nprocs);
+    srv->qemuProgram = virNetServerProgramNew(QEMU_PROGRAM, QEMU_PROTOCOL_VERSION,
+                                              procs, nprocs, remoteDispatchCheck,
+                                              srv);
+    virNetServerAddProgram(srv->net, srv->qemuProgram);
     virNetServerSetClientInit(srv->net, remoteServerClientInit, srv);
 
     if ((srv->listenerID = qemuDriverAddEventListener(driver, remoteEventListener,
@@ -136,6 +143,7 @@ remoteServerFree(remoteServer *srv)
     if (srv->releasedPool)
         g_thread_pool_free(srv->releasedPool, FALSE, TRUE);
     g_clear_pointer(&srv->program, virNetServerProgramFree);
+    g_clear_pointer(&srv->qemuProgram, virNetServerProgramFree);
     g_clear_pointer(&srv->node, remoteNodeCacheFree);
     g_main_context_unref(srv->ctx);
     g_free(srv);

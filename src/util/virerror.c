@@ -99,6 +99,8 @@ static const virErrorMsgTuple virErrorMsgStrings[VIR_ERR_NUMBER_LAST] = {
                            N_("numerical overflow: %s") },
     [VIR_ERR_OPERATION_UNSUPPORTED] = { N_("Operation not supported"),
                                         N_("Operation not supported: %s") },
+    [VIR_ERR_AGENT_UNRESPONSIVE] = { N_("guest agent is not responding"),
+                                     N_("Guest agent is not responding: %s") },
     [VIR_ERR_RESOURCE_BUSY] = { N_("resource busy"), N_("resource busy: %s") },
     [VIR_ERR_ACCESS_DENIED] = { N_("access denied"), N_("access denied: %s") },
     [VIR_ERR_CPU_INCOMPATIBLE] = { N_("the CPU is incompatible with host CPU"),
