@@ -372,6 +372,7 @@ struct _virDomainControllerDef {
     int chassis;
     int port;
     int startport;              /* USB companion <master startport=>, -1 */
+    int ports;                  /* qemu-xhci's <controller ports=>, -1 */
     virDomainDeviceInfo info;
 };
 

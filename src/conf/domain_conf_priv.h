@@ -7,6 +7,10 @@
 
 #include "domain_conf.h"
 
+/* A controller's idx when its XML has no index=: postparse assigns one
+ * (virDomainDefAssignControllerIndexes), as libvirt does. */
+#define VIR_DOMAIN_CONTROLLER_INDEX_AUTO G_MAXUINT
+
 /* ---- domain_whitelist.c ---- */
 
 /**

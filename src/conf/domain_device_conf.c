@@ -346,6 +346,7 @@ virDomainControllerDefNew(int type, unsigned int idx, int model)
     ctrl->chassis = -1;
     ctrl->port = -1;
     ctrl->startport = -1;
+    ctrl->ports = -1;
     return ctrl;
 }
 
@@ -382,12 +383,14 @@ virDomainControllerDefParseChildren(virDomainControllerDef *ctrl,
 static virDomainControllerDef *
 virDomainControllerDefParseXML(xmlNodePtr node, unsigned int flags)
 {
-    g_autoptr(virDomainControllerDef) ctrl = virDomainControllerDefNew(0, 0, 0);
+    g_autoptr(virDomainControllerDef) ctrl =
+        virDomainControllerDefNew(0, VIR_DOMAIN_CONTROLLER_INDEX_AUTO, 0);
     g_autofree char *model = NULL;
 
     if (virXMLPropEnum(node, "type", virDomainControllerTypeFromString,
                        VIR_XML_PROP_REQUIRED, &ctrl->type) < 0 ||
-        virXMLPropUInt(node, "index", 10, VIR_XML_PROP_NONE, &ctrl->idx) < 0)
+        virXMLPropUInt(node, "index", 10, VIR_XML_PROP_NONE, &ctrl->idx) < 0 ||
+        virXMLPropInt(node, "ports", 10, VIR_XML_PROP_NONE, &ctrl->ports) < 0)
         return NULL;
     if ((model = virXMLPropString(node, "model")) &&
         (ctrl->model = virDomainControllerModelTypeFromString(model)) <= 0) {

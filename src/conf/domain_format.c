@@ -184,6 +184,8 @@ virDomainControllerDefFormat(virXMLBuf *buf, const virDomainControllerDef *ctrl,
     if (ctrl->model)
         virXMLBufAsprintf(&attrs, " model='%s'",
                           virDomainControllerModelTypeToString(ctrl->model));
+    if (ctrl->ports >= 0)
+        virXMLBufAsprintf(&attrs, " ports='%d'", ctrl->ports);
     virXMLBufEscapeString(&child, "<model name='%s'/>\n", ctrl->modelName);
     if (ctrl->chassisNr >= 0 || ctrl->chassis >= 0 || ctrl->port >= 0) {
         virXMLBufAdd(&child, "<target");

@@ -391,11 +391,72 @@ virDomainDefAddImplicitDevices(virDomainDef *def)
     }
 }
 
+/* The lowest index no controller of @type has. */
+static unsigned int
+virDomainControllerUnusedIndex(const virDomainDef *def, int type)
+{
+    unsigned int idx = 0;
+
+    while (virDomainDefHasController(def, type, idx))
+        idx++;
+    return idx;
+}
+
+/* The USB2 companion group @ctrl (the @pos-th controller, a companion
+ * without index) joins: the index of the USB controller listed just
+ * before it if that one is a companion too and the group has no
+ * controller of @ctrl's model yet; VIR_DOMAIN_CONTROLLER_INDEX_AUTO if
+ * none. */
+static unsigned int
+virDomainControllerCompanionIndex(const virDomainDef *def, size_t pos)
+{
+    const virDomainControllerDef *ctrl = def->controllers[pos];
+    const virDomainControllerDef *prev = NULL;
+    size_t i;
+
+    while (pos-- > 0 && !prev) {
+        if (def->controllers[pos]->type == VIR_DOMAIN_CONTROLLER_TYPE_USB)
+            prev = def->controllers[pos];
+    }
+    if (!prev || !virDomainControllerIsUSBCompanion(prev))
+        return VIR_DOMAIN_CONTROLLER_INDEX_AUTO;
+    for (i = 0; i < def->ncontrollers; i++) {
+        const virDomainControllerDef *c = def->controllers[i];
+
+        if (c->type == VIR_DOMAIN_CONTROLLER_TYPE_USB && c->idx == prev->idx &&
+            c->model == ctrl->model)
+            return VIR_DOMAIN_CONTROLLER_INDEX_AUTO;
+    }
+    return prev->idx;
+}
+
+/* Controllers without index= (virt-install writes q35 root ports so)
+ * get one, in document order, by libvirt's rule: a USB2 companion joins
+ * the group listed just before it, any other the lowest unused index
+ * of its type. */
+static void
+virDomainDefAssignControllerIndexes(virDomainDef *def)
+{
+    size_t i;
+
+    for (i = 0; i < def->ncontrollers; i++) {
+        virDomainControllerDef *ctrl = def->controllers[i];
+
+        if (ctrl->idx != VIR_DOMAIN_CONTROLLER_INDEX_AUTO)
+            continue;
+        if (virDomainControllerIsUSBCompanion(ctrl))
+            ctrl->idx = virDomainControllerCompanionIndex(def, i);
+        if (ctrl->idx == VIR_DOMAIN_CONTROLLER_INDEX_AUTO)
+            ctrl->idx = virDomainControllerUnusedIndex(def, ctrl->type);
+    }
+}
+
 int
 virDomainDefPostParse(virDomainDef *def, unsigned int flags)
 {
     size_t i;
 
+    virDomainDefAssignControllerIndexes(def);
     virDomainDefPostParseGeneral(def);
     for (i = 0; i < def->nnets; i++)
         virDomainNetGenerateMAC(def->nets[i]);

@@ -205,6 +205,28 @@ virDomainControllerValidatePCI(const virDomainControllerDef *ctrl)
     return 0;
 }
 
+/* QEMU's qemu-xhci has 1 to 15 ports of each kind (p2, p3); the other
+ * USB controllers have a fixed number (libvirt's checks). */
+static int
+virDomainControllerValidatePorts(const virDomainControllerDef *ctrl)
+{
+    if (ctrl->ports < 0)
+        return 0;
+    if (ctrl->model != VIR_DOMAIN_CONTROLLER_MODEL_QEMU_XHCI) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("usb controller type %1$s doesn't support 'ports' with this QEMU binary"),
+                       virDomainControllerModelTypeToString(ctrl->model));
+        return -1;
+    }
+    if (ctrl->ports > 15) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("'%1$s' controller only supports up to '%2$u' ports"),
+                       virDomainControllerModelTypeToString(ctrl->model), 15);
+        return -1;
+    }
+    return 0;
+}
+
 static int
 virDomainDefValidateControllers(const virDomainDef *def)
 {
@@ -221,7 +243,8 @@ virDomainDefValidateControllers(const virDomainDef *def)
                            virDomainControllerModelTypeToString(a->model), type);
             return -1;
         }
-        if (virDomainControllerValidatePCI(a) < 0)
+        if (virDomainControllerValidatePCI(a) < 0 ||
+            virDomainControllerValidatePorts(a) < 0)
             return -1;
         for (j = i + 1; j < def->ncontrollers; j++) {
             if (def->controllers[j]->type == a->type &&

@@ -106,7 +106,7 @@ static const virDomainXMLRule virDomainXMLRules[] = {
     M("domain/devices/disk/boot", "order"),
     DEVICE_INFO("disk"),
 
-    T("domain/devices/controller", "type index model",
+    T("domain/devices/controller", "type index model ports",
       "ide scsi sata virtio-serial usb pci"),
     M("domain/devices/controller/model", "name"),
     M("domain/devices/controller/target", "chassisNr chassis port"),

@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 
 #include "qemu_capabilities.h"
+#include "qemu_domcaps.h"
 #include "virerror.h"
 #include "virlog.h"
 #include "viruuid.h"
@@ -27,6 +28,8 @@ struct _qemuCaps {
     bool probed;
     unsigned long version;
     GArray *machines;  /* of qemuCapsMachine */
+    qemuCapsAccel *accel[2]; /* QMP probes, [0]: tcg, [1]: kvm; immutable
+                              * once set, freed with @caps */
 };
 
 static void
@@ -56,6 +59,8 @@ qemuCapsFree(qemuCaps *caps)
     if (!caps)
         return;
     g_array_unref(caps->machines);
+    qemuCapsAccelFree(caps->accel[0]);
+    qemuCapsAccelFree(caps->accel[1]);
     g_mutex_clear(&caps->lock);
     g_free(caps->emulator);
     g_free(caps);
@@ -183,6 +188,26 @@ qemuCapsGetCanonicalMachine(qemuCaps *caps, const char *name)
     return ret;
 }
 
+/* Call with the lock held. */
+static const qemuCapsAccel *
+qemuCapsGetAccelLocked(qemuCaps *caps, bool kvm)
+{
+    if (!caps->accel[kvm])
+        caps->accel[kvm] = qemuCapsAccelProbe(caps->emulator, kvm);
+    return caps->accel[kvm];
+}
+
+const qemuCapsAccel *
+qemuCapsGetAccel(qemuCaps *caps, bool kvm)
+{
+    const qemuCapsAccel *ret;
+
+    g_mutex_lock(&caps->lock);
+    ret = qemuCapsGetAccelLocked(caps, kvm);
+    g_mutex_unlock(&caps->lock);
+    return ret;
+}
+
 static void
 qemuCapsFormatHost(GString *buf, const unsigned char *hostUUID,
                    const char *arch)
@@ -214,27 +239,72 @@ qemuCapsFormatHost(GString *buf, const unsigned char *hostUUID,
     g_string_append(buf, "  </host>\n\n");
 }
 
+/* QEMU's cpu-max for @name from the QMP probe, or 255 (the i440fx
+ * limit) when the probe failed. */
+static unsigned int
+qemuCapsMachineMaxCpus(const qemuCapsAccel *accel, const char *name)
+{
+    guint i;
+
+    for (i = 0; accel && i < accel->machines->len; i++) {
+        const qemuCapsMachineInfo *m = &g_array_index(accel->machines,
+                                                      qemuCapsMachineInfo, i);
+
+        if (g_str_equal(m->name, name))
+            return m->maxCpus;
+    }
+    return 255;
+}
+
 static void
-qemuCapsFormatGuest(GString *buf, qemuCaps *caps)
+qemuCapsFormatMachine(GString *buf, const qemuCapsAccel *accel,
+                      const qemuCapsMachine *m)
+{
+    const char *real = m->canonical ? m->canonical : m->name;
+
+    g_string_append(buf, "      <machine");
+    if (m->canonical)
+        g_string_append_printf(buf, " canonical='%s'", m->canonical);
+    g_string_append_printf(buf, " maxCpus='%u'>%s</machine>\n",
+                           qemuCapsMachineMaxCpus(accel, real), m->name);
+}
+
+/* Like libvirt, the default machine comes first, then its alias, then
+ * the others: clients (virt-install, virt-manager) take the first one
+ * when they have no preference. */
+static void
+qemuCapsFormatGuest(GString *buf, qemuCaps *caps, const qemuCapsAccel *accel)
 {
     g_autofree char *emu = g_markup_escape_text(caps->emulator, -1);
+    const qemuCapsMachine *def = NULL;
+    const char *defName = NULL;
     guint i;
+    int pass;
+
+    for (i = 0; i < caps->machines->len; i++) {
+        const qemuCapsMachine *m = &g_array_index(caps->machines, qemuCapsMachine, i);
+
+        if (m->isDefault)
+            def = m;
+    }
+    defName = def ? (def->canonical ? def->canonical : def->name) : NULL;
 
     g_string_append(buf, "  <guest>\n");
     g_string_append(buf, "    <os_type>hvm</os_type>\n");
     g_string_append(buf, "    <arch name='x86_64'>\n");
     g_string_append(buf, "      <wordsize>64</wordsize>\n");
     g_string_append_printf(buf, "      <emulator>%s</emulator>\n", emu);
-    for (i = 0; i < caps->machines->len; i++) {
-        qemuCapsMachine *m = &g_array_index(caps->machines, qemuCapsMachine, i);
+    /* pass 0: the default, 1: its aliases, 2: the others */
+    for (pass = 0; pass < 3; pass++) {
+        for (i = 0; i < caps->machines->len; i++) {
+            const qemuCapsMachine *m = &g_array_index(caps->machines,
+                                                      qemuCapsMachine, i);
+            int rank = g_strcmp0(m->name, defName) == 0 ? 0 :
+                g_strcmp0(m->canonical, defName) == 0 ? 1 : 2;
 
-        if (m->canonical)
-            g_string_append_printf(buf,
-                                   "      <machine canonical='%s' maxCpus='255'>%s</machine>\n",
-                                   m->canonical, m->name);
-        else
-            g_string_append_printf(buf, "      <machine maxCpus='255'>%s</machine>\n",
-                                   m->name);
+            if (rank == pass)
+                qemuCapsFormatMachine(buf, accel, m);
+        }
     }
     g_string_append(buf, "      <domain type='qemu'/>\n");
     if (qemuCapsKVMUsable())
@@ -260,7 +330,9 @@ qemuCapsFormatXML(qemuCaps *caps, const unsigned char *hostUUID)
     }
     uname(&uts);
     qemuCapsFormatHost(buf, hostUUID, uts.machine);
-    qemuCapsFormatGuest(buf, caps);
+    qemuCapsFormatGuest(buf, caps,
+                        qemuCapsGetAccelLocked(caps, qemuCapsKVMUsable()));
+    virResetLastError();    /* no probe: the maxCpus fallback */
     g_mutex_unlock(&caps->lock);
     g_string_append(buf, "</capabilities>\n");
     return g_string_free(g_steal_pointer(&buf), FALSE);

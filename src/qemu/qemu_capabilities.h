@@ -9,6 +9,7 @@
 #include "internal.h"
 
 typedef struct _qemuCaps qemuCaps;
+typedef struct _qemuCapsAccel qemuCapsAccel;
 
 #define QEMU_DEFAULT_EMULATOR "/usr/bin/qemu-system-x86_64"
 
@@ -36,3 +37,8 @@ char *qemuCapsGetCanonicalMachine(qemuCaps *caps, const char *name);
 
 /* libvirt-style host capabilities XML (caller frees). */
 char *qemuCapsFormatXML(qemuCaps *caps, const unsigned char *hostUUID);
+
+/* What QEMU offers under KVM (@kvm) or TCG (qemu_domcaps.h), probed on
+ * first use; valid as long as @caps.  NULL with an error reported if
+ * the probe failed (it is tried again next time). */
+const qemuCapsAccel *qemuCapsGetAccel(qemuCaps *caps, bool kvm);

@@ -158,6 +158,13 @@ qemuBuildControllerProps(GString *opt, const virDomainControllerDef *ctrl,
         qemuOptAddUInt(opt, "port", MAX(ctrl->port, 0));
         qemuOptAddUInt(opt, "chassis", MAX(ctrl->chassis, 0));
         break;
+    case VIR_DOMAIN_CONTROLLER_MODEL_QEMU_XHCI:
+        /* libvirt's ports=: as many USB 2 as USB 3 ports */
+        if (ctrl->ports >= 0) {
+            qemuOptAddUInt(opt, "p2", ctrl->ports);
+            qemuOptAddUInt(opt, "p3", ctrl->ports);
+        }
+        break;
     case VIR_DOMAIN_CONTROLLER_MODEL_PCI_BRIDGE:
         qemuOptAddUInt(opt, "chassis_nr",
                        ctrl->chassisNr >= 0 ? (unsigned int)ctrl->chassisNr : ctrl->idx);

@@ -138,6 +138,20 @@ void qemuDriverRemoveEventListener(qemuDriver *driver, int id);
 /* Capabilities XML of this host (host UUID, CPU arch, guests). */
 char *qemuConnectGetCapabilities(qemuDriver *driver);
 
+/* CONNECT_GET_DOMAIN_CAPABILITIES: libvirt's domain capabilities XML
+ * of the driver's emulator; every argument may be NULL (the default).
+ * @flags must be 0. */
+char *qemuConnectGetDomainCapabilities(qemuDriver *driver,
+                                       const char *emulatorbin,
+                                       const char *arch, const char *machine,
+                                       const char *virttype,
+                                       unsigned int flags);
+/* CONNECT_GET_CPU_MODEL_NAMES: the number of CPU models of @arch, and
+ * with @models a NULL-terminated list of them (caller frees); -1 on
+ * error.  @flags must be 0. */
+int qemuConnectGetCPUModelNames(qemuDriver *driver, const char *arch,
+                                char ***models, unsigned int flags);
+
 /* Lists domains matching libvirt's VIR_CONNECT_LIST_DOMAINS_* @flags. */
 int qemuConnectListAllDomains(qemuDriver *driver, qemuDomainRef **doms,
                               unsigned int flags);

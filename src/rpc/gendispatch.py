@@ -73,7 +73,13 @@ ANONYMOUS = ("none", "connect:getattr", "connect:read", "connect:search_domains"
              "domain:getattr", "domain:read", "connect:search_storage_pools",
              "storage_pool:getattr", "storage_pool:read",
              "storage_pool:search_storage_vols", "storage_vol:getattr",
-             "storage_vol:read")
+             "storage_vol:read",
+             # the object types of the drivers virtmigd answers empty
+             "connect:search_networks", "network:getattr",
+             "connect:search_interfaces", "interface:getattr",
+             "connect:search_node_devices", "node_device:getattr",
+             "connect:search_secrets", "secret:getattr",
+             "connect:search_nwfilters", "nwfilter:getattr")
 CONTEXT = {"driver": "srv->driver", "node": "srv->node", "srv": "srv",
            "client": "client", "storage": "srv->storage"}
 # Drivers a server may lack: a stub naming one answers libvirt's "this

@@ -46,13 +46,26 @@ struct _remoteServer {
  * (remote_event.c). */
 typedef struct _remoteQemuEventFilter remoteQemuEventFilter;
 
-/* What an event registration is for. */
+/* What an event registration is for.  Network, node device and secret
+ * events are never raised: their registrations are accepted for the
+ * clients that make them (virt-manager), as an empty libvirt host
+ * would. */
 typedef enum {
     REMOTE_EVENT_DOMAIN = 0,
     REMOTE_EVENT_STORAGE_POOL,
     REMOTE_EVENT_QEMU_MONITOR,    /* the QEMU program's monitor events
                                    * (eventID QEMU_DOMAIN_EVENT_ID_MONITOR) */
+    REMOTE_EVENT_NETWORK,
+    REMOTE_EVENT_NODE_DEVICE,
+    REMOTE_EVENT_SECRET,
 } remoteEventFamily;
+
+/* libvirt 9.0's event ID counts of those types (virNetworkEventID ...) */
+enum {
+    VIR_NETWORK_EVENT_ID_LAST = 1,        /* LIFECYCLE */
+    VIR_NODE_DEVICE_EVENT_ID_LAST = 2,    /* LIFECYCLE, UPDATE */
+    VIR_SECRET_EVENT_ID_LAST = 2,         /* LIFECYCLE, VALUE_CHANGED */
+};
 
 /* An event registration of one client. */
 typedef struct _remoteEventCallback remoteEventCallback;
@@ -182,3 +195,10 @@ int remoteEventRegisterStoragePool(virNetServerClient *client, remoteServer *srv
                                    int eventID,
                                    const remote_nonnull_storage_pool *pool);
 int remoteEventDeregisterStoragePool(virNetServerClient *client, int callbackID);
+/* A registration for events of @family that are never raised (@eventID
+ * below @lastID, libvirt's *_EVENT_ID_LAST): its callback ID, or -1. */
+int remoteEventRegisterObject(virNetServerClient *client, remoteServer *srv,
+                              remoteEventFamily family, int eventID, int lastID);
+/* Removes such a registration: 0, or -1 if @callbackID has none. */
+int remoteEventDeregisterObject(virNetServerClient *client,
+                                remoteEventFamily family, int callbackID);

@@ -628,37 +628,6 @@ remoteEventRegisterCallback(virNetServerClient *client, remoteServer *srv,
     return cb.callbackID;
 }
 
-int
-remoteEventRegisterStoragePool(virNetServerClient *client, remoteServer *srv,
-                               int eventID, const remote_nonnull_storage_pool *pool)
-{
-    remoteEventCallback cb = { .family = REMOTE_EVENT_STORAGE_POOL,
-                               .eventID = eventID };
-
-    if (eventID < 0 || eventID >= VIR_STORAGE_POOL_EVENT_ID_LAST) {
-        virReportError(VIR_ERR_INTERNAL_ERROR,
-                       _("unsupported storage pool event ID %1$d"), eventID);
-        return -1;
-    }
-    if (pool) {
-        cb.filtered = true;
-        memcpy(cb.uuid, pool->uuid, VIR_UUID_BUFLEN);
-    }
-    cb.callbackID = g_atomic_int_add(&srv->lastCallbackID, 1) + 1;
-    if (remoteEventAdd(client, &cb) < 0)
-        return -1;
-    return cb.callbackID;
-}
-
-int
-remoteEventDeregisterStoragePool(virNetServerClient *client, int callbackID)
-{
-    if (remoteEventRemove(client, REMOTE_EVENT_STORAGE_POOL, false, callbackID))
-        return 0;
-    virReportError(VIR_ERR_RPC, _("storage pool event callback %1$d not registered"),
-                   callbackID);
-    return -1;
-}
 
 int
 remoteEventRegisterQemu(virNetServerClient *client, remoteServer *srv,
@@ -690,4 +659,81 @@ remoteEventDeregisterQemu(virNetServerClient *client, int callbackID)
     virReportError(VIR_ERR_RPC, _("qemu monitor event callback %1$d not registered"),
                    callbackID);
     return -1;
+}
+
+/* libvirt's names of the object types in its daemon's messages */
+static const char *
+remoteEventFamilyName(remoteEventFamily family)
+{
+    switch (family) {
+    case REMOTE_EVENT_DOMAIN:
+    case REMOTE_EVENT_QEMU_MONITOR:
+        return "domain";
+    case REMOTE_EVENT_NETWORK:
+        return "network";
+    case REMOTE_EVENT_STORAGE_POOL:
+        return "storage pool";
+    case REMOTE_EVENT_NODE_DEVICE:
+        return "node device";
+    case REMOTE_EVENT_SECRET:
+        return "secret";
+    }
+    return "";
+}
+
+/* A registration of @family for @eventID (below @lastID), of the object
+ * @uuid only unless NULL: its callback ID, or -1. */
+static int
+remoteEventRegisterFamily(virNetServerClient *client, remoteServer *srv,
+                          remoteEventFamily family, int eventID, int lastID,
+                          const unsigned char *uuid)
+{
+    remoteEventCallback cb = { .family = family, .eventID = eventID };
+
+    if (eventID < 0 || eventID >= lastID) {
+        virReportError(VIR_ERR_INTERNAL_ERROR, _("unsupported %1$s event ID %2$d"),
+                       remoteEventFamilyName(family), eventID);
+        return -1;
+    }
+    if (uuid) {
+        cb.filtered = true;
+        memcpy(cb.uuid, uuid, VIR_UUID_BUFLEN);
+    }
+    cb.callbackID = g_atomic_int_add(&srv->lastCallbackID, 1) + 1;
+    if (remoteEventAdd(client, &cb) < 0)
+        return -1;
+    return cb.callbackID;
+}
+
+int
+remoteEventRegisterObject(virNetServerClient *client, remoteServer *srv,
+                          remoteEventFamily family, int eventID, int lastID)
+{
+    return remoteEventRegisterFamily(client, srv, family, eventID, lastID, NULL);
+}
+
+int
+remoteEventRegisterStoragePool(virNetServerClient *client, remoteServer *srv,
+                               int eventID, const remote_nonnull_storage_pool *pool)
+{
+    return remoteEventRegisterFamily(client, srv, REMOTE_EVENT_STORAGE_POOL, eventID,
+                                     VIR_STORAGE_POOL_EVENT_ID_LAST,
+                                     pool ? (const unsigned char *)pool->uuid : NULL);
+}
+
+int
+remoteEventDeregisterObject(virNetServerClient *client, remoteEventFamily family,
+                            int callbackID)
+{
+    if (remoteEventRemove(client, family, false, callbackID))
+        return 0;
+    virReportError(VIR_ERR_RPC, _("%1$s event callback %2$d not registered"),
+                   remoteEventFamilyName(family), callbackID);
+    return -1;
+}
+
+int
+remoteEventDeregisterStoragePool(virNetServerClient *client, int callbackID)
+{
+    return remoteEventDeregisterObject(client, REMOTE_EVENT_STORAGE_POOL, callbackID);
 }

@@ -74,6 +74,14 @@ static const virErrorMsgTuple virErrorMsgStrings[VIR_ERR_NUMBER_LAST] = {
                                      N_("Storage pool already built: %s") },
     [VIR_ERR_STORAGE_VOL_EXIST] = { N_("this storage volume exists already"),
                                     N_("storage volume %s exists already") },
+    [VIR_ERR_NO_NETWORK] = { N_("Network not found"), N_("Network not found: %s") },
+    [VIR_ERR_NO_NODE_DEVICE] = { N_("Node device not found"),
+                                 N_("Node device not found: %s") },
+    [VIR_ERR_NO_INTERFACE] = { N_("Interface not found"),
+                               N_("Interface not found: %s") },
+    [VIR_ERR_NO_NWFILTER] = { N_("Network filter not found"),
+                              N_("Network filter not found: %s") },
+    [VIR_ERR_NO_SECRET] = { N_("Secret not found"), N_("Secret not found: %s") },
     [VIR_ERR_INVALID_MAC] = { N_("invalid MAC address"),
                               N_("invalid MAC address: %s") },
     [VIR_ERR_AUTH_FAILED] = { N_("authentication failed"),
@@ -212,6 +220,29 @@ virReportErrorFull(int domain, int code,
     va_end(args);
     virRaiseError(domain, code, file, func, line, info);
     errno = save_errno;
+}
+
+bool
+virCheckFlagsAs(int domain, unsigned int flags, unsigned int supported,
+                const char *func)
+{
+    unsigned int unsupported = flags & ~supported;
+    virError *err;
+
+    if (!unsupported)
+        return true;
+    err = virLastErrorObject();
+    virErrorClear(err);
+    err->code = VIR_ERR_INVALID_ARG;
+    err->domain = domain;
+    err->level = VIR_ERR_ERROR;
+    err->message = g_strdup_printf(_("unsupported flags (0x%1$x) in function %2$s"),
+                                   unsupported, func);
+    err->str1 = g_strdup(func);
+    err->str2 = g_strdup("flags");
+    virLogMessage(&virLogSelf, VIR_LOG_ERROR, __FILE__, __LINE__, func,
+                  "%s", err->message);
+    return false;
 }
 
 void

@@ -26,8 +26,14 @@ typedef enum {
     VIR_FROM_TEST = 12,
     VIR_FROM_REMOTE = 13,
     VIR_FROM_STORAGE = 18,
+    VIR_FROM_NETWORK = 19,
     VIR_FROM_DOMAIN = 20,
+    VIR_FROM_NODEDEV = 22,
     VIR_FROM_SECURITY = 24,
+    VIR_FROM_INTERFACE = 26,
+    VIR_FROM_SECRET = 30,
+    VIR_FROM_CPU = 31,
+    VIR_FROM_NWFILTER = 33,
     VIR_FROM_STREAMS = 38,
     VIR_FROM_CAPABILITIES = 44,
     VIR_FROM_URI = 45,
@@ -174,6 +180,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(virError, virErrorFree);
 void virReportErrorFull(int domain, int code,
                         const char *file, const char *func, size_t line,
                         const char *fmt, ...) G_GNUC_PRINTF(6, 7);
+
+/* libvirt's virCheckFlags in the libvirt function @func: false, with
+ * VIR_ERR_INVALID_ARG "unsupported flags (0x..) in function @func"
+ * (no "invalid argument" prefix, str1 @func, str2 "flags", as libvirt's
+ * virReportInvalidArg), if @flags has bits outside @supported. */
+bool virCheckFlagsAs(int domain, unsigned int flags, unsigned int supported,
+                     const char *func);
 
 /* Like virReportErrorFull with VIR_ERR_SYSTEM_ERROR, appending
  * ": strerror(errnum)" to the message. */
