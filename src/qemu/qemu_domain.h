@@ -34,6 +34,9 @@ struct _qemuDomainObjPrivate {
         bool switchReported;     /* the source's switch to post-copy was
                                   * reported (state + event) */
         bool switchPending;      /* ... to be reported at the guest's STOP */
+        bool stopEmitting;       /* the STOP handler set the paused state
+                                  * and has not emitted its event yet: a
+                                  * switch seen meanwhile waits for it */
         bool peerLost;           /* P2P: the destination daemon is gone */
     } mig;
     /* QEMU's migration capabilities and parameters as they were before

@@ -53,9 +53,13 @@ qemuProcessHandleStop(qemuMonitor *mon, void *opaque)
         detail = VIR_DOMAIN_EVENT_SUSPENDED_POSTCOPY;
     virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, reason);
     qemuDomainSaveStatusOrWarn(priv->driver, vm);
+    /* the migration status is applied on a worker: a switch to
+     * post-copy it sees before this event is out is reported after it */
+    priv->mig.stopEmitting = true;
     virDomainObjUnlock(vm);
     qemuDriverEmitLifecycle(priv->driver, vm, VIR_DOMAIN_EVENT_SUSPENDED, detail);
     virDomainObjLock(vm);
+    priv->mig.stopEmitting = false;
     if (priv->mon == mon)
         qemuMigrationStateGuestStopped(priv->driver, vm);
     virDomainObjUnlock(vm);

@@ -352,7 +352,7 @@ qemuMigrationStateApplySwitch(qemuDriver *driver, virDomainObj *vm)
         return;
     /* QEMU may report the switch before the guest's STOP: then the STOP
      * handler reports both, in libvirt's order */
-    if (vm->state == VIR_DOMAIN_PAUSED)
+    if (vm->state == VIR_DOMAIN_PAUSED && !priv->mig.stopEmitting)
         qemuMigrationStateReportSwitch(driver, vm);
     else
         priv->mig.switchPending = true;

@@ -153,7 +153,9 @@ class P2PTest(PairTest):
     def test_client_killed(self):
         """The client vanishing does not stop a P2P migration: the job
         belongs to the source daemon (libvirt's behaviour)."""
-        g = self.start_guest(size_mib=32, rate_mib=1)
+        # a pass every 16 s: the guest's first pass comes in time on a
+        # loaded machine
+        g = self.start_guest(size_mib=32, rate_mib=2)
         client = subprocess.Popen(
             ["virsh", "-q", "-c", self.src.uri, "migrate", "--live", "--p2p",
              "--unsafe", "--bandwidth", "8", g.name, self.dst.uri],
