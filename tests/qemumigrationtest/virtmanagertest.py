@@ -293,6 +293,13 @@ class VirtManagerTest(unittest.TestCase):
         rc, out = self.guest.check_memory(self.pair.dst.uri)
         self.assertEqual(rc, 0, out)
         self.vmm.check_no_error()
+        # what virt-manager set up on connecting: its default pool
+        for host in (self.pair.src, self.pair.dst):
+            self.assertEqual(host.out("pool-list", "--name"), "default")
+        with open(self.vmm.log_path) as f:
+            log = f.read()
+        # it polled with the all-domain stats, not a fallback
+        self.assertNotIn("does not support getAllDomainStats", log)
 
 
 if __name__ == "__main__":
