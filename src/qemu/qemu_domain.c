@@ -33,6 +33,7 @@ qemuDomainObjPrivateFree(gpointer data)
     qemuDomainJobObjClear(&priv->job);
     qemuMigrationParamsFree(priv->migSaved);
     qemuMigrationStorageClear(&priv->storage);
+    g_free(priv->vcpuThreads);
     g_free(priv);
 }
 

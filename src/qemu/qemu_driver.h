@@ -319,3 +319,5 @@ void qemuDriverClientClosed(qemuDriver *driver, guint64 clientID);
 int qemuDomainMemoryPeek(qemuDriver *driver, const unsigned char *uuid,
                          unsigned long long offset, size_t size, void *buffer,
                          unsigned int flags);
+
+#include "qemu_driver_stats.h"

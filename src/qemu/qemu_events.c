@@ -41,7 +41,9 @@ qemuProcessHandleStop(qemuMonitor *mon, void *opaque)
 
     virDomainObjLock(vm);
     priv = QEMU_DOMAIN_PRIVATE(vm);
-    if (priv->mon != mon || vm->state != VIR_DOMAIN_RUNNING) {
+    /* QEMU stops after a poweroff it stays for: no pause of the guest */
+    if (priv->mon != mon || vm->state != VIR_DOMAIN_RUNNING ||
+        (priv->fakeReboot && priv->gotShutdown)) {
         virDomainObjUnlock(vm);
         return;
     }
@@ -104,6 +106,13 @@ qemuProcessHandleShutdown(qemuMonitor *mon, const qemuMonitorShutdownInfo *info,
         return;
     }
     priv->gotShutdown = true;
+    /* virDomainReboot's poweroff: QEMU paused instead of quitting and a
+     * worker resets it; the state does not change (libvirt) */
+    if (priv->fakeReboot) {
+        qemuProcessQueueEvent(vm, QEMU_PROCESS_EVENT_FAKE_REBOOT);
+        virDomainObjUnlock(vm);
+        return;
+    }
     if (info && info->hasGuest)
         detail = info->guest ? VIR_DOMAIN_EVENT_SHUTDOWN_GUEST
                              : VIR_DOMAIN_EVENT_SHUTDOWN_HOST;
