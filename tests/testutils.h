@@ -25,3 +25,8 @@ bool virTestCompareToFile(const char *actual, const char *relpath);
 
 /* Sorted list of file names in @reldir ending in @suffix. */
 GStrv virTestListFiles(const char *reldir, const char *suffix);
+
+/* Appends "NAME TYPE VALUE\n" for a typed parameter (golden files of
+ * typed parameter lists). */
+struct _virTypedParameter;
+void virTestFormatTypedParam(GString *out, const struct _virTypedParameter *par);
