@@ -198,6 +198,18 @@ qemuDomainReboot(qemuDriver *driver, const unsigned char *uuid,
 }
 
 void
+qemuDomainFakeRebootCancel(virDomainObj *vm)
+{
+    qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);
+
+    if (!priv->fakeReboot)
+        return;
+    priv->fakeReboot = false;
+    if (qemuControlSetShutdownAction(vm, false) < 0)
+        VIR_WARN("domain %s: %s", vm->def->name, virGetLastErrorMessage());
+}
+
+void
 qemuDomainFakeRebootFinish(qemuDriver *driver, virDomainObj *vm)
 {
     qemuDomainObjPrivate *priv = QEMU_DOMAIN_PRIVATE(vm);

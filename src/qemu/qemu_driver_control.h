@@ -20,6 +20,10 @@ void qemuDomainAutostartRemove(qemuDriver *driver, const char *name);
  */
 void qemuDriverAutostart(qemuDriver *driver);
 
+/* A shutdown request cancels a pending fake reboot (job held, @vm
+ * locked), as libvirt's: the guest's poweroff then stops it. */
+void qemuDomainFakeRebootCancel(virDomainObj *vm);
+
 /* Worker: the guest powered off while a fake reboot was pending: reset
  * it and let it run again.  @vm locked. */
 void qemuDomainFakeRebootFinish(qemuDriver *driver, virDomainObj *vm);

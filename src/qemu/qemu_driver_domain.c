@@ -333,8 +333,12 @@ qemuDomainRunActiveJob(qemuDriver *driver, const unsigned char *uuid,
 static int
 qemuDomainShutdownJob(qemuDriver *driver, virDomainObj *vm)
 {
-    qemuMonitor *mon = qemuDomainObjEnterMonitor(vm);
-    int ret = mon ? qemuMonitorJSONSystemPowerdown(mon) : -1;
+    qemuMonitor *mon;
+    int ret;
+
+    qemuDomainFakeRebootCancel(vm);
+    mon = qemuDomainObjEnterMonitor(vm);
+    ret = mon ? qemuMonitorJSONSystemPowerdown(mon) : -1;
 
     qemuDomainObjExitMonitor(vm, mon);
     return ret;

@@ -173,6 +173,25 @@ qemuProcessHandleJobStatusChange(qemuMonitor *mon, const char *jobId,
     virDomainObjUnlock(vm);
 }
 
+/* The guest's balloon moved: the live <currentMemory> follows it, as
+ * libvirt's cur_balloon (balloon.current, virsh dominfo). */
+static void
+qemuProcessHandleBalloonChange(qemuMonitor *mon, unsigned long long actual,
+                               void *opaque)
+{
+    virDomainObj *vm = opaque;
+    qemuDomainObjPrivate *priv;
+
+    virDomainObjLock(vm);
+    priv = QEMU_DOMAIN_PRIVATE(vm);
+    if (priv->mon == mon && virDomainObjIsActive(vm)) {
+        VIR_DEBUG("domain %s: balloon at %llu KiB", vm->def->name, actual / 1024);
+        vm->def->currentMemory = actual / 1024;
+        qemuDomainSaveStatusOrWarn(priv->driver, vm);
+    }
+    virDomainObjUnlock(vm);
+}
+
 /* The monitor is gone: drop the domain reference it held. */
 static void
 qemuProcessHandleMonitorDestroy(qemuMonitor *mon, void *opaque)
@@ -190,6 +209,7 @@ static const qemuMonitorCallbacks qemuProcessCallbacks = {
     .domainMigrationStatus = qemuProcessHandleMigrationStatus,
     .domainMigrationPass = qemuProcessHandleMigrationPass,
     .domainJobStatusChange = qemuProcessHandleJobStatusChange,
+    .domainBalloonChange = qemuProcessHandleBalloonChange,
 };
 
 const qemuMonitorCallbacks *
