@@ -247,6 +247,38 @@ class DomStatsTest(unittest.TestCase):
         self.assertFalse(os.path.lexists(link))
         self.assertIn("Autostart:      disable", host.out("dominfo", "g"))
 
+    def test_7_during_migration(self):
+        """virt-manager polls every 3 s while its Migrate dialog runs"""
+        dst = ml.Host(self.workdir, "dst", "127.0.0.22")
+        try:
+            result = {}
+
+            def run():
+                result["res"] = self.host.virsh("migrate", "--live", "--unsafe",
+                                                "--bandwidth", "2", "g", dst.uri,
+                                                check=False, timeout=300)
+            th = threading.Thread(target=run)
+            th.start()
+            ml.wait_for(lambda: "Data processed" in
+                        self.host.virsh("domjobinfo", "g", check=False).stdout,
+                        "the migration to start")
+            for args in (("--nowait",), (), ("--nowait", "--list-active")):
+                t0 = time.monotonic()
+                s = self.stats(*args)["g"]
+                self.assertLess(time.monotonic() - t0, 5)
+                self.assertEqual(s["state.state"], "1")
+                self.assertIn("cpu.time", s)
+                self.assertIn("block.0.name", s)
+            self.assertIn("Unbounded", self.host.out("domjobinfo", "g"))
+            self.host.out("migrate-setspeed", "g", "1000")
+            th.join(timeout=300)
+            self.assertEqual(result["res"].returncode, 0, result["res"].stderr)
+            s = parse_domstats(dst.out("domstats", "g"))["g"]
+            self.assertEqual(s["state.state"], "1")
+            self.assertIn("vcpu.1.time", s)
+        finally:
+            dst.stop()
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -369,7 +369,7 @@ qemuStatsNeedVcpuThreads(qemuDriver *driver, virDomainObj *vm)
     return 0;
 }
 
-/* Copies the bits of @map for CPUs present in @src (bitmap bytes). */
+/* The affinity of thread @tid as a bitmap of @maplen bytes in @map. */
 static void
 qemuStatsAffinityToMap(pid_t tid, unsigned char *map, int maplen)
 {
