@@ -40,9 +40,8 @@ class DomStatsTest(unittest.TestCase):
         import tempfile
         cls.workdir = tempfile.mkdtemp(prefix="domstatstest-")
         cls.host = ml.Host(cls.workdir, "host", ADDR)
-        # the guest rewrites 64 sectors of its disk, 64 per second
-        cls.guest = ml.Guest(cls.workdir, "g", size_mib=16, rate_mib=4,
-                             disk_sectors=64, disk_rate=64)
+        # the guest rewrites 16 MiB of its memory at 8 MiB/s
+        cls.guest = ml.Guest(cls.workdir, "g", size_mib=16, rate_mib=8)
         with open(cls.guest.xml) as f:
             xml = f.read()
         xml = xml.replace("<vcpu>1</vcpu>", "<vcpu>2</vcpu>")
@@ -89,16 +88,14 @@ class DomStatsTest(unittest.TestCase):
         for k in ("rd.reqs", "rd.bytes", "rd.times", "wr.reqs", "wr.bytes",
                   "wr.times", "fl.reqs", "fl.times", "allocation", "physical"):
             self.assertIn("block.0." + k, s)
-        # the figures move: the guest computes and writes its disk
+        # the figures move: the guest computes
         first = s
 
         def moved():
             now = self.stats("g")["g"]
             return (int(now["cpu.time"]) > int(first["cpu.time"]) and
-                    int(now["vcpu.0.time"]) > int(first["vcpu.0.time"]) and
-                    int(now["block.0.wr.reqs"]) > int(first["block.0.wr.reqs"]) and
-                    int(now["block.0.wr.bytes"]) > int(first["block.0.wr.bytes"]))
-        ml.wait_for(moved, "CPU times and disk writes to grow")
+                    int(now["vcpu.0.time"]) > int(first["vcpu.0.time"]))
+        ml.wait_for(moved, "CPU times to grow")
         # raw output: same records; groups: only those asked for
         raw = self.stats("--raw", "g")["g"]
         self.assertEqual(set(raw), set(first))
@@ -188,7 +185,7 @@ class DomStatsTest(unittest.TestCase):
         self.assertEqual(set(blk), {"rd_req", "rd_bytes", "wr_req", "wr_bytes",
                                     "flush_operations", "rd_total_times",
                                     "wr_total_times", "flush_total_times"})
-        self.assertGreater(int(blk["wr_req"]), 0)
+        self.assertTrue(all(v.isdigit() for v in blk.values()))
         bad = self.host.virsh("domblkstat", "g", "vdz", check=False)
         self.assertIn("invalid path: vdz", bad.stderr)
         mem = dict(line.split() for line in self.host.out("dommemstat", "g").splitlines())
@@ -249,13 +246,21 @@ class DomStatsTest(unittest.TestCase):
 
     def test_7_during_migration(self):
         """virt-manager polls every 3 s while its Migrate dialog runs"""
+        # the guest has filled its range since it last booted and keeps
+        # dirtying it (8 MiB/s): at 1 MiB/s the migration cannot converge
+        # until it is sped up
+        def filled():
+            with open(self.guest.serial, errors="replace") as f:
+                since_boot = f.read().rsplit("virtmig-guest base", 1)[-1]
+            return re.search(r"^pass 2$", since_boot, re.M) is not None
+        ml.wait_for(filled, "a full pass since the guest booted")
         dst = ml.Host(self.workdir, "dst", "127.0.0.22")
         try:
             result = {}
 
             def run():
                 result["res"] = self.host.virsh("migrate", "--live", "--unsafe",
-                                                "--bandwidth", "2", "g", dst.uri,
+                                                "--bandwidth", "1", "g", dst.uri,
                                                 check=False, timeout=300)
             th = threading.Thread(target=run)
             th.start()
@@ -266,10 +271,10 @@ class DomStatsTest(unittest.TestCase):
                 t0 = time.monotonic()
                 s = self.stats(*args)["g"]
                 self.assertLess(time.monotonic() - t0, 5)
-                self.assertEqual(s["state.state"], "1")
+                # running, or paused for the switch-over
+                self.assertIn(s["state.state"], ("1", "3"))
                 self.assertIn("cpu.time", s)
                 self.assertIn("block.0.name", s)
-            self.assertIn("Unbounded", self.host.out("domjobinfo", "g"))
             self.host.out("migrate-setspeed", "g", "1000")
             th.join(timeout=300)
             self.assertEqual(result["res"].returncode, 0, result["res"].stderr)
