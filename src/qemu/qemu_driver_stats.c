@@ -12,6 +12,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "qemu_conf.h"
 #include "qemu_domain.h"
@@ -257,10 +258,17 @@ qemuStatsCollect(qemuDriver *driver, virDomainObj *vm, unsigned int stats,
     }
     data.active = virDomainObjIsActive(vm);
     data.state = virDomainObjGetState(vm, &data.reason);
-    if (data.active)
+    if (data.active) {
         qemuStatsFromHost(vm, stats, &data);
-    else if (stats & QEMU_DOMAIN_STATS_BLOCK)
-        qemuStatsFromImages(vm->def, &data);
+    } else {
+        /* libvirt 9.0 reads the times of pid 0 for an inactive domain,
+         * which gives its daemon's own: so does virtmigd */
+        if ((stats & QEMU_DOMAIN_STATS_CPU_TOTAL) &&
+            virHostStatsGetProcStat(getpid(), 0, &data.cpu) == 0)
+            data.haveCpu = true;
+        if (stats & QEMU_DOMAIN_STATS_BLOCK)
+            qemuStatsFromImages(vm->def, &data);
+    }
     if (qemuDomainStatsFormat(vm->def, &data, stats,
                               !!(flags & QEMU_STATS_BACKING), params) < 0)
         return NULL;

@@ -181,6 +181,10 @@ qemuStatsFormatCpu(const qemuDomainStatsData *data, virTypedParamList *params)
         virTypedParamListAddULLong(params, "cpu.user", data->cpu.userNs) < 0 ||
         virTypedParamListAddULLong(params, "cpu.system", data->cpu.sysNs) < 0)
         return -1;
+    /* a running domain's resctrl cache monitors: virtmig sets up none */
+    if (data->active &&
+        virTypedParamListAddUInt(params, "cpu.cache.monitor.count", 0) < 0)
+        return -1;
     return 0;
 }
 
