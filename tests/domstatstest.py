@@ -161,7 +161,8 @@ class DomStatsTest(unittest.TestCase):
             self.assertEqual(cm.exception.get_error_code(),
                              libvirt.VIR_ERR_OPERATION_UNSUPPORTED)
             listed = conn.domainListGetStats([dom], libvirt.VIR_DOMAIN_STATS_CPU_TOTAL)
-            self.assertEqual(list(listed[0][1]), ["cpu.time", "cpu.user", "cpu.system"])
+            self.assertEqual(list(listed[0][1]), ["cpu.time", "cpu.user", "cpu.system",
+                                               "cpu.cache.monitor.count"])
             ml.wait_for(lambda: conn.getAllDomainStats(libvirt.VIR_DOMAIN_STATS_CPU_TOTAL)
                         [0][1]["cpu.time"] > first["cpu.time"], "cpu.time to grow")
             info, maps = dom.vcpus()
