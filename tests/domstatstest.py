@@ -216,6 +216,27 @@ class DomStatsTest(unittest.TestCase):
         ml.wait_for(lambda: self.banners() == 2, "the guest to boot again", 180)
         self.assertEqual(self.host.out("domstate", "g"), "running")
 
+    def test_5b_reboot(self):
+        """The test guest ignores the ACPI button: the reboot stays
+        pending (libvirt's fake reboot), across a daemon restart, until
+        a shutdown request cancels it"""
+        status = os.path.join(self.host.root, "run", "virtmig", "qemu", "g.xml")
+
+        def pending():
+            with open(status) as f:
+                return "fakereboot='yes'" in f.read()
+        res = self.host.virsh("reboot", "g", "--mode", "agent", check=False)
+        self.assertIn("argument unsupported: QEMU guest agent is not configured",
+                      res.stderr)
+        self.assertFalse(pending())
+        self.host.out("reboot", "g")
+        self.assertTrue(pending())
+        self.host.restart()
+        self.assertTrue(pending())
+        self.assertEqual(self.host.out("domstate", "g"), "running")
+        self.host.out("shutdown", "g")
+        self.assertFalse(pending())
+
     def banners(self):
         with open(self.guest.serial, errors="replace") as f:
             return len(re.findall(r"^virtmig-guest base", f.read(), re.M))

@@ -242,6 +242,7 @@ qemuDriverAdoptStatus(qemuDriver *driver, virDomainObj *status)
     vm->state = status->state;
     vm->reason = status->reason;
     priv->procStart = spriv->procStart;
+    priv->fakeReboot = spriv->fakeReboot;
     priv->monitorPath = g_strdup(spriv->monitorPath);
     /* the async job the status recorded (recovery acts on it) */
     qemuDomainObjRestoreAsyncJob(&priv->job, spriv->job.asyncJob,

@@ -190,6 +190,9 @@ qemuDomainReboot(qemuDriver *driver, const unsigned char *uuid,
         if (virDomainObjIsActive(vm))
             ignore_value(qemuControlSetShutdownAction(vm, false));
     }
+    /* a restarted daemon still turns the poweroff into a reset */
+    if (virDomainObjIsActive(vm))
+        qemuDomainSaveStatusOrWarn(driver, vm);
  endjob:
     qemuDomainObjEndJob(vm, &priv->job);
  cleanup:
@@ -207,6 +210,7 @@ qemuDomainFakeRebootCancel(virDomainObj *vm)
     priv->fakeReboot = false;
     if (qemuControlSetShutdownAction(vm, false) < 0)
         VIR_WARN("domain %s: %s", vm->def->name, virGetLastErrorMessage());
+    qemuDomainSaveStatusOrWarn(priv->driver, vm);
 }
 
 void
