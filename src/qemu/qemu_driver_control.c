@@ -248,6 +248,8 @@ qemuDomainFakeRebootFinish(qemuDriver *driver, virDomainObj *vm)
         goto endjob;
     }
     virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    /* the RESUME of this cont is not an event; later ones are */
+    priv->runningReason = VIR_DOMAIN_RUNNING_UNPAUSED;
     qemuDomainSaveStatusOrWarn(driver, vm);
  endjob:
     qemuDomainObjEndJob(vm, &priv->job);
