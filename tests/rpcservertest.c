@@ -426,8 +426,8 @@ testProtocolErrors(void)
     rpcTestCallError(client, 9999, TEST_VOID, NULL, VIR_ERR_NO_SUPPORT,
                   "this function is not supported by the connection driver: remote procedure 9999");
     /* a procedure libvirt has but virtmigd does not implement */
-    rpcTestCallError(client, 31, TEST_VOID, NULL, VIR_ERR_NO_SUPPORT,
-                  "this function is not supported by the connection driver: remote procedure 31");
+    rpcTestCallError(client, 26, TEST_VOID, NULL, VIR_ERR_NO_SUPPORT,
+                  "this function is not supported by the connection driver: remote procedure 26");
     rpcTestCallError(client, REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY,
                   TEST_XDR(remote_connect_domain_event_callback_deregister_any_args),
                   &dereg, VIR_ERR_RPC, "domain event callback 4242 not registered");

@@ -6,6 +6,7 @@
 
 #include "testutils.h"
 #include "virerror.h"
+#include "virtypedparam.h"
 
 static const char *
 virTestSrcDir(void)
@@ -133,4 +134,39 @@ virTestFormatLastError(void)
 {
     return g_strdup_printf("%s: %s\n", virTestErrorCodeName(virGetLastErrorCode()),
                            virGetLastErrorMessage());
+}
+
+void
+virTestFormatTypedParam(GString *out, const virTypedParameter *par)
+{
+    switch ((virTypedParameterType)par->type) {
+    case VIR_TYPED_PARAM_INT:
+        g_string_append_printf(out, "%s int %d\n", par->field, par->value.i);
+        return;
+    case VIR_TYPED_PARAM_UINT:
+        g_string_append_printf(out, "%s uint %u\n", par->field, par->value.ui);
+        return;
+    case VIR_TYPED_PARAM_LLONG:
+        g_string_append_printf(out, "%s llong %lld\n", par->field, par->value.l);
+        return;
+    case VIR_TYPED_PARAM_ULLONG:
+        g_string_append_printf(out, "%s ullong %llu\n", par->field,
+                               par->value.ul);
+        return;
+    case VIR_TYPED_PARAM_DOUBLE:
+        g_string_append_printf(out, "%s double %.17g\n", par->field,
+                               par->value.d);
+        return;
+    case VIR_TYPED_PARAM_BOOLEAN:
+        g_string_append_printf(out, "%s boolean %d\n", par->field,
+                               par->value.b);
+        return;
+    case VIR_TYPED_PARAM_STRING:
+        g_string_append_printf(out, "%s string %s\n", par->field,
+                               par->value.s);
+        return;
+    case VIR_TYPED_PARAM_LAST:
+        break;
+    }
+    g_error("parameter %s has unknown type %d", par->field, par->type);
 }

@@ -30,3 +30,7 @@ GStrv virTestListFiles(const char *reldir, const char *suffix);
  * libvirt's virErrorNumber (e.g. VIR_ERR_XML_ERROR): what the tests'
  * .err files hold.  Caller frees. */
 char *virTestFormatLastError(void);
+/* Appends "NAME TYPE VALUE\n" for a typed parameter (golden files of
+ * typed parameter lists). */
+struct _virTypedParameter;
+void virTestFormatTypedParam(GString *out, const struct _virTypedParameter *par);

@@ -102,6 +102,58 @@ virDomainObjGetPersistentDef(virDomainObj *vm)
     return vm->newDef ? vm->newDef : vm->def;
 }
 
+int
+virDomainObjUpdateModificationImpact(virDomainObj *vm, unsigned int *flags)
+{
+    bool active = virDomainObjIsActive(vm);
+
+    if ((*flags & (VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG)) == 0)
+        *flags |= active ? VIR_DOMAIN_AFFECT_LIVE : VIR_DOMAIN_AFFECT_CONFIG;
+    if (!active && (*flags & VIR_DOMAIN_AFFECT_LIVE)) {
+        virReportError(VIR_ERR_OPERATION_INVALID, "%s",
+                       _("domain is not running"));
+        return -1;
+    }
+    if (!vm->persistent && (*flags & VIR_DOMAIN_AFFECT_CONFIG)) {
+        virReportError(VIR_ERR_OPERATION_INVALID, "%s",
+                       _("transient domains do not have any persistent config"));
+        return -1;
+    }
+    return 0;
+}
+
+int
+virDomainObjGetDefs(virDomainObj *vm, unsigned int flags, virDomainDef **live,
+                    virDomainDef **persistent)
+{
+    *live = NULL;
+    *persistent = NULL;
+    if (virDomainObjUpdateModificationImpact(vm, &flags) < 0)
+        return -1;
+    if (flags & VIR_DOMAIN_AFFECT_LIVE)
+        *live = vm->def;
+    if (flags & VIR_DOMAIN_AFFECT_CONFIG)
+        *persistent = virDomainObjGetPersistentDef(vm);
+    return 0;
+}
+
+virDomainDef *
+virDomainObjGetOneDef(virDomainObj *vm, unsigned int flags, bool *live)
+{
+    if ((flags & VIR_DOMAIN_AFFECT_LIVE) && (flags & VIR_DOMAIN_AFFECT_CONFIG)) {
+        virReportError(VIR_ERR_INVALID_ARG, "%s",
+                       _("Flags 'VIR_DOMAIN_AFFECT_LIVE' and 'VIR_DOMAIN_AFFECT_CONFIG' are mutually exclusive"));
+        return NULL;
+    }
+    if (virDomainObjUpdateModificationImpact(vm, &flags) < 0)
+        return NULL;
+    if (live)
+        *live = flags & VIR_DOMAIN_AFFECT_LIVE;
+    if (flags & VIR_DOMAIN_AFFECT_CONFIG)
+        return virDomainObjGetPersistentDef(vm);
+    return vm->def;
+}
+
 
 static void
 virDomainObjListUnrefValue(gpointer data)

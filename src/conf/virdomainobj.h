@@ -62,6 +62,24 @@ virDomainState virDomainObjGetState(const virDomainObj *vm, int *reason);
 /* The definition to save on disk: newDef if pending, else def. */
 virDomainDef *virDomainObjGetPersistentDef(virDomainObj *vm);
 
+/* libvirt's virDomainModificationImpact */
+#define VIR_DOMAIN_AFFECT_CURRENT 0
+#define VIR_DOMAIN_AFFECT_LIVE (1 << 0)
+#define VIR_DOMAIN_AFFECT_CONFIG (1 << 1)
+
+/* Resolves AFFECT_CURRENT in *@flags (live if @vm runs, else config)
+ * and refuses LIVE on an inactive domain, CONFIG on a transient one
+ * (libvirt's errors).  0 or -1. */
+int virDomainObjUpdateModificationImpact(virDomainObj *vm, unsigned int *flags);
+/* The definitions @flags select: *@live (the running one) and/or
+ * *@persistent (the saved one), NULL when not selected.  0 or -1. */
+int virDomainObjGetDefs(virDomainObj *vm, unsigned int flags,
+                        virDomainDef **live, virDomainDef **persistent);
+/* Exactly one of them (LIVE and CONFIG together are refused); *@live
+ * (may be NULL) tells which.  NULL on error. */
+virDomainDef *virDomainObjGetOneDef(virDomainObj *vm, unsigned int flags,
+                                    bool *live);
+
 
 typedef struct _virDomainObjList virDomainObjList;
 

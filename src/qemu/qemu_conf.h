@@ -76,3 +76,6 @@ void qemuDriverEmitLifecycle(qemuDriver *driver, virDomainObj *vm,
 /* Sends any event; takes ownership of @params (floating ok). */
 void qemuDriverEmitEvent(qemuDriver *driver, virDomainObj *vm, int eventID,
                          int event, int detail, GVariant *params);
+
+/* Does @vm (locked) pass libvirt's VIR_CONNECT_LIST_DOMAINS_* @flags? */
+bool qemuDomainMatchesFilter(virDomainObj *vm, unsigned int flags);

@@ -33,6 +33,7 @@ qemuDomainObjPrivateFree(gpointer data)
     qemuDomainJobObjClear(&priv->job);
     qemuMigrationParamsFree(priv->migSaved);
     qemuMigrationStorageClear(&priv->storage);
+    g_free(priv->vcpuThreads);
     g_free(priv);
 }
 
@@ -60,11 +61,12 @@ qemuDomainFormatStatus(virDomainObj *vm)
         return NULL;
     monpath = g_markup_escape_text(priv->monitorPath ? priv->monitorPath : "", -1);
     g_string_append_printf(buf,
-        "<domstatus state='%s' reason='%s' pid='%lld' id='%d' procstart='%llu' persistent='%s'>\n",
+        "<domstatus state='%s' reason='%s' pid='%lld' id='%d' procstart='%llu' persistent='%s'%s>\n",
         virDomainStateTypeToString(vm->state),
         virDomainStateReasonToString(vm->state, vm->reason),
         (long long)vm->pid, vm->id, priv->procStart,
-        vm->persistent ? "yes" : "no");
+        vm->persistent ? "yes" : "no",
+        priv->fakeReboot ? " fakereboot='yes'" : "");
     g_string_append_printf(buf, "  <monitor path='%s'/>\n", monpath);
     qemuDomainTaintFormat(priv->taint, buf);
     if (priv->job.asyncJob != VIR_ASYNC_JOB_NONE) {
@@ -183,6 +185,7 @@ qemuDomainParseStatusAttrs(virDomainObj *vm, xmlNodePtr root)
     g_autofree char *id = qemuStatusProp(root, "id");
     g_autofree char *procstart = qemuStatusProp(root, "procstart");
     g_autofree char *persistent = qemuStatusProp(root, "persistent");
+    g_autofree char *fakereboot = qemuStatusProp(root, "fakereboot");
     xmlNodePtr mon = qemuStatusChild(root, "monitor");
     xmlNodePtr cur;
     int st;
@@ -198,6 +201,7 @@ qemuDomainParseStatusAttrs(virDomainObj *vm, xmlNodePtr root)
     vm->id = g_ascii_strtoll(id, NULL, 10);
     priv->procStart = procstart ? g_ascii_strtoull(procstart, NULL, 10) : 0;
     vm->persistent = g_strcmp0(persistent, "yes") == 0;
+    priv->fakeReboot = g_strcmp0(fakereboot, "yes") == 0;
     if (mon)
         priv->monitorPath = qemuStatusProp(mon, "path");
     for (cur = root->children; cur; cur = cur->next) {

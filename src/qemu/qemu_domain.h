@@ -10,6 +10,13 @@
 #include "qemu_monitor_types.h"
 #include "qemu_migration_storage.h"
 
+/* A vCPU's host thread (query-cpus-fast). */
+typedef struct _qemuDomainVcpuThread qemuDomainVcpuThread;
+struct _qemuDomainVcpuThread {
+    unsigned int index;          /* vCPU number */
+    pid_t tid;
+};
+
 typedef struct _qemuDomainObjPrivate qemuDomainObjPrivate;
 struct _qemuDomainObjPrivate {
     qemuDriver *driver;          /* not owned */
@@ -45,6 +52,15 @@ struct _qemuDomainObjPrivate {
     /* the disks a migration copies (qemu_migration_storage.c) */
     qemuMigrationStorage storage;
     unsigned int taint;          /* 1 << qemuDomainTaint; cleared at start */
+    /* the vCPU threads of QEMU process @vcpuThreadsPid/@vcpuThreadsStart,
+     * asked once per process (qemu_driver_stats.c) */
+    qemuDomainVcpuThread *vcpuThreads;
+    size_t nvcpuThreads;
+    pid_t vcpuThreadsPid;
+    unsigned long long vcpuThreadsStart;
+    /* virDomainReboot's ACPI request is pending: the guest's poweroff
+     * becomes a reset (libvirt's "fake reboot", qemu_driver_control.c) */
+    bool fakeReboot;
     unsigned long long migBandwidthMiB;  /* MigrateSetMaxSpeed; 0: unlimited */
     unsigned long long migPostcopyBandwidthMiB;
 };

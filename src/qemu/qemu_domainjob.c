@@ -85,6 +85,19 @@ qemuDomainJobWait(virDomainObj *vm, const qemuDomainJobObj *jobObj,
     return 0;
 }
 
+/* Records @job as held by the calling thread. */
+static void
+qemuDomainJobTake(virDomainObj *vm, qemuDomainJobObj *jobObj, virDomainJob job)
+{
+    jobObj->active = job;
+    jobObj->owner = g_thread_self();
+    g_free(jobObj->ownerAPI);
+    jobObj->ownerAPI = g_strdup(virThreadJobGet());
+    jobObj->started = g_get_monotonic_time();
+    VIR_DEBUG("domain %s: started job %s", vm->def->name,
+              virDomainJobTypeToString(job));
+}
+
 int
 qemuDomainObjBeginJob(virDomainObj *vm, qemuDomainJobObj *jobObj,
                       virDomainJob job, unsigned int timeoutMs)
@@ -95,13 +108,17 @@ qemuDomainObjBeginJob(virDomainObj *vm, qemuDomainJobObj *jobObj,
               virDomainAsyncJobTypeToString(jobObj->asyncJob));
     if (qemuDomainJobWait(vm, jobObj, qemuDomainJobAllowed, job, timeoutMs) < 0)
         return -1;
-    jobObj->active = job;
-    jobObj->owner = g_thread_self();
-    g_free(jobObj->ownerAPI);
-    jobObj->ownerAPI = g_strdup(virThreadJobGet());
-    jobObj->started = g_get_monotonic_time();
-    VIR_DEBUG("domain %s: started job %s", vm->def->name,
-              virDomainJobTypeToString(job));
+    qemuDomainJobTake(vm, jobObj, job);
+    return 0;
+}
+
+int
+qemuDomainObjBeginJobNowait(virDomainObj *vm, qemuDomainJobObj *jobObj,
+                            virDomainJob job)
+{
+    if (!qemuDomainJobAllowed(jobObj, job))
+        return -1;
+    qemuDomainJobTake(vm, jobObj, job);
     return 0;
 }
 

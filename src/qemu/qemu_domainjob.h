@@ -175,6 +175,12 @@ void qemuDomainJobObjClear(qemuDomainJobObj *job);
 int qemuDomainObjBeginJob(virDomainObj *vm, qemuDomainJobObj *jobObj,
                           virDomainJob job, unsigned int timeoutMs)
     G_GNUC_WARN_UNUSED_RESULT;
+/* Takes @job only if it may run at once (libvirt's "nowait" jobs, for
+ * statistics that must not wait behind a migration's monitor calls):
+ * 0, or -1 with no error reported. */
+int qemuDomainObjBeginJobNowait(virDomainObj *vm, qemuDomainJobObj *jobObj,
+                                virDomainJob job)
+    G_GNUC_WARN_UNUSED_RESULT;
 void qemuDomainObjEndJob(virDomainObj *vm, qemuDomainJobObj *jobObj);
 
 /**

@@ -14,6 +14,7 @@
 #include "qemu_process.h"
 #include "qemu_capabilities.h"
 #include "qemu_console.h"
+#include "qemu_driver_control.h"
 #include "domain_conf.h"
 #include "virerror.h"
 #include "virfile.h"
@@ -206,6 +207,7 @@ qemuDriverLoadConfigs(qemuDriver *driver)
         if (!vm->privateData)
             qemuDomainObjInitPrivate(driver, vm);
         vm->persistent = true;
+        vm->autostart = qemuDomainAutostartLinkExists(driver, vm->def->name);
         virDomainObjSetState(vm, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_UNKNOWN);
         virDomainObjEndAPI(&vm);
     }
@@ -241,6 +243,7 @@ qemuDriverAdoptStatus(qemuDriver *driver, virDomainObj *status)
     vm->state = status->state;
     vm->reason = status->reason;
     priv->procStart = spriv->procStart;
+    priv->fakeReboot = spriv->fakeReboot;
     priv->monitorPath = g_strdup(spriv->monitorPath);
     priv->taint = spriv->taint;
     /* the async job the status recorded (recovery acts on it) */
@@ -357,6 +360,7 @@ qemuDriverNew(const qemuDriverConfig *cfg)
 
     qemuDriverLoadConfigs(driver);
     qemuDriverReconnectAll(driver);
+    qemuDriverAutostart(driver);
     return g_steal_pointer(&driver);
 }
 
@@ -400,7 +404,7 @@ qemuDriverFree(qemuDriver *driver)
 
 /* ---- listing and lookup ---- */
 
-static bool
+bool
 qemuDomainMatchesFilter(virDomainObj *vm, unsigned int flags)
 {
     bool active = virDomainObjIsActive(vm);
@@ -420,11 +424,14 @@ qemuDomainMatchesFilter(virDomainObj *vm, unsigned int flags)
           (flags & LIST_OTHER && st != VIR_DOMAIN_RUNNING &&
            st != VIR_DOMAIN_PAUSED && st != VIR_DOMAIN_SHUTOFF)))
         return false;
-    /* no managed save, autostart, snapshots or checkpoints exist */
-    if ((flags & (LIST_MANAGEDSAVE | LIST_AUTOSTART | LIST_HAS_SNAPSHOT |
-                  LIST_HAS_CHECKPOINT)) &&
-        !(flags & (LIST_NO_MANAGEDSAVE | LIST_NO_AUTOSTART | LIST_NO_SNAPSHOT |
-                   LIST_NO_CHECKPOINT)))
+    if ((flags & (LIST_AUTOSTART | LIST_NO_AUTOSTART)) &&
+        !((flags & LIST_AUTOSTART && vm->autostart) ||
+          (flags & LIST_NO_AUTOSTART && !vm->autostart)))
+        return false;
+    /* no managed save, snapshots or checkpoints exist */
+    if (((flags & LIST_MANAGEDSAVE) && !(flags & LIST_NO_MANAGEDSAVE)) ||
+        ((flags & LIST_HAS_SNAPSHOT) && !(flags & LIST_NO_SNAPSHOT)) ||
+        ((flags & LIST_HAS_CHECKPOINT) && !(flags & LIST_NO_CHECKPOINT)))
         return false;
     return true;
 }

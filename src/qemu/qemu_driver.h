@@ -399,3 +399,5 @@ int qemuDomainOpenConsole(qemuDriver *driver, const unsigned char *uuid,
 /* The session @token is over (its reader left or the guest stopped): the
  * device may be opened again.  Never blocks (any thread). */
 void qemuDomainCloseConsole(qemuDriver *driver, guint64 token);
+
+#include "qemu_driver_stats.h"

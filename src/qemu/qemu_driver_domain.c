@@ -14,6 +14,7 @@
 #include "qemu_conf.h"
 #include "qemu_domain.h"
 #include "qemu_process.h"
+#include "qemu_driver_control.h"
 #include "qemu_monitor_json.h"
 #include "domain_conf.h"
 #include "virerror.h"
@@ -159,6 +160,8 @@ qemuDomainUndefine(qemuDriver *driver, const unsigned char *uuid,
     }
     if (qemuDomainDeleteConfig(driver, vm->def->name) < 0)
         goto endjob;
+    qemuDomainAutostartRemove(driver, vm->def->name);
+    vm->autostart = false;
     vm->persistent = false;
     g_clear_pointer(&vm->newDef, virDomainDefFree);
     if (virDomainObjIsActive(vm))
@@ -330,8 +333,12 @@ qemuDomainRunActiveJob(qemuDriver *driver, const unsigned char *uuid,
 static int
 qemuDomainShutdownJob(qemuDriver *driver, virDomainObj *vm)
 {
-    qemuMonitor *mon = qemuDomainObjEnterMonitor(vm);
-    int ret = mon ? qemuMonitorJSONSystemPowerdown(mon) : -1;
+    qemuMonitor *mon;
+    int ret;
+
+    qemuDomainFakeRebootCancel(vm);
+    mon = qemuDomainObjEnterMonitor(vm);
+    ret = mon ? qemuMonitorJSONSystemPowerdown(mon) : -1;
 
     qemuDomainObjExitMonitor(vm, mon);
     return ret;

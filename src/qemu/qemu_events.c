@@ -41,7 +41,9 @@ qemuProcessHandleStop(qemuMonitor *mon, void *opaque)
 
     virDomainObjLock(vm);
     priv = QEMU_DOMAIN_PRIVATE(vm);
-    if (priv->mon != mon || vm->state != VIR_DOMAIN_RUNNING) {
+    /* QEMU stops after a poweroff it stays for: no pause of the guest */
+    if (priv->mon != mon || vm->state != VIR_DOMAIN_RUNNING ||
+        (priv->fakeReboot && priv->gotShutdown)) {
         virDomainObjUnlock(vm);
         return;
     }
@@ -108,6 +110,13 @@ qemuProcessHandleShutdown(qemuMonitor *mon, const qemuMonitorShutdownInfo *info,
         return;
     }
     priv->gotShutdown = true;
+    /* virDomainReboot's poweroff: QEMU paused instead of quitting and a
+     * worker resets it; the state does not change (libvirt) */
+    if (priv->fakeReboot) {
+        qemuProcessQueueEvent(vm, QEMU_PROCESS_EVENT_FAKE_REBOOT);
+        virDomainObjUnlock(vm);
+        return;
+    }
     if (info && info->hasGuest)
         detail = info->guest ? VIR_DOMAIN_EVENT_SHUTDOWN_GUEST
                              : VIR_DOMAIN_EVENT_SHUTDOWN_HOST;
@@ -199,6 +208,25 @@ qemuProcessHandleAnyEvent(qemuMonitor *mon, const char *event,
                         g_variant_dict_end(&dict));
 }
 
+/* The guest's balloon moved: the live <currentMemory> follows it, as
+ * libvirt's cur_balloon (balloon.current, virsh dominfo). */
+static void
+qemuProcessHandleBalloonChange(qemuMonitor *mon, unsigned long long actual,
+                               void *opaque)
+{
+    virDomainObj *vm = opaque;
+    qemuDomainObjPrivate *priv;
+
+    virDomainObjLock(vm);
+    priv = QEMU_DOMAIN_PRIVATE(vm);
+    if (priv->mon == mon && virDomainObjIsActive(vm)) {
+        VIR_DEBUG("domain %s: balloon at %llu KiB", vm->def->name, actual / 1024);
+        vm->def->currentMemory = actual / 1024;
+        qemuDomainSaveStatusOrWarn(priv->driver, vm);
+    }
+    virDomainObjUnlock(vm);
+}
+
 /* The monitor is gone: drop the domain reference it held. */
 static void
 qemuProcessHandleMonitorDestroy(qemuMonitor *mon, void *opaque)
@@ -217,6 +245,7 @@ static const qemuMonitorCallbacks qemuProcessCallbacks = {
     .domainMigrationPass = qemuProcessHandleMigrationPass,
     .domainJobStatusChange = qemuProcessHandleJobStatusChange,
     .anyEvent = qemuProcessHandleAnyEvent,
+    .domainBalloonChange = qemuProcessHandleBalloonChange,
 };
 
 const qemuMonitorCallbacks *

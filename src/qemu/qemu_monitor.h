@@ -85,6 +85,9 @@ struct _qemuMonitorCallbacks {
                                   qemuMonitorMigrationStatus status,
                                   void *opaque);
     void (*domainMigrationPass)(qemuMonitor *mon, int pass, void *opaque);
+    /* BALLOON_CHANGE: the guest's balloon reached @actual bytes. */
+    void (*domainBalloonChange)(qemuMonitor *mon, unsigned long long actual,
+                                void *opaque);
     /* JOB_STATUS_CHANGE: a block job (e.g. a storage mirror) changed
      * state. */
     void (*domainJobStatusChange)(qemuMonitor *mon, const char *jobId,

@@ -207,8 +207,25 @@ qemuMonitorEventHandleJobStatusChange(qemuMonitor *mon,
 }
 
 
+static void
+qemuMonitorEventHandleBalloonChange(qemuMonitor *mon,
+                                    const qemuMonitorCallbacks *cb,
+                                    void *opaque, json_object *data)
+{
+    json_object *actual = qemuMonitorEventMember(data, "actual", json_type_int);
+
+    if (!actual) {
+        VIR_WARN("BALLOON_CHANGE event without 'actual'");
+        return;
+    }
+    if (cb->domainBalloonChange)
+        cb->domainBalloonChange(mon, json_object_get_uint64(actual), opaque);
+}
+
+
 /* Sorted by name (strcmp): looked up with bsearch. */
 static const qemuMonitorEventHandler qemuMonitorEventHandlers[] = {
+    { "BALLOON_CHANGE", qemuMonitorEventHandleBalloonChange },
     { "JOB_STATUS_CHANGE", qemuMonitorEventHandleJobStatusChange },
     { "MIGRATION", qemuMonitorEventHandleMigration },
     { "MIGRATION_PASS", qemuMonitorEventHandleMigrationPass },

@@ -345,6 +345,7 @@ qemuProcessPrepare(qemuDriver *driver, virDomainObj *vm)
     priv->monitorPath = qemuDriverMonitorPath(driver, vm->def->name);
     priv->beingDestroyed = false;
     priv->gotShutdown = false;
+    priv->fakeReboot = false;
     priv->monitorGone = false;
     priv->pausedReason = VIR_DOMAIN_PAUSED_UNKNOWN;
     priv->taint = 0;

@@ -2,6 +2,7 @@
  * qemu_process_event.c: the driver's worker queue
  */
 #include "qemu_process_event.h"
+#include "qemu_driver_control.h"
 #include "qemu_process.h"
 #include "qemu_migration_priv.h"
 #include "qemu_migration_recovery.h"
@@ -109,6 +110,9 @@ qemuProcessEventWorker(gpointer data, gpointer user_data)
         break;
     case QEMU_PROCESS_EVENT_MIGRATION_STATUS:
         qemuMigrationStateApply(driver, ev->vm);
+        break;
+    case QEMU_PROCESS_EVENT_FAKE_REBOOT:
+        qemuDomainFakeRebootFinish(driver, ev->vm);
         break;
     case QEMU_PROCESS_EVENT_REAP:
     case QEMU_PROCESS_EVENT_LAST:

@@ -20,6 +20,8 @@ typedef enum {
     QEMU_PROCESS_EVENT_REAP,             /* wait for a QEMU we let go to exit */
     QEMU_PROCESS_EVENT_CLIENT_GONE,      /* a migration's client vanished */
     QEMU_PROCESS_EVENT_MIGRATION_STATUS, /* apply QEMU's migration status */
+    QEMU_PROCESS_EVENT_FAKE_REBOOT,      /* reset a guest that powered off
+                                          * for virDomainReboot */
     QEMU_PROCESS_EVENT_LAST
 } qemuProcessEventType;
 

@@ -97,6 +97,10 @@ static const virErrorMsgTuple virErrorMsgStrings[VIR_ERR_NUMBER_LAST] = {
     [VIR_ERR_MIGRATE_PERSIST_FAILED] = {
         N_("Failed to make domain persistent after migration"),
         N_("Failed to make domain persistent after migration: %s") },
+    [VIR_ERR_NO_DOMAIN_SNAPSHOT] = { N_("Domain snapshot not found"),
+                                     N_("Domain snapshot not found: %s") },
+    [VIR_ERR_NO_DOMAIN_CHECKPOINT] = { N_("Domain checkpoint not found"),
+                                       N_("Domain checkpoint not found: %s") },
     [VIR_ERR_ARGUMENT_UNSUPPORTED] = { N_("argument unsupported"),
                                        N_("argument unsupported: %s") },
     [VIR_ERR_OPERATION_ABORTED] = { N_("operation aborted"),
