@@ -8,7 +8,7 @@ PKGS="meson ninja-build pkg-config gcc binutils libc6-dev
       libglib2.0-dev libxml2-dev libgnutls28-dev libtirpc-dev rpcsvc-proto
       libjson-c-dev gettext qemu-system-x86 qemu-utils libvirt-clients
       python3 python3-libvirt iproute2 gnutls-bin libsasl2-dev
-      libsasl2-modules sasl2-bin libvirt-daemon-system
+      libsasl2-modules sasl2-bin libvirt-daemon-system libvirt-dev libcairo2-dev
       virt-manager xvfb xauth dbus-daemon libglib2.0-bin at-spi2-core
       python3-dogtail"
 

@@ -1,0 +1,2 @@
+/* migrate_policy.c: see migrate_sample.h (to be written) */
+#include "migrate_sample.h"
