@@ -137,6 +137,9 @@ class VirtManager:
 
     def screenshot(self, name):
         """The whole (virtual) screen as ARTIFACTS/@name.png."""
+        from dogtail import rawinput
+        # the pointer away from the windows: no tooltip over them
+        rawinput.absoluteMotion(1590, 990)
         import gi
         gi.require_version("Gdk", "3.0")
         from gi.repository import Gdk
