@@ -159,3 +159,8 @@ simulate("external-postcopy",
          end_ms=20000,
          comment="someone else (virsh migrate-postcopy) switched at 5 s: nothing\n"
                  "more from the policy, although the budget runs out in post-copy")
+simulate("long-passes", AUTO + " progress=150", 4 * GIB, 100 * MIB, 4 * GIB, 30 * MIB,
+         end_ms=90000,
+         comment="4 GiB dirtied at 30 MiB/s over 100 MiB/s: a 12 s second pass with\n"
+                 "no new low of the remaining memory (below the end of the bulk\n"
+                 "pass), but falling all along: converges in precopy, no switch")

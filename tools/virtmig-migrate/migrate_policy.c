@@ -29,9 +29,9 @@
 #define MIN_SHRINK 0.15
 /* more passes than this still needed (extrapolated): not converging */
 #define MAX_MORE_PASSES 5
-/* auto mode's own stall window: no new low of the remaining memory for
- * max(this, 2 passes) switches to post-copy */
-#define AUTO_STALL_MIN_MS 10000
+/* auto mode's stall window: the remaining memory not falling within a
+ * pass for this long switches to post-copy */
+#define AUTO_STALL_MS 10000
 /* a rising ETA moves this fraction of the way per sample */
 #define ETA_RISE 0.25
 #define PASS_HISTORY 8
@@ -46,11 +46,10 @@ struct _migratePolicy {
     bool timeoutDone;         /* the completion budget's action was taken */
     uint64_t memTotal;
 
-    /* passes: remaining memory and time at each boundary (ring) */
+    /* passes: the remaining memory at each boundary (ring) */
     uint64_t iteration;       /* highest seen (events or stats) */
     uint64_t passIteration;   /* highest recorded with statistics */
     uint64_t passRemaining[PASS_HISTORY];
-    int64_t passMs[PASS_HISTORY];
     unsigned int nPasses;     /* boundaries recorded */
 
     /* rates (see updateRates) */
@@ -64,6 +63,10 @@ struct _migratePolicy {
     uint64_t lowest;
     int64_t lowestMs;
     bool haveLowest;
+    /* the same within the current pass (auto mode's stall detector) */
+    uint64_t passLowest;
+    int64_t passLowestMs;
+    uint64_t passLowestIteration;
 
     uint64_t downtimeMs;      /* the limit in force */
     unsigned int rampStep;    /* Nova's ramp steps taken */
@@ -170,14 +173,23 @@ updateRates(migratePolicy *p, const migrateSample *s)
     p->bps = p->bpsSum / p->rateCount;
 }
 
+/* The remaining memory rises at each pass boundary and falls during the
+ * pass: the lowest so far (KubeVirt's measure) is reached again only
+ * near the end of a pass; within a pass it falls whenever data moves. */
 static void
 updateLowest(migratePolicy *p, const migrateSample *s)
 {
     if (!p->haveLowest || s->memRemaining < p->lowest) {
         p->lowest = s->memRemaining;
         p->lowestMs = s->timeMs;
-        p->haveLowest = true;
     }
+    if (!p->haveLowest || s->iteration != p->passLowestIteration ||
+        s->memRemaining < p->passLowest) {
+        p->passLowest = s->memRemaining;
+        p->passLowestMs = s->timeMs;
+        p->passLowestIteration = s->iteration;
+    }
+    p->haveLowest = true;
 }
 
 /* The ETA from the effective progress (link minus dirtying) against what
@@ -331,7 +343,6 @@ passBoundary(migratePolicy *p, const migrateSample *s)
     char why[200];
 
     p->passRemaining[p->nPasses % PASS_HISTORY] = s->memRemaining;
-    p->passMs[p->nPasses % PASS_HISTORY] = s->timeMs;
     p->nPasses++;
     p->passIteration = s->iteration;
 
@@ -415,41 +426,39 @@ completionTimeout(migratePolicy *p, int64_t nowMs)
     }
 }
 
-/* No new low of the remaining memory: KubeVirt's progressTimeout aborts;
- * auto mode switches to post-copy sooner, after max(10 s, 2 passes),
- * while the link still moves data. */
+/* KubeVirt's progressTimeout: no new low of the remaining memory for
+ * that long aborts.  Auto mode switches to post-copy much sooner when the
+ * remaining memory stops falling within a pass (10 s, or the progress
+ * timeout if shorter), while the link still reports a rate. */
 static migrateAction
 stalled(migratePolicy *p, int64_t nowMs)
 {
     migrateAction none = { 0 };
-    int64_t since;
     char low[32];
 
     if (!p->haveLowest)
         return none;
-    since = nowMs - p->lowestMs;
-    fmtSize(low, sizeof(low), p->lowest);
     if (p->cfg.postcopy == MIGRATE_POSTCOPY_AUTO && p->cfg.postcopyAllowed &&
         p->bps > 0) {
-        int64_t window = AUTO_STALL_MIN_MS;
-        if (p->nPasses >= 3) {
-            int64_t two = p->passMs[(p->nPasses - 1) % PASS_HISTORY] -
-                          p->passMs[(p->nPasses - 3) % PASS_HISTORY];
-            window = MAX(window, two);
-        }
+        int64_t window = AUTO_STALL_MS;
+        int64_t since = nowMs - p->passLowestMs;
+
         if (p->cfg.progressTimeout > 0)
             window = MIN(window, (int64_t)(p->cfg.progressTimeout * 1000));
-        if (since >= window)
+        if (since >= window) {
+            fmtSize(low, sizeof(low), p->passLowest);
             return actPostcopy(p, makeAction(MIGRATE_ACTION_POSTCOPY,
-                _("no decrease of the remaining memory below %s for %.0f s "
-                  "(in pass %u): switching to post-copy"),
-                low, since / 1000.0, (unsigned int)MAX(p->iteration, 1)));
+                _("in pass %u, stuck at %s left for %.0f s: switching to post-copy"),
+                (unsigned int)MAX(p->passLowestIteration, 1), low, since / 1000.0));
+        }
     }
-    if (p->cfg.progressTimeout > 0 && since >= p->cfg.progressTimeout * 1000) {
+    if (p->cfg.progressTimeout > 0 &&
+        nowMs - p->lowestMs >= p->cfg.progressTimeout * 1000) {
+        fmtSize(low, sizeof(low), p->lowest);
         p->finished = true;
         return makeAction(MIGRATE_ACTION_ABORT,
             _("no decrease of the remaining memory below %s for %.0f s: aborting"),
-            low, since / 1000.0);
+            low, (nowMs - p->lowestMs) / 1000.0);
     }
     return none;
 }
