@@ -520,7 +520,11 @@ migratePolicyFeed(migratePolicy *p, const migrateSample *s)
     if (p->cfg.postcopy == MIGRATE_POSTCOPY_AFTER_PRECOPY && p->cfg.postcopyAllowed &&
         p->iteration >= 2) {
         char left[32];
-        fmtSize(left, sizeof(left), p->remaining);
+
+        if (!s->valid)      /* the event: what is left comes with the stats */
+            return actPostcopy(p, makeAction(MIGRATE_ACTION_POSTCOPY,
+                _("pass 1 done: switching to post-copy (after precopy)")));
+        fmtSize(left, sizeof(left), s->memRemaining);
         return actPostcopy(p, makeAction(MIGRATE_ACTION_POSTCOPY,
             _("pass 1 done, %s left: switching to post-copy (after precopy)"), left));
     }
