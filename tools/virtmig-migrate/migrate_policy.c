@@ -34,6 +34,8 @@
 #define AUTO_STALL_MS 10000
 /* a rising ETA moves this fraction of the way per sample */
 #define ETA_RISE 0.25
+/* the downtime asked for: what the last pass needs plus this margin */
+#define DOWNTIME_MARGIN 1.1
 #define PASS_HISTORY 8
 
 struct _migratePolicy {
@@ -318,7 +320,7 @@ raiseDowntime(migratePolicy *p, unsigned int n, uint64_t rem)
 
     if (!p->cfg.downtimeMaxMs || p->cfg.downtimeSteps || !p->bps)
         return none;
-    need = (uint64_t)ceil((double)rem * 1000.0 / p->bps * 1.1);
+    need = (uint64_t)ceil((double)rem * 1000.0 / p->bps * DOWNTIME_MARGIN);
     to = MIN(need, p->cfg.downtimeMaxMs);
     if (to <= downtimeLimit(p))
         return none;
