@@ -2,7 +2,7 @@
  * migrate_timeline.c: the samples of one migration, in memory and as
  * JSON lines (one object per line, flushed per line so that a crash or
  * a kill leaves every sample taken so far readable).  The record
- * format is in docs/virtmig-migrate.md ("Timeline file").
+ * format is in docs/virtmig-migrate-timeline.md.
  */
 #include <errno.h>
 #include <stdio.h>
