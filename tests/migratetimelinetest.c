@@ -274,7 +274,8 @@ testMarksStaggered(const migratePlotLayout *l)
         for (size_t j = i + 1; j < l->texts->len; j++) {
             const migratePlotText *b = g_ptr_array_index(l->texts, j);
 
-            if (b->role != MIGRATE_PLOT_TEXT_MARK || b->y != a->y)
+            if (b->role != MIGRATE_PLOT_TEXT_MARK || b->y != a->y ||
+                a->width == 0 || b->width == 0)
                 continue;
             if (a->x + a->width > b->x && b->x + b->width > a->x)
                 g_error("mark labels '%s' and '%s' overlap", a->text, b->text);
@@ -360,6 +361,47 @@ testPlot(const void *opaque)
     migrateTimelineFree(tl);
 }
 
+/* 100 passes in 4 s and a decision among them: labels never overlap,
+ * the passes that do not fit stay marks without a label. */
+static void
+testPlotManyPasses(void)
+{
+    g_autofree char *path = testOutPath("manypasses", "png");
+    g_autofree char *err = NULL;
+    migrateTimeline *tl = migrateTimelineNew(NULL, "busy");
+    g_autoptr(migratePlotLayout) l = NULL;
+    size_t marks = 0, labelled = 0;
+
+    for (unsigned int i = 1; i <= 100; i++) {
+        migrateSample pass = EV(i * 40, ITERATION, i, NULL);
+        migrateSample st = ST(i * 40, i, i * 10, 1000 - i * 10, 300, 200, 0);
+
+        g_assert_cmpint(migrateTimelineAdd(tl, &pass), ==, 0);
+        g_assert_cmpint(migrateTimelineAdd(tl, &st), ==, 0);
+        if (i == 50) {
+            migrateSample d = EV(i * 40, DECISION, 0, "x: aborting");
+
+            g_assert_cmpint(migrateTimelineAdd(tl, &d), ==, 0);
+        }
+    }
+    g_assert_cmpint(migratePlotWrite(tl, path, &err), ==, 0);
+    l = migratePlotLayoutNew(tl);
+    testMarksStaggered(l);
+    for (size_t i = 0; i < l->texts->len; i++) {
+        const migratePlotText *t = g_ptr_array_index(l->texts, i);
+
+        if (t->role != MIGRATE_PLOT_TEXT_MARK)
+            continue;
+        marks++;
+        labelled += t->text[0] != '\0';
+    }
+    g_assert_cmpuint(marks, ==, 102);
+    g_assert_cmpuint(labelled, >=, 20);
+    g_assert_cmpuint(labelled, <, 102);
+    g_assert_nonnull(testFindText(l, MIGRATE_PLOT_TEXT_MARK, "aborting"));
+    migrateTimelineFree(tl);
+}
+
 /* Empty, one sample, zero rates: a plot (with a note), no division by 0. */
 static void
 testPlotDegenerate(void)
@@ -407,6 +449,7 @@ main(int argc, char **argv)
         g_test_add_data_func(p, &cases[i], testPlot);
     }
     g_test_add_func("/timeline/read/damaged", testReadDamaged);
+    g_test_add_func("/plot/manypasses", testPlotManyPasses);
     g_test_add_func("/plot/degenerate", testPlotDegenerate);
     return g_test_run();
 }

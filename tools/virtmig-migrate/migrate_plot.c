@@ -150,8 +150,9 @@ plotScan(migratePlotLayout *l, const migrateTimeline *tl)
     l->timeMaxS = plotNiceMax(MAX(tMax / 1000.0, 1.0), 10);
     /* GiB from 2 GiB up: "1.5 GiB" reads worse than "1536 MiB" */
     l->memUnit = memBytes >= 2 * PLOT_GIB ? PLOT_GIB : PLOT_MIB;
-    l->memMax = plotNiceMax(MAX(memBytes / l->memUnit, 1.0), 6);
-    l->rateMax = plotNiceMax(rate > 0 ? rate / PLOT_MIB : 1.0, 6);
+    /* 5% headroom: a line at its maximum does not run along the frame */
+    l->memMax = plotNiceMax(MAX(memBytes * 1.05 / l->memUnit, 1.0), 6);
+    l->rateMax = plotNiceMax(rate > 0 ? rate * 1.05 / PLOT_MIB : 1.0, 6);
 }
 
 /* ---- phase marks ---- */
@@ -208,8 +209,32 @@ plotMarkLabel(const migrateSample *s, uint32_t *color)
     return NULL;
 }
 
+/* The first row where @t does not overlap the row's last label, or -1. */
+static int
+plotMarkRow(const double *rowEnd, const migratePlotText *t)
+{
+    for (int r = 0; r < PLOT_MARK_ROWS; r++) {
+        if (rowEnd[r] + 6 <= t->x)
+            return r;
+    }
+    return -1;
+}
+
+static int
+plotMarkRowEarliest(const double *rowEnd)
+{
+    int row = 0;
+
+    for (int r = 1; r < PLOT_MARK_ROWS; r++) {
+        if (rowEnd[r] < rowEnd[row])
+            row = r;
+    }
+    return row;
+}
+
 /* Labels in the first row where they do not overlap the previous label
- * of that row; when none is free, the row whose last label ends first. */
+ * of that row; when none is free, a pass goes unlabelled and any other
+ * mark takes the row whose last label ends first. */
 static void
 plotLayoutMarks(migratePlotLayout *l, cairo_t *cr, const migrateTimeline *tl)
 {
@@ -225,7 +250,7 @@ plotLayoutMarks(migratePlotLayout *l, cairo_t *cr, const migrateTimeline *tl)
         uint32_t color = PLOT_MARK_COLOR;
         migratePlotText *t;
         double x;
-        int row = 0;
+        int row;
 
         label = s ? plotMarkLabel(s, &color) : g_strdup(_("start"));
         if (!label)
@@ -235,16 +260,18 @@ plotLayoutMarks(migratePlotLayout *l, cairo_t *cr, const migrateTimeline *tl)
                         PLOT_MARK_TOP, 0.5, 11, false, color);
         t->markX = x;
         t->x = CLAMP(t->x, 4, MIGRATE_PLOT_WIDTH - 4 - t->width);
-        for (int r = 0; r < PLOT_MARK_ROWS; r++) {
-            if (rowEnd[r] + 6 <= t->x) {
-                row = r;
-                break;
-            }
-            if (rowEnd[r] < rowEnd[row])
-                row = r;
+        row = plotMarkRow(rowEnd, t);
+        if (row < 0 && s && s->kind == MIGRATE_SAMPLE_ITERATION) {
+            /* many short passes: the marks alone, unlabelled */
+            t->text[0] = '\0';
+            t->width = 0;
+            t->x = x;
+            row = PLOT_MARK_ROWS - 1;
+        } else if (row < 0) {
+            row = plotMarkRowEarliest(rowEnd);
         }
         t->y = PLOT_MARK_TOP + row * PLOT_MARK_ROW_H;
-        rowEnd[row] = t->x + t->width;
+        rowEnd[row] = MAX(rowEnd[row], t->x + t->width);
     }
 }
 
@@ -396,7 +423,7 @@ plotDrawTexts(cairo_t *cr, const migratePlotLayout *l)
         const migratePlotText *t = g_ptr_array_index(l->texts, i);
 
         cairo_save(cr);
-        if (t->role == MIGRATE_PLOT_TEXT_MARK) {
+        if (t->role == MIGRATE_PLOT_TEXT_MARK && t->width > 0) {
             /* over the dashed lines of the marks of the rows above */
             cairo_set_source_rgb(cr, 1, 1, 1);
             cairo_rectangle(cr, t->x - 2, t->y - t->size, t->width + 4, t->size + 3);
@@ -497,7 +524,7 @@ static uint64_t plotRequests(const migrateSample *s) { return s->postcopyRequest
 static double
 plotYRequests(const migratePlotLayout *l, uint64_t n)
 {
-    return l->bottom - (l->bottom - l->top) * (double)n / MAX(l->requestsMax, 1);
+    return l->bottom - 0.95 * (l->bottom - l->top) * (double)n / MAX(l->requestsMax, 1);
 }
 
 /* One series through the valid samples; a single sample is a dot. */
