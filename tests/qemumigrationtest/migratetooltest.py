@@ -64,7 +64,7 @@ class MigrateToolTest(unittest.TestCase):
         self.assertEqual(rc, 0, out)
 
     def test_slow_guest_precopy(self):
-        g = self.start_guest(rate_mib=1)
+        g = self.start_guest(rate_mib=8, size_mib=16)
         rc, objs, err = self.migrate(g)
         self.assertEqual(rc, 0, err)
         outcome = self.events(objs, "outcome")

@@ -107,7 +107,7 @@ eventLine(const migrateProgress *p, const migrateSample *s, double eta)
 
     switch (s->kind) {
     case MIGRATE_SAMPLE_STATS:
-        if (p->tty || p->started || !s->valid)
+        if (p->tty || p->started || !s->valid || !s->memTotal)
             return NULL;
         {
             g_autofree char *total = migrateFormatBytes(s->memTotal);
@@ -204,13 +204,13 @@ migrateProgressSample(migrateProgress *p, const migrateSample *s,
     }
 
     line = eventLine(p, s, eta);
-    if (s->kind == MIGRATE_SAMPLE_STATS && s->valid)
+    if (s->kind == MIGRATE_SAMPLE_STATS && s->valid && s->memTotal)
         p->started = true;
     if (line) {
         clearLine(p);
         fprintf(p->out, "%s\n", line);
     }
-    if (p->tty && s->valid && s->kind != MIGRATE_SAMPLE_COMPLETED) {
+    if (p->tty && s->valid && s->memTotal && s->kind != MIGRATE_SAMPLE_COMPLETED) {
         g_autofree char *bar = statsLine(p, s, eta);
 
         clearLine(p);
