@@ -116,7 +116,7 @@ eventLine(const migrateProgress *p, const migrateSample *s, double eta)
     case MIGRATE_SAMPLE_ITERATION:
         if (p->tty)
             return NULL;
-        if (!s->valid)
+        if (!s->valid || !s->memTotal)
             return g_strdup_printf(_("%6.1f s  pass %" G_GUINT64_FORMAT), t, s->iteration);
         {
             g_autofree char *line = statsLine(p, s, eta);

@@ -599,7 +599,6 @@ pollStats(migrateCmd *cmd, migrateSample *s)
 static void
 handleEvent(migrateCmd *cmd, migrateSample *s)
 {
-    s->timeMs = elapsedMs(cmd);
     /* a pass boundary carries the figures at that moment: what the
      * policy predicts from */
     if (s->kind == MIGRATE_SAMPLE_ITERATION) {
@@ -608,6 +607,8 @@ handleEvent(migrateCmd *cmd, migrateSample *s)
         if (!cmd->completed && pollStats(cmd, s))
             s->iteration = iteration;
     }
+    /* stamped when the figures are known (a poll may block) */
+    s->timeMs = elapsedMs(cmd);
     handleSample(cmd, s);
 }
 
@@ -650,11 +651,12 @@ monitor(migrateCmd *cmd)
         if (g_get_monotonic_time() >= nextPoll) {
             migrateSample s = { .kind = MIGRATE_SAMPLE_STATS };
 
-            nextPoll += POLL_INTERVAL_MS * 1000;
             if (pollStats(cmd, &s)) {
                 s.timeMs = elapsedMs(cmd);
                 handleSample(cmd, &s);
             }
+            /* from now: a poll that blocked is not made up for in a burst */
+            nextPoll = g_get_monotonic_time() + POLL_INTERVAL_MS * 1000;
         }
     }
 }
@@ -791,7 +793,8 @@ lookupDomain(virConnectPtr conn, const char *name)
 {
     virDomainPtr dom = virDomainLookupByName(conn, name);
 
-    if (!dom)
+    /* virsh's order: a name, else a UUID (keeping the name's error) */
+    if (!dom && strlen(name) == VIR_UUID_STRING_BUFLEN - 1)
         dom = virDomainLookupByUUIDString(conn, name);
     return dom;
 }
