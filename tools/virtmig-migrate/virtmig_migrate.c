@@ -719,10 +719,17 @@ resumePaused(migrateCmd *cmd, bool success)
 
     if (!cmd->paused)
         return;
-    if (success && cmd->dst)
+    if (success && !cmd->dst) {
+        fprintf(stderr, _("note: the guest may be paused on the destination "
+                          "(virsh -c DEST_URI resume %s)\n"), cmd->opts->domain);
+        return;
+    }
+    if (success) {
         d = virDomainLookupByName(cmd->dst, cmd->opts->domain);
-    else if (!success)
-        d = cmd->dom, virDomainRef(d);
+    } else {
+        d = cmd->dom;
+        virDomainRef(d);
+    }
     if (!d)
         return;
     if (virDomainGetState(d, &state, &reason, 0) == 0 && state == VIR_DOMAIN_PAUSED &&
