@@ -79,7 +79,14 @@ class MigrateToolTest(unittest.TestCase):
 
     def test_fast_guest_switches_to_postcopy(self):
         g = self.start_guest(rate_mib=0, size_mib=64)
-        rc, objs, err = self.migrate(g, "--postcopy", "auto")
+        # the plot is kept as an artifact, to be looked at
+        artifacts = os.path.join(os.environ.get("VIRTMIG_BUILD_DIR", "build"), "tests",
+                                 "migratetooltest")
+        os.makedirs(artifacts, exist_ok=True)
+        plot = os.path.join(artifacts, "postcopy-auto.svg")
+        if os.path.exists(plot):
+            os.unlink(plot)
+        rc, objs, err = self.migrate(g, "--postcopy", "auto", "--plot", plot)
         self.assertEqual(rc, 0, err)
         switches = [d for d in self.events(objs, "decision")
                     if d.get("action") == "postcopy"]
@@ -89,6 +96,8 @@ class MigrateToolTest(unittest.TestCase):
         self.assertTrue(self.events(objs, "postcopy"))
         self.assertEqual(self.events(objs, "outcome")[-1]["outcome"],
                          "completed in post-copy")
+        self.assertNotIn("cannot draw", err)
+        self.assertGreater(os.path.getsize(plot), 0)
         self.assert_timeline()
         self.assert_arrived(g)
 
