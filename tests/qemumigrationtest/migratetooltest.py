@@ -8,6 +8,7 @@ e2e) with the command's path as argument.
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import unittest
@@ -83,7 +84,7 @@ class MigrateToolTest(unittest.TestCase):
         artifacts = os.path.join(os.environ.get("VIRTMIG_BUILD_DIR", "build"), "tests",
                                  "migratetooltest")
         os.makedirs(artifacts, exist_ok=True)
-        plot = os.path.join(artifacts, "postcopy-auto.svg")
+        plot = os.path.join(artifacts, "postcopy-auto.png")
         if os.path.exists(plot):
             os.unlink(plot)
         rc, objs, err = self.migrate(g, "--postcopy", "auto", "--plot", plot)
@@ -98,6 +99,7 @@ class MigrateToolTest(unittest.TestCase):
                          "completed in post-copy")
         self.assertNotIn("cannot draw", err)
         self.assertGreater(os.path.getsize(plot), 0)
+        shutil.copy(self.timeline, os.path.join(artifacts, "postcopy-auto.jsonl"))
         self.assert_timeline()
         self.assert_arrived(g)
 
