@@ -72,7 +72,10 @@ class DaemonTest(DaemonBase):
         for sub in ("etc/virtmig/qemu", "run/virtmig/qemu", "var/lib/virtmig",
                     "var/log/virtmig/qemu"):
             self.assertTrue(os.path.isdir(os.path.join(self.root, sub)), sub)
-        with open(os.path.join(self.root, "var/lib/virtmig/host-uuid")) as f:
+        # written after the pid file: wait for it
+        host_uuid = os.path.join(self.root, "var/lib/virtmig/host-uuid")
+        wait_for(lambda: os.path.exists(host_uuid), "the host UUID file")
+        with open(host_uuid) as f:
             uuid = f.read().strip()
         self.assertRegex(uuid, r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-")
         p.send_signal(signal.SIGTERM)
@@ -81,7 +84,10 @@ class DaemonTest(DaemonBase):
         # the host UUID is stable across restarts of the same root
         p = self.start()
         self.wait_running(p)
-        with open(os.path.join(self.root, "var/lib/virtmig/host-uuid")) as f:
+        # written after the pid file: wait for it
+        host_uuid = os.path.join(self.root, "var/lib/virtmig/host-uuid")
+        wait_for(lambda: os.path.exists(host_uuid), "the host UUID file")
+        with open(host_uuid) as f:
             self.assertEqual(f.read().strip(), uuid)
         p.send_signal(signal.SIGINT)
         self.assertEqual(p.wait(timeout=DEADLINE), 0)

@@ -200,9 +200,17 @@ class PostcopyTest(unittest.TestCase):
         if state == "running (post-copy failed)":
             self.src.virsh("migrate", "--live", "--postcopy", "--postcopy-resume",
                            "--unsafe", g.name, self.dst.uri, timeout=300)
-        wait_for(lambda: self.dst.virsh("domstate", "--reason", g.name,
-                                        check=False).stdout.strip() ==
-                 "running (migrated)", "the migration to complete", 120)
+        states = []
+
+        def dst_state():
+            states.append(self.dst.virsh("domstate", "--reason", g.name,
+                                         check=False).stdout.strip())
+            return states[-1] == "running (migrated)"
+        try:
+            wait_for(dst_state, "the migration to complete", 120)
+        except AssertionError as e:
+            raise AssertionError("%s: the destination was %r after the call, "
+                                 "%r at the end" % (e, state, states[-1]))
         wait_for(lambda: self.src.virsh("domstate", "--reason", g.name,
                                         check=False).stdout.strip() ==
                  "shut off (migrated)", "the source to stop", 120)
