@@ -283,6 +283,15 @@ class VirtManagerTest(unittest.TestCase):
         unsafe = nodes[names.index("Allow unsafe:") - 1]
         if not unsafe.checked:
             unsafe.doActionNamed("click")
+        # The dialog's defaults are the destination's host name and a
+        # fixed port 49152, which another test's QEMU may hold on this
+        # machine: listen on the destination daemon's own address and let
+        # it pick a free port from its range, as libvirt's does.
+        dialog.child(name="address-text").text = "127.0.0.3"
+        port = dialog.child(name="port-check")
+        if port.checked:
+            port.doActionNamed("click")
+        self.assertFalse(port.checked)
         self.vmm.screenshot("4-migrate-dialog")
         dialog.child(name="Migrate", roleName="push button").doActionNamed("click")
         ml.wait_for(lambda: self.vmm.check_no_error() or
