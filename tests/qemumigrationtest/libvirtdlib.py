@@ -8,6 +8,7 @@ QEMU to files (no virtlogd).  Installs the package when it is missing.
 import os
 import shutil
 import subprocess
+import uuid
 
 from migrationlib import DEADLINE, Daemon, free_port, wait_for
 
@@ -19,6 +20,12 @@ PRIVATE_DIRS = {
     "log": "/var/log/libvirt",
     "cache": "/var/cache/libvirt",
 }
+# libvirtd probes QEMU's capabilities (~8 s) into its cache dir; the
+# probe is kept here for the next peer (libvirt checks it is still valid:
+# binaries' times, versions, kernel)
+CAPS_SEED = os.path.join(os.environ.get("VIRTMIG_BUILD_DIR", "build"), "tests",
+                         "libvirtd-qemu-caps")
+CAPS_DIR = os.path.join("qemu", "capabilities")
 
 
 def ensure_installed():
@@ -45,6 +52,8 @@ class LibvirtdHost(Daemon):
             os.makedirs(os.path.join(self.root, sub))
         shutil.copytree("/etc/libvirt", os.path.join(self.root, "etc"),
                         dirs_exist_ok=True, symlinks=True)
+        if os.path.isdir(CAPS_SEED):
+            shutil.copytree(CAPS_SEED, os.path.join(self.root, "cache", CAPS_DIR))
         self.configure()
         self.log = open(os.path.join(workdir, name + ".log"), "w")
         self.proc = subprocess.Popen(
@@ -55,9 +64,12 @@ class LibvirtdHost(Daemon):
     def configure(self):
         etc = os.path.join(self.root, "etc")
         with open(os.path.join(etc, "libvirtd.conf"), "a") as f:
+            # a host UUID of its own: two peers on this machine would
+            # otherwise share /etc/machine-id's, and libvirt refuses to
+            # migrate "to the same host"
             f.write('\nlisten_tls = 0\nlisten_tcp = 1\nlisten_addr = "%s"\n'
                     'tcp_port = "%d"\nauth_tcp = "none"\nauth_unix_rw = "none"\n'
-                    % (self.addr, self.port))
+                    'host_uuid = "%s"\n' % (self.addr, self.port, uuid.uuid4()))
         with open(os.path.join(etc, "qemu.conf"), "a") as f:
             f.write('\nuser = "root"\ngroup = "root"\nsecurity_driver = "none"\n'
                     'stdio_handler = "file"\nmigration_address = "%s"\n'
@@ -82,5 +94,20 @@ class LibvirtdHost(Daemon):
             raise AssertionError("libvirtd %s exited" % self.name)
         return self.virsh("uri", check=False).returncode == 0
 
+    def keep_caps(self):
+        """The probe this daemon made, for the next one (copied under a
+        temporary name, then renamed: peers may start meanwhile)."""
+        probed = os.path.join(self.root, "cache", CAPS_DIR)
+        if os.path.isdir(CAPS_SEED) or not os.path.isdir(probed) or not os.listdir(probed):
+            return
+        tmp = "%s.%d" % (CAPS_SEED, os.getpid())
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.copytree(probed, tmp)
+        try:
+            os.rename(tmp, CAPS_SEED)
+        except OSError:         # another peer was first
+            shutil.rmtree(tmp, ignore_errors=True)
+
     def stop(self):
         self.stop_process()
+        self.keep_caps()

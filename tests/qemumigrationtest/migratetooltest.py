@@ -3,36 +3,88 @@
 a slowly dirtying guest completes in precopy without a switch, a guest
 dirtying faster than the bandwidth cap is switched to post-copy by the
 adaptive policy and completes, and with post-copy forbidden a migration
-without progress is aborted by --progress-timeout.  Run by meson (suite
-e2e) with the command's path as argument.
+without progress is aborted by --progress-timeout.  The same cases run
+between two stock libvirtd 9.0 daemons (libvirtdlib): the command is a
+libvirt tool, on libvirt.so's public API only.  Run by meson (suite e2e)
+as `migratetooltest.py COMMAND virtmigd|libvirtd`.
 """
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from migrationlib import Guest, Pair  # noqa: E402
+from libvirtdlib import LibvirtdHost  # noqa: E402
 
 TOOL = None
+PEER = "virtmigd"
 BANDWIDTH = "40"        # MiB/s: far below what the unthrottled guest dirties
 
 
+class LibvirtdPair:
+    """Two isolated stock libvirtd daemons, source and destination."""
+
+    def __init__(self):
+        self.workdir = tempfile.mkdtemp(prefix="migratetooltest-")
+        self.src = self.dst = None
+        try:
+            self.src = LibvirtdHost(self.workdir, "lsrc", "127.0.0.8")
+            self.dst = LibvirtdHost(self.workdir, "ldst", "127.0.0.9")
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self):
+        for h in (self.src, self.dst):
+            if h:
+                h.stop()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
 class MigrateToolTest(unittest.TestCase):
+    # virtmigd: a fresh pair per case.  libvirtd: one pair for the class
+    # (a stock libvirtd takes seconds to start), cleaned between cases.
+    shared = None
+
+    @classmethod
+    def setUpClass(cls):
+        if PEER == "libvirtd":
+            cls.shared = LibvirtdPair()
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.shared:
+            cls.shared.close()
+
     def setUp(self):
-        self.pair = Pair()
+        self.pair = self.shared or Pair()
         self.src = self.pair.src
         self.dst = self.pair.dst
         self.timeline = os.path.join(self.pair.workdir, "timeline.jsonl")
 
     def tearDown(self):
-        self.pair.close()
+        if not self.shared:
+            self.pair.close()
+            return
+        for h in (self.src, self.dst):
+            for name in h.out("list", "--all", "--name").split():
+                h.virsh("destroy", name, check=False)
+                h.virsh("undefine", name, check=False)
 
     def start_guest(self, rate_mib, size_mib=32):
         # rate 0: rewrites its range as fast as the vCPU can
         g = Guest(self.pair.workdir, "mt", size_mib=size_mib, rate_mib=rate_mib)
+        if PEER == "libvirtd":
+            # libvirtd checks qemu64's features against this host's CPU
+            with open(g.xml) as f:
+                xml = f.read()
+            with open(g.xml, "w") as f:
+                f.write(xml.replace("<cpu mode='custom' match='exact'>",
+                                    "<cpu mode='custom' match='exact' check='none'>"))
         self.src.out("define", g.xml)
         self.src.out("start", g.name)
         g.wait_pass_after(0)
@@ -84,7 +136,7 @@ class MigrateToolTest(unittest.TestCase):
         artifacts = os.path.join(os.environ.get("VIRTMIG_BUILD_DIR", "build"), "tests",
                                  "migratetooltest")
         os.makedirs(artifacts, exist_ok=True)
-        plot = os.path.join(artifacts, "postcopy-auto.png")
+        plot = os.path.join(artifacts, "postcopy-auto-%s.png" % PEER)
         if os.path.exists(plot):
             os.unlink(plot)
         rc, objs, err = self.migrate(g, "--postcopy", "auto", "--plot", plot)
@@ -99,7 +151,7 @@ class MigrateToolTest(unittest.TestCase):
                          "completed in post-copy")
         self.assertNotIn("cannot draw", err)
         self.assertGreater(os.path.getsize(plot), 0)
-        shutil.copy(self.timeline, os.path.join(artifacts, "postcopy-auto.jsonl"))
+        shutil.copy(self.timeline, os.path.join(artifacts, "postcopy-auto-%s.jsonl" % PEER))
         self.assert_timeline()
         self.assert_arrived(g)
 
@@ -120,4 +172,6 @@ class MigrateToolTest(unittest.TestCase):
 
 if __name__ == "__main__":
     TOOL = sys.argv.pop(1)
+    if len(sys.argv) > 1 and sys.argv[1] in ("virtmigd", "libvirtd"):
+        PEER = sys.argv.pop(1)
     unittest.main(verbosity=2)

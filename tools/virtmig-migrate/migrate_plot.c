@@ -527,6 +527,37 @@ plotYRequests(const migratePlotLayout *l, uint64_t n)
     return l->bottom - 0.95 * (l->bottom - l->top) * (double)n / MAX(l->requestsMax, 1);
 }
 
+/* Samples further apart than this (10x the sampling period) leave a
+ * gap: the source's daemon did not answer job statistics meanwhile
+ * (stock libvirtd stalls them for seconds in post-copy).  A solid line
+ * across it would invent data; it is drawn dotted and thin instead. */
+#define PLOT_GAP_MS 1000
+
+/* A dotted thin segment over a gap in the samples, and a dot on the
+ * samples at both ends (one may have no solid line of its own). */
+static void
+plotDrawGap(cairo_t *cr, const plotSeries *series, double x0, double y0,
+            double x1, double y1)
+{
+    static const double dots[] = { 1, 4 };
+
+    cairo_stroke(cr);
+    cairo_save(cr);
+    cairo_set_line_width(cr, 1);
+    cairo_set_dash(cr, dots, 2, 0);
+    cairo_move_to(cr, x0, y0);
+    if (series->step)
+        cairo_line_to(cr, x1, y0);
+    cairo_line_to(cr, x1, y1);
+    cairo_stroke(cr);
+    cairo_arc(cr, x0, y0, series->width, 0, 2 * G_PI);
+    cairo_fill(cr);
+    cairo_arc(cr, x1, y1, series->width, 0, 2 * G_PI);
+    cairo_fill(cr);
+    cairo_restore(cr);
+    cairo_move_to(cr, x1, y1);
+}
+
 /* One series through the valid samples; a single sample is a dot. */
 static void
 plotDrawSeries(cairo_t *cr, const migratePlotLayout *l, const migrateTimeline *tl,
@@ -534,7 +565,8 @@ plotDrawSeries(cairo_t *cr, const migratePlotLayout *l, const migrateTimeline *t
 {
     static const double dash[] = { 6, 3 };
     bool started = false;
-    double prevY = 0;
+    double prevX = 0, prevY = 0;
+    int64_t prevMs = 0;
 
     cairo_save(cr);
     cairo_rectangle(cr, l->left, l->top - 2, l->right - l->left, l->bottom - l->top + 4);
@@ -553,12 +585,18 @@ plotDrawSeries(cairo_t *cr, const migratePlotLayout *l, const migrateTimeline *t
             continue;
         x = migratePlotX(l, s->timeMs);
         y = series->yOf(l, series->value(s));
-        if (!started)
+        if (!started) {
             cairo_move_to(cr, x, y);
-        else if (series->step)
-            cairo_line_to(cr, x, prevY);
-        cairo_line_to(cr, x, y);
+        } else if (s->timeMs - prevMs > PLOT_GAP_MS) {
+            plotDrawGap(cr, series, prevX, prevY, x, y);
+        } else {
+            if (series->step)
+                cairo_line_to(cr, x, prevY);
+            cairo_line_to(cr, x, y);
+        }
+        prevX = x;
         prevY = y;
+        prevMs = s->timeMs;
         started = true;
     }
     cairo_stroke(cr);
