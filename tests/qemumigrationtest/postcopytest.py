@@ -8,7 +8,6 @@ import re
 import subprocess
 import sys
 import threading
-import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -99,7 +98,13 @@ class PostcopyTest(unittest.TestCase):
         ev = subprocess.Popen(["virsh", "-c", self.src.uri, "event", "--all",
                                "--loop"], stdout=ev_out, stderr=subprocess.STDOUT)
         try:
-            time.sleep(0.5)   # let virsh event register before the migration
+            # virsh event listens once it reports a pause and resume
+            # made for it (the events of the migration must not be lost)
+            def registered():
+                self.src.out("suspend", g.name)
+                self.src.out("resume", g.name)
+                return "Resumed Unpaused" in read(ev_out.name)
+            wait_for(registered, "virsh event to register")
             res = self.src.virsh("migrate", "--live", "--unsafe", "--postcopy",
                                  "--postcopy-after-precopy", "--verbose",
                                  "--bandwidth", BANDWIDTH, g.name, self.dst.uri,
