@@ -16,10 +16,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "virnetserverclient.h"
+#include "virnetserverclientpriv.h"
 #include "virnettlscontext.h"
-#include "virnettransport.h"
-#include "virkeepalive.h"
 #include "virkeepaliveprotocol.h"
 #include "virlog.h"
 #include "virsocket.h"
@@ -35,83 +33,6 @@ VIR_LOG_INIT("rpc.netserverclient");
 /* Initial receive buffer; it grows with the data actually received, so
  * a peer announcing a huge packet does not get it allocated up front. */
 #define VIR_NET_SERVER_CLIENT_RX_CHUNK 65536
-
-/* A close hook or a filter. */
-typedef struct {
-    int id;
-    GCallback func;
-    void *opaque;
-    GDestroyNotify freeFunc;
-} virNetServerClientCallback;
-
-typedef struct {
-    GThread *thread;            /* the worker whose reply is awaited */
-    virNetServerClientCloseFunc func;
-    void *opaque;
-    GDestroyNotify freeFunc;
-} virNetServerClientDeferred;
-
-struct _virNetServerClient {
-    gatomicrefcount refs;
-    guint64 id;
-    GSocket *sock;              /* for watches and addresses */
-    virNetTransport *transport; /* the byte stream over it: main thread */
-    GMainContext *ctx;
-    bool readonly;
-    bool local;
-    char *localHost;
-    char *localAddr;
-    char *remoteAddr;
-    virNetServerClientLimits limits;
-    virNetServerClientDispatchFunc dispatch;
-    void *dispatchOpaque;
-    void *privateData;
-    GDestroyNotify privateFree;
-
-    /* main thread */
-    bool handshaking;           /* TLS handshake not done: no packets */
-    GSource *handshakeSource;
-    GSource *pendingSource;     /* reads what TLS has buffered */
-    GSource *readSource;
-    GSource *writeSource;
-    GSource *kaSource;
-    gint64 kaDeadline;
-    GSource *openSource;
-    char lenBuf[VIR_NET_MESSAGE_LEN_MAX];
-    size_t lenHave;
-    char *rxBuf;
-    size_t rxLength;
-    size_t rxHave;
-    size_t rxAlloc;
-    GBytes *txCurrent;
-    size_t txOffset;
-    bool started;
-
-    /* lock */
-    GMutex lock;
-    GQueue txQueue;
-    size_t txQueued;
-    unsigned int nrequests;
-    bool wantClose;
-    bool closed;
-    bool wakeScheduled;
-    bool opened;
-    virKeepAlive ka;
-    GArray *hooks;              /* virNetServerClientCallback */
-    GArray *filters;            /* virNetServerClientCallback */
-    int lastCallbackId;
-    GArray *afterReply;         /* virNetServerClientDeferred */
-    /* the SASL layer waiting for the reply that completes the
-     * authentication (virNetServerClientSetSASLSession) */
-    virNetSASLSession *saslPending;
-    GThread *saslPendingThread; /* the worker that will queue that reply */
-    GBytes *saslAfter;          /* that reply, once queued */
-
-    /* atomic (authentication, virNetServerClientSetAuth) */
-    gint auth;                  /* virNetServerAuth of the listener */
-    gint authenticated;         /* may call every procedure */
-    gint saslLayer;             /* a SASL security layer was negotiated */
-};
 
 static void virNetServerClientUpdateSources(virNetServerClient *client);
 static void virNetServerClientDoClose(virNetServerClient *client);
@@ -185,41 +106,6 @@ virNetServerClientNew(guint64 id, GSocket *sock, GMainContext *ctx,
               client->remoteAddr, client->localAddr,
               readonly ? " (read-only)" : "", sess ? " (TLS)" : "");
     return client;
-}
-
-static void
-virNetServerClientFreeDeferred(GArray *deferred)
-{
-    guint i;
-
-    for (i = 0; i < deferred->len; i++) {
-        virNetServerClientDeferred *d = &g_array_index(deferred,
-                                                       virNetServerClientDeferred, i);
-
-        if (d->freeFunc)
-            d->freeFunc(d->opaque);
-    }
-    g_array_unref(deferred);
-}
-
-/* Frees every filter's data (the client is closed or being freed). */
-static void
-virNetServerClientClearFilters(virNetServerClient *client)
-{
-    g_autoptr(GArray) filters = NULL;
-    guint i;
-
-    g_mutex_lock(&client->lock);
-    filters = g_steal_pointer(&client->filters);
-    client->filters = g_array_new(FALSE, FALSE, sizeof(virNetServerClientCallback));
-    g_mutex_unlock(&client->lock);
-    for (i = 0; i < filters->len; i++) {
-        virNetServerClientCallback *f = &g_array_index(filters,
-                                                       virNetServerClientCallback, i);
-
-        if (f->freeFunc)
-            f->freeFunc(f->opaque);
-    }
 }
 
 virNetServerClient *
@@ -632,29 +518,6 @@ virNetServerClientHandleKeepAlive(virNetServerClient *client,
         virNetServerClientSendMessage(client, pong);
 }
 
-/* Offers @msg to the filters (main thread): true if one took it.  The
- * filters are only removed in this thread, so the entry copied under
- * the lock stays valid while it runs. */
-static bool
-virNetServerClientRunFilters(virNetServerClient *client, virNetMessage *msg)
-{
-    guint i;
-
-    for (i = 0;; i++) {
-        virNetServerClientCallback f;
-
-        g_mutex_lock(&client->lock);
-        if (i >= client->filters->len) {
-            g_mutex_unlock(&client->lock);
-            return false;
-        }
-        f = g_array_index(client->filters, virNetServerClientCallback, i);
-        g_mutex_unlock(&client->lock);
-        if (((virNetServerClientFilterFunc)(void (*)(void))f.func)(client, msg, f.opaque))
-            return true;
-    }
-}
-
 static void
 virNetServerClientHandlePacket(virNetServerClient *client, virNetMessage *msg)
 {
@@ -759,49 +622,6 @@ virNetServerClientReadPendingSoon(virNetServerClient *client)
     g_source_set_callback(client->pendingSource, virNetServerClientOnPending,
                           client, NULL);
     g_source_attach(client->pendingSource, client->ctx);
-}
-
-void
-virNetServerClientAfterReply(virNetServerClient *client,
-                             virNetServerClientCloseFunc func, void *opaque,
-                             GDestroyNotify freeFunc)
-{
-    virNetServerClientDeferred d = { g_thread_self(), func, opaque, freeFunc };
-
-    g_mutex_lock(&client->lock);
-    g_array_append_val(client->afterReply, d);
-    g_mutex_unlock(&client->lock);
-}
-
-/* Runs what the calling worker deferred until its reply was queued. */
-static void
-virNetServerClientRunAfterReply(virNetServerClient *client)
-{
-    g_autoptr(GArray) mine = g_array_new(FALSE, FALSE,
-                                         sizeof(virNetServerClientDeferred));
-    guint i = 0;
-
-    g_mutex_lock(&client->lock);
-    while (i < client->afterReply->len) {
-        virNetServerClientDeferred *d = &g_array_index(client->afterReply,
-                                                       virNetServerClientDeferred, i);
-
-        if (d->thread == g_thread_self()) {
-            g_array_append_val(mine, *d);
-            g_array_remove_index(client->afterReply, i);
-        } else {
-            i++;
-        }
-    }
-    g_mutex_unlock(&client->lock);
-    for (i = 0; i < mine->len; i++) {
-        virNetServerClientDeferred *d = &g_array_index(mine,
-                                                       virNetServerClientDeferred, i);
-
-        d->func(client, d->opaque);
-        if (d->freeFunc)
-            d->freeFunc(d->opaque);
-    }
 }
 
 void
@@ -1061,27 +881,6 @@ virNetServerClientDropSource(GSource **source)
     g_clear_pointer(source, g_source_unref);
 }
 
-static void
-virNetServerClientRunHooks(virNetServerClient *client)
-{
-    g_autoptr(GArray) hooks = NULL;
-    guint i;
-
-    g_mutex_lock(&client->lock);
-    hooks = g_steal_pointer(&client->hooks);
-    client->hooks = g_array_new(FALSE, FALSE, sizeof(virNetServerClientCallback));
-    g_mutex_unlock(&client->lock);
-
-    for (i = hooks->len; i > 0; i--) {
-        virNetServerClientCallback *hook = &g_array_index(hooks, virNetServerClientCallback,
-                                                          i - 1);
-
-        ((virNetServerClientCloseFunc)(void (*)(void))hook->func)(client, hook->opaque);
-        if (hook->freeFunc)
-            hook->freeFunc(hook->opaque);
-    }
-}
-
 /* Tears the connection down (main thread). */
 static void
 virNetServerClientDoClose(virNetServerClient *client)
@@ -1124,77 +923,6 @@ virNetServerClientClose(virNetServerClient *client)
     client->wantClose = true;
     g_mutex_unlock(&client->lock);
     virNetServerClientKick(client);
-}
-
-/* ---- close hooks and filters ------------------------------------------ */
-
-/* Appends to *@list (a field of @client): the new id, or -1 if closed. */
-static int
-virNetServerClientAddCallback(virNetServerClient *client, GArray **list,
-                              GCallback func, void *opaque,
-                              GDestroyNotify freeFunc)
-{
-    virNetServerClientCallback cb = { 0, func, opaque, freeFunc };
-
-    g_mutex_lock(&client->lock);
-    if (client->closed) {
-        g_mutex_unlock(&client->lock);
-        return -1;
-    }
-    cb.id = ++client->lastCallbackId;
-    g_array_append_val(*list, cb);
-    g_mutex_unlock(&client->lock);
-    return cb.id;
-}
-
-static void
-virNetServerClientRemoveCallback(virNetServerClient *client, GArray **list,
-                                 int id)
-{
-    virNetServerClientCallback removed = { 0 };
-    guint i;
-
-    g_mutex_lock(&client->lock);
-    for (i = 0; i < (*list)->len; i++) {
-        if (g_array_index(*list, virNetServerClientCallback, i).id == id) {
-            removed = g_array_index(*list, virNetServerClientCallback, i);
-            g_array_remove_index(*list, i);
-            break;
-        }
-    }
-    g_mutex_unlock(&client->lock);
-    if (removed.freeFunc)
-        removed.freeFunc(removed.opaque);
-}
-
-int
-virNetServerClientAddCloseHook(virNetServerClient *client,
-                               virNetServerClientCloseFunc func,
-                               void *opaque, GDestroyNotify freeFunc)
-{
-    return virNetServerClientAddCallback(client, &client->hooks, G_CALLBACK(func),
-                                         opaque, freeFunc);
-}
-
-void
-virNetServerClientRemoveCloseHook(virNetServerClient *client, int id)
-{
-    virNetServerClientRemoveCallback(client, &client->hooks, id);
-}
-
-int
-virNetServerClientAddFilter(virNetServerClient *client,
-                            virNetServerClientFilterFunc func,
-                            void *opaque, GDestroyNotify freeFunc)
-{
-    return virNetServerClientAddCallback(client, &client->filters, G_CALLBACK(func),
-                                         opaque, freeFunc);
-}
-
-void
-virNetServerClientRemoveFilter(virNetServerClient *client, int id)
-{
-    virNetServerClientRemoveCallback(client, &client->filters, id);
 }
 
 GMainContext *
