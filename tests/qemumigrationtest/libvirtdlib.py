@@ -51,7 +51,10 @@ def relax_cpu_check(xml_path):
 class LibvirtdHost(Daemon):
     """One isolated libvirtd on @addr (a free port)."""
 
-    def __init__(self, workdir, name, addr):
+    def __init__(self, workdir, name, addr, seed_caps=True, wait=True):
+        """@seed_caps: start with the QEMU probe an earlier peer made
+        (false: probe cold, as a freshly installed libvirtd); @wait:
+        return once it answers (false: right after spawning it)."""
         ensure_installed()
         self.name = name
         self.addr = addr
@@ -62,14 +65,15 @@ class LibvirtdHost(Daemon):
             os.makedirs(os.path.join(self.root, sub))
         shutil.copytree("/etc/libvirt", os.path.join(self.root, "etc"),
                         dirs_exist_ok=True, symlinks=True)
-        if os.path.isdir(CAPS_SEED):
+        if seed_caps and os.path.isdir(CAPS_SEED):
             shutil.copytree(CAPS_SEED, os.path.join(self.root, "cache", CAPS_DIR))
         self.configure()
         self.log = open(os.path.join(workdir, name + ".log"), "w")
         self.proc = subprocess.Popen(
             ["unshare", "--mount", "--propagation", "private", "bash", "-c",
              self.script()], stdout=self.log, stderr=subprocess.STDOUT)
-        wait_for(self.ready, "libvirtd on " + addr, DEADLINE)
+        if wait:
+            wait_for(self.ready, "libvirtd on " + addr, DEADLINE)
 
     def configure(self):
         etc = os.path.join(self.root, "etc")
