@@ -16,6 +16,7 @@ Usage: manpagetest.py --rst-dir DIR --virtmigd PATH
        [--migrate PATH] [--page FILE.N]...
 """
 import argparse
+import functools
 import os
 import re
 import shutil
@@ -32,6 +33,7 @@ def run(argv, **kwargs):
                           timeout=30, **kwargs)
 
 
+@functools.lru_cache(maxsize=None)
 def help_long_options(prog):
     """The long options of @prog --help: the first column of its option
     lines ("  -c, --connect=URI   ...")."""
@@ -122,27 +124,31 @@ class RenderTest(unittest.TestCase):
         if not ARGS.page:
             self.skipTest("the man pages are not built (no rst2man)")
 
+    def run_all(self, argv, env=ENV):
+        """argv + [page] for every page, at once; (page, rc, out, err)."""
+        procs = [(page, subprocess.Popen(argv + [page], stdout=subprocess.PIPE,
+                                         stderr=subprocess.PIPE, text=True, env=env))
+                 for page in ARGS.page]
+        return [(page,) + (p.wait(timeout=30),) + p.communicate() for page, p in procs]
+
     def test_groff_no_warnings(self):
         if not shutil.which("groff"):
             self.skipTest("no groff")
-        for page in ARGS.page:
-            res = run(["groff", "-man", "-ww", "-z", page])
-            self.assertEqual((res.returncode, res.stderr), (0, ""), page)
+        for page, rc, _, err in self.run_all(["groff", "-man", "-ww", "-z"]):
+            self.assertEqual((rc, err), (0, ""), page)
 
     def test_man_no_warnings_80_columns(self):
         if not shutil.which("man"):
             self.skipTest("no man")
         env = dict(ENV, MANWIDTH="80", MAN_KEEP_FORMATTING="0")
-        for page in ARGS.page:
-            res = subprocess.run(["man", "--warnings", "-l", page], capture_output=True,
-                                 text=True, env=env, timeout=30)
-            self.assertEqual((res.returncode, res.stderr), (0, ""), page)
-            res.stdout = re.sub(r".\x08", "", res.stdout)     # overstrikes
+        for page, rc, out, err in self.run_all(["man", "--warnings", "-l"], env):
+            self.assertEqual((rc, err), (0, ""), page)
+            out = re.sub(r".\x08", "", out)     # overstrikes
             name = os.path.basename(page).rsplit(".", 1)[0]
-            self.assertIn(name.upper(), res.stdout.splitlines()[0], page)
+            self.assertIn(name.upper(), out.splitlines()[0], page)
             for sec in ("NAME", "SYNOPSIS", "DESCRIPTION", "SEE ALSO"):
-                self.assertIn("\n" + sec + "\n", res.stdout, page)
-            wide = [line for line in res.stdout.splitlines() if len(line) > 80]
+                self.assertIn("\n" + sec + "\n", out, page)
+            wide = [line for line in out.splitlines() if len(line) > 80]
             self.assertEqual(wide, [], page)
 
 

@@ -32,5 +32,9 @@ void migrateProgressSample(migrateProgress *p, const migrateSample *s,
 void migrateProgressOutcome(migrateProgress *p, const char *outcome,
                             int code, const char *resume);
 
+/* The terminal's width in columns, instead of asking it (tests); 0:
+ * ask it at each redraw. */
+void migrateProgressSetWidth(migrateProgress *p, unsigned int columns);
+
 /* "241.0 MiB", "1.4 GiB" (caller frees). */
 char *migrateFormatBytes(double bytes);
