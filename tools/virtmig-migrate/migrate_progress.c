@@ -3,6 +3,7 @@
  * migrate_progress.h).
  */
 #include <string.h>
+#include <inttypes.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -42,6 +43,10 @@ migrateProgressNew(migrateOutputMode mode, FILE *out, bool tty)
     p->mode = mode;
     p->out = out;
     p->tty = tty;
+    /* a frame leaves in one write at its fflush (line buffering would
+     * write its event lines first and the progress line after) */
+    if (tty)
+        setvbuf(out, NULL, _IOFBF, BUFSIZ);
     return p;
 }
 
@@ -119,13 +124,13 @@ statsLine(const migrateProgress *p, const migrateSample *s, double eta, bool com
 
     g_string_append_printf(line, "%s", phaseName(p, s));
     if (!s->postcopy)
-        g_string_append_printf(line, _(" pass %" G_GUINT64_FORMAT), s->iteration);
+        g_string_append_printf(line, _(" pass %" PRIu64), s->iteration);
     g_string_append_printf(line, "%s%3.0f%%%s%s%s%s/s%s", sep, pct, sep, doneTot,
                            sep, rate, sep);
     g_string_append_printf(line, _("dirty %s/s"), dirty);
     g_string_append(line, sep);
     if (s->postcopy) {
-        g_string_append_printf(line, _("requests %" G_GUINT64_FORMAT), s->postcopyRequests);
+        g_string_append_printf(line, _("requests %" PRIu64), s->postcopyRequests);
     } else if (eta < 0) {
         g_string_append(line, _("not converging"));
     } else {
@@ -186,7 +191,7 @@ eventLine(const migrateProgress *p, const migrateSample *s, double eta)
         if (p->tty)
             return NULL;
         if (!s->valid || !s->memTotal)
-            return g_strdup_printf(_("%6.1f s  pass %" G_GUINT64_FORMAT), t, s->iteration);
+            return g_strdup_printf(_("%6.1f s  pass %" PRIu64), t, s->iteration);
         {
             g_autofree char *line = statsLine(p, s, eta, false);
             return g_strdup_printf("%6.1f s  %s", t, line);
@@ -201,8 +206,8 @@ eventLine(const migrateProgress *p, const migrateSample *s, double eta)
         return g_strdup_printf(_("%6.1f s  decision: %s"), t, s->text ? s->text : "");
     case MIGRATE_SAMPLE_COMPLETED: {
         g_autofree char *sent = migrateFormatBytes(s->memProcessed);
-        return g_strdup_printf(_("%6.1f s  completed: %s sent, downtime %" G_GUINT64_FORMAT
-                                 " ms, %" G_GUINT64_FORMAT " post-copy requests"),
+        return g_strdup_printf(_("%6.1f s  completed: %s sent, downtime %" PRIu64
+                                 " ms, %" PRIu64 " post-copy requests"),
                                t, sent, s->downtimeMs, s->postcopyRequests);
     }
     case MIGRATE_SAMPLE_FAILED:

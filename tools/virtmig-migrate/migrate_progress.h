@@ -18,7 +18,8 @@ typedef enum {
 
 typedef struct _migrateProgress migrateProgress;
 
-/* @tty: @out is a terminal (the line is redrawn in place). */
+/* @tty: @out is a terminal (the line is redrawn in place); it is then
+ * made fully buffered: call before anything is written to @out. */
 migrateProgress *migrateProgressNew(migrateOutputMode mode, FILE *out, bool tty);
 void migrateProgressFree(migrateProgress *p);
 
