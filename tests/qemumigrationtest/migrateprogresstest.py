@@ -10,8 +10,8 @@ different states captured), that it shows phase and pass, %,
 transferred/total, rate, dirty rate and ETA or "not converging", then
 post-copy with its page requests, that it fits in 80 columns, and the
 final result line.  The captures are kept in
-BUILD/tests/migrateprogresstest/progress-NNN.txt (docs/migration.md
-shows one).  Skipped (77) without tmux.  Run by meson (suite e2e) with
+BUILD/tests/migrateprogresstest/progress-NNN.txt, the last screen with
+a progress line drawn as progress.png (docs/migration.md shows them).  Skipped (77) without tmux.  Run by meson (suite e2e) with
 the command's path as argument.
 """
 import glob
@@ -73,7 +73,7 @@ class MigrateProgressTest(unittest.TestCase):
         self.artifacts = os.path.join(os.environ.get("VIRTMIG_BUILD_DIR", "build"),
                                       "tests", "migrateprogresstest")
         os.makedirs(self.artifacts, exist_ok=True)
-        for old in glob.glob(os.path.join(self.artifacts, "progress-*.txt")):
+        for old in glob.glob(os.path.join(self.artifacts, "progress*")):
             os.unlink(old)
 
     def tearDown(self):
@@ -99,12 +99,27 @@ class MigrateProgressTest(unittest.TestCase):
                 f.write(plain)
         return captures
 
+    def screenshot(self, captures):
+        """progress.png: the last screen with a progress line, drawn
+        (termshot.py; needs python3-cairo)."""
+        try:
+            import termshot
+        except ImportError:
+            return
+        with_line = [plain for plain, _ in captures
+                     if any(PROGRESS.match(line.rstrip()) for line in plain.splitlines())]
+        if with_line:
+            termshot.render(with_line[-1].splitlines(),
+                            os.path.join(self.artifacts, "progress.png"), WIDTH, HEIGHT,
+                            "virtmig-migrate in tmux (%dx%d)" % (WIDTH, HEIGHT))
+
     def test_progress_line(self):
         g = Guest(self.pair.workdir, "pt", size_mib=64, rate_mib=0)
         self.pair.src.out("define", g.xml)
         self.pair.src.out("start", g.name)
         g.wait_pass_after(0)
         captures = self.run_in_tmux(g)
+        self.screenshot(captures)
         last = captures[-1][0]
         m = EXIT.search(last)
         self.assertIsNotNone(m, "the command did not end:\n" + last)
