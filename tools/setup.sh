@@ -10,7 +10,7 @@ PKGS="meson ninja-build pkg-config gcc binutils libc6-dev
       python3 python3-libvirt iproute2 gnutls-bin libsasl2-dev
       libsasl2-modules sasl2-bin libvirt-daemon-system libvirt-dev libcairo2-dev
       virt-manager xvfb xauth dbus-daemon libglib2.0-bin at-spi2-core
-      python3-dogtail"
+      python3-dogtail python3-docutils tmux python3-cairo"
 
 missing=""
 for p in $PKGS; do

@@ -28,6 +28,7 @@ typedef struct {
     GStrv listenTls;
     gboolean verbose;
     gboolean version;
+    gboolean dumpConfigKeys;
 } virtmigdArgs;
 
 /* Everything the running daemon owns; lives on main()'s stack. */
@@ -72,6 +73,9 @@ virtmigdParseArgs(int *argc, char ***argv, virtmigdArgs *args)
           N_("log informational messages to stderr"), NULL },
         { "version", 'V', 0, G_OPTION_ARG_NONE, &args->version,
           N_("print the version and exit"), NULL },
+        { "dump-config-keys", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE,
+          &args->dumpConfigKeys, "print every configuration key and exit",
+          NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new(NULL);
@@ -90,6 +94,18 @@ virtmigdParseArgs(int *argc, char ***argv, virtmigdArgs *args)
         return -1;
     }
     return 0;
+}
+
+/* Hidden --dump-config-keys: the key table, one per line, for the test
+ * that checks virtmigd.conf(5) against it. */
+static void
+virtmigdDumpConfigKeys(void)
+{
+    const char *const *keys = virtmigdConfigKnownKeys();
+    size_t i;
+
+    for (i = 0; keys[i]; i++)
+        printf("%s\n", keys[i]);
 }
 
 /* --listen-tcp / --listen-tls replace the config's list. */
@@ -314,6 +330,11 @@ main(int argc, char **argv)
         goto cleanup;
     if (args.version) {
         printf("virtmigd %s\n", PACKAGE_VERSION);
+        ret = EXIT_SUCCESS;
+        goto cleanup;
+    }
+    if (args.dumpConfigKeys) {
+        virtmigdDumpConfigKeys();
         ret = EXIT_SUCCESS;
         goto cleanup;
     }

@@ -199,10 +199,16 @@ static const char *const virtmigdConfigKeys[] = {
     "tls_priority", "unix_sock_dir", "unix_sock_group", "unix_sock_rw_perms",
     "unix_sock_ro_perms",
     "migrate_tls_x509_cert_dir", "migrate_tls_x509_verify", "migrate_tls_force",
-    "unix_sock_ro_perms", "auth_unix_rw", "auth_unix_ro", "auth_tcp",
+    "auth_unix_rw", "auth_unix_ro", "auth_tcp",
     "auth_tls", "sasl_allowed_username_list",
     NULL,
 };
+
+const char *const *
+virtmigdConfigKnownKeys(void)
+{
+    return virtmigdConfigKeys;
+}
 
 static int
 virtmigdConfigCheckKeys(virConf *conf, const char *filename)

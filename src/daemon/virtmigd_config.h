@@ -120,6 +120,10 @@ int virtmigdConfigLoadString(virtmigdConfig *cfg, const char *content,
                              const char *filename);
 int virtmigdConfigLoadFile(virtmigdConfig *cfg, const char *path);
 
+/* Every key the file may hold, NULL-terminated (virtmigd
+ * --dump-config-keys: the test keeping virtmigd.conf(5) complete). */
+const char *const *virtmigdConfigKnownKeys(void);
+
 /* Splits "ADDR[:PORT]" / "[V6ADDR]:PORT"; *port defaults to 16509. */
 int virtmigdParseListenAddress(const char *spec, char **addr,
                                unsigned int *port);

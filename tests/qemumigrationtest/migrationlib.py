@@ -319,9 +319,11 @@ class Guest:
 
 
 class Pair:
-    """A source host on 127.0.0.2 and a destination on 127.0.0.3."""
+    """A source host on 127.0.0.2 and a destination on 127.0.0.3 (or
+    the two addresses @addrs)."""
 
-    def __init__(self, src_config="", dst_config="", tls=False):
+    def __init__(self, src_config="", dst_config="", tls=False,
+                 addrs=("127.0.0.2", "127.0.0.3")):
         self.workdir = tempfile.mkdtemp(prefix="qemumigrationtest-")
         self.src = None
         self.dst = None
@@ -330,8 +332,8 @@ class Pair:
             if tls:
                 self.pki = PKI(self.workdir)
                 self.pki.client("admin")
-            self.src = Host(self.workdir, "src", "127.0.0.2", src_config, self.pki)
-            self.dst = Host(self.workdir, "dst", "127.0.0.3", dst_config, self.pki)
+            self.src = Host(self.workdir, "src", addrs[0], src_config, self.pki)
+            self.dst = Host(self.workdir, "dst", addrs[1], dst_config, self.pki)
         except Exception:
             self.close()
             raise

@@ -8,6 +8,7 @@
  * PLOT_MARK_ROWS staggered rows above the plot area.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -185,7 +186,7 @@ plotMarkLabel(const migrateSample *s, uint32_t *color)
     *color = PLOT_MARK_COLOR;
     switch (s->kind) {
     case MIGRATE_SAMPLE_ITERATION:
-        return g_strdup_printf(_("pass %" G_GUINT64_FORMAT), s->iteration);
+        return g_strdup_printf(_("pass %" PRIu64), s->iteration);
     case MIGRATE_SAMPLE_POSTCOPY:
         *color = MIGRATE_PLOT_COLOR_REQUESTS;
         return g_strdup(_("post-copy"));
@@ -350,7 +351,7 @@ plotLayoutLegend(migratePlotLayout *l, cairo_t *cr)
     entries[n++] = _("dirty rate (right)");
     entries[n++] = _("transfer rate (right)");
     if (l->requestsMax > 0) {
-        requests = g_strdup_printf(_("post-copy requests (0 to %" G_GUINT64_FORMAT
+        requests = g_strdup_printf(_("post-copy requests (0 to %" PRIu64
                                      ", own scale)"), l->requestsMax);
         entries[n++] = requests;
     }

@@ -18,7 +18,8 @@ typedef enum {
 
 typedef struct _migrateProgress migrateProgress;
 
-/* @tty: @out is a terminal (the line is redrawn in place). */
+/* @tty: @out is a terminal (the line is redrawn in place); it is then
+ * made fully buffered: call before anything is written to @out. */
 migrateProgress *migrateProgressNew(migrateOutputMode mode, FILE *out, bool tty);
 void migrateProgressFree(migrateProgress *p);
 
@@ -31,6 +32,10 @@ void migrateProgressSample(migrateProgress *p, const migrateSample *s,
  * failed) the command that resumes it. */
 void migrateProgressOutcome(migrateProgress *p, const char *outcome,
                             int code, const char *resume);
+
+/* The terminal's width in columns, instead of asking it (tests); 0:
+ * ask it at each redraw. */
+void migrateProgressSetWidth(migrateProgress *p, unsigned int columns);
 
 /* "241.0 MiB", "1.4 GiB" (caller frees). */
 char *migrateFormatBytes(double bytes);
